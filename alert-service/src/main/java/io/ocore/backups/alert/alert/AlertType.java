@@ -1,0 +1,22 @@
+package io.ocore.backups.alert.alert;
+
+/** What an alert is about; the severity each kind gets is documented in docs/alerts.md. */
+public enum AlertType {
+    backup_failed(Severity.error),
+    destination_unreachable(Severity.error),
+    retention_warning(Severity.warning),
+    backup_overdue(Severity.critical),
+    restore_failed(Severity.error),
+    wal_archive_failed(Severity.error),
+    wal_gap_detected(Severity.critical);
+
+    private final Severity severity;
+
+    AlertType(Severity severity) {
+        this.severity = severity;
+    }
+
+    public Severity defaultSeverity() {
+        return severity;
+    }
+}

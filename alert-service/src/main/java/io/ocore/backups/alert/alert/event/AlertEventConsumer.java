@@ -1,0 +1,113 @@
+package io.ocore.backups.alert.alert.event;
+
+import io.ocore.backups.alert.alert.AlertService;
+import io.ocore.backups.alert.alert.AlertService.Condition;
+import io.ocore.backups.alert.alert.AlertType;
+import io.ocore.backups.platform.events.EventHandling;
+import io.ocore.backups.platform.events.OcoreEvent;
+import io.ocore.backups.platform.events.Topics;
+import io.ocore.backups.platform.events.v1.Events.BackupFailed;
+import io.ocore.backups.platform.events.v1.Events.BackupOverdue;
+import io.ocore.backups.platform.events.v1.Events.DestinationFailed;
+import io.ocore.backups.platform.events.v1.Events.DestinationRecovered;
+import io.ocore.backups.platform.events.v1.Events.RestoreFailed;
+import io.ocore.backups.platform.events.v1.Events.RetentionWarning;
+import io.ocore.backups.platform.events.v1.Events.WalArchiveFailed;
+import io.ocore.backups.platform.events.v1.Events.WalGapDetected;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/** Consumes every failure and warning event and turns it into an alert, once per event. */
+@ApplicationScoped
+public class AlertEventConsumer {
+
+    static final String CONSUMER = "alert-service";
+
+    private final EventHandling handling;
+    private final AlertService alerts;
+
+    public AlertEventConsumer(EventHandling handling, AlertService alerts) {
+        this.handling = handling;
+        this.alerts = alerts;
+    }
+
+    @Incoming(Topics.BACKUP)
+    public Uni<Void> backupEvents(Message<String> message) {
+        return handling.handle(message, CONSUMER, this::apply);
+    }
+
+    @Incoming(Topics.DESTINATION)
+    public Uni<Void> destinationEvents(Message<String> message) {
+        return handling.handle(message, CONSUMER, this::apply);
+    }
+
+    @Incoming(Topics.SCHEDULE)
+    public Uni<Void> scheduleEvents(Message<String> message) {
+        return handling.handle(message, CONSUMER, this::apply);
+    }
+
+    @Incoming(Topics.RESTORE)
+    public Uni<Void> restoreEvents(Message<String> message) {
+        return handling.handle(message, CONSUMER, this::apply);
+    }
+
+    @Incoming(Topics.WAL)
+    public Uni<Void> walEvents(Message<String> message) {
+        return handling.handle(message, CONSUMER, this::apply);
+    }
+
+    Uni<Void> apply(OcoreEvent event) {
+        return switch (event) {
+            case BackupFailed e -> raise(new Condition(e.orgId(), AlertType.backup_failed,
+                    AlertType.backup_failed.defaultSeverity(),
+                    "The " + e.trigger() + " " + e.backupType() + " backup " + e.backupId() + " failed: " + e.reason()
+                            + ". Check the destinations' connection tests and the backup's error, then retry.",
+                    e.environmentId(), null, e.backupId(), null, e.failedAt()));
+            case DestinationFailed e -> raise(new Condition(e.orgId(), AlertType.destination_unreachable,
+                    AlertType.destination_unreachable.defaultSeverity(),
+                    "Destination \"" + e.destinationName() + "\" is unreachable (" + kind(e.failureKind()) + "): "
+                            + e.message() + ". Test the destination and check its credentials.",
+                    e.environmentId(), e.destinationId(), e.backupId(), "destination:" + e.destinationId(), e.failedAt()));
+            case DestinationRecovered e -> alerts.resolve(e.orgId(), "destination:" + e.destinationId(),
+                    "Recovered at " + e.recoveredAt() + ".", e.recoveredAt()).replaceWithVoid();
+            case RetentionWarning e -> raise(new Condition(e.orgId(), AlertType.retention_warning,
+                    AlertType.retention_warning.defaultSeverity(),
+                    "Retention is running low: the " + e.tier() + " tier holds " + e.actual() + " of "
+                            + e.expected() + " backups. " + e.message(),
+                    e.environmentId(), null, null, "retention:" + e.environmentId() + ":" + e.tier(), Instant.now()));
+            case BackupOverdue e -> raise(new Condition(e.orgId(), AlertType.backup_overdue,
+                    AlertType.backup_overdue.defaultSeverity(),
+                    "No successful " + e.backupType() + " backup since "
+                            + (e.lastSuccessAt() == null ? "the schedule started" : e.lastSuccessAt().toString())
+                            + " (expected by " + e.expectedBy() + "): the recovery point objective is at risk.",
+                    e.environmentId(), null, null, "overdue:" + e.environmentId() + ":" + e.backupType(), Instant.now()));
+            case RestoreFailed e -> raise(new Condition(e.orgId(), AlertType.restore_failed,
+                    AlertType.restore_failed.defaultSeverity(),
+                    "Restore " + e.restoreId() + " of backup " + e.backupId() + " failed and left the target as it was: "
+                            + e.reason(),
+                    e.targetEnvironmentId(), null, e.backupId(), null, e.failedAt()));
+            case WalArchiveFailed e -> raise(new Condition(e.orgId(), AlertType.wal_archive_failed,
+                    AlertType.wal_archive_failed.defaultSeverity(),
+                    "WAL segment " + e.segment() + " could not be archived: " + e.reason()
+                            + ". PostgreSQL keeps it and retries; watch the server's disk.",
+                    e.environmentId(), null, null, "wal:" + e.environmentId(), Instant.now()));
+            case WalGapDetected e -> raise(new Condition(e.orgId(), AlertType.wal_gap_detected,
+                    AlertType.wal_gap_detected.defaultSeverity(),
+                    "Archived WAL has a gap between " + e.lastSegmentBefore() + " and " + e.firstSegmentAfter()
+                            + ": point-in-time recovery cannot cross it. Take a new backup.",
+                    e.environmentId(), null, null, null, Instant.now()));
+            default -> Uni.createFrom().voidItem();
+        };
+    }
+
+    private Uni<Void> raise(Condition c) {
+        return alerts.raise(c).replaceWithVoid();
+    }
+
+    private static String kind(String failureKind) {
+        return failureKind == null ? "unknown cause" : failureKind.toLowerCase().replace('_', ' ');
+    }
+}

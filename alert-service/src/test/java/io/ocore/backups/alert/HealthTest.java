@@ -1,0 +1,37 @@
+package io.ocore.backups.alert;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.containsString;
+
+import io.ocore.backups.platform.testing.JwtTestResource;
+import io.ocore.backups.platform.testing.kafka.KafkaTestResource;
+import io.ocore.backups.platform.testing.postgres.PostgresTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+/** Readiness really checks the service's database and Kafka; metrics and OpenAPI are served. */
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
+class HealthTest {
+
+    @Test
+    void readinessChecksTheDatabaseAndKafka() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem(containsString("PostgreSQL")))
+                .body("checks.name", hasItem(containsString("Kafka")));
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void metricsAndOpenApiAreServed() {
+        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        given().accept("application/json").get("/q/openapi").then().statusCode(200)
+                .body("paths.'/api/backup-alerts'", org.hamcrest.Matchers.notNullValue());
+    }
+}

@@ -1,0 +1,196 @@
+package io.ocore.backups.backup.backup;
+
+import io.ocore.backups.backup.environment.Environment;
+import io.ocore.backups.backup.environment.EnvironmentService;
+import io.ocore.backups.backup.execution.BackupPurger;
+import io.ocore.backups.backup.execution.BackupWorker;
+import io.ocore.backups.platform.events.Outbox;
+import io.ocore.backups.platform.events.v1.Events;
+import io.ocore.backups.platform.web.Cursor;
+import io.ocore.backups.platform.web.Page;
+import io.ocore.backups.platform.web.ProblemException;
+import io.ocore.backups.platform.web.ProblemTypes;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.logging.Log;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Backups: requests (API and events), reads, deletion from every destination. */
+@ApplicationScoped
+public class BackupService {
+
+    private final BackupRepository backups;
+    private final EnvironmentService environments;
+    private final BackupPurger purger;
+    private final BackupWorker worker;
+    private final Outbox outbox;
+
+    public BackupService(BackupRepository backups, EnvironmentService environments, BackupPurger purger,
+            BackupWorker worker, Outbox outbox) {
+        this.backups = backups;
+        this.environments = environments;
+        this.purger = purger;
+        this.worker = worker;
+        this.outbox = outbox;
+    }
+
+    /** {@code POST /api/environments/{envId}/backups}: pending, picked up by the worker after commit. */
+    public Uni<Backup> requestManual(UUID orgId, UUID envId, BackupType type, List<UUID> destinationIds) {
+        return Panache.withTransaction(() -> environments.get(orgId, envId)
+                .chain(env -> resolveDestinations(env, destinationIds))
+                .chain(dests -> {
+                    if (dests.isEmpty()) {
+                        return Uni.createFrom().failure(ProblemException.badField("destinationIds",
+                                "is required: the environment has no backup schedule with destinations"));
+                    }
+                    return backups.persist(pending(orgId, envId, type, Trigger.manual, null, dests));
+                }))
+                .invoke(b -> worker.kick());
+    }
+
+    /** A BackupRequested event: one backup per idempotency key, however often it is delivered. */
+    public Uni<Void> onRequested(Events.BackupRequested e) {
+        return backups.findByIdempotencyKey(e.idempotencyKey()).chain(existing -> {
+            if (existing != null) {
+                Log.debugf("Backup request %s already has backup %s", e.idempotencyKey(), existing.id);
+                return Uni.createFrom().voidItem();
+            }
+            return environments.get(e.orgId(), e.environmentId()).onFailure(ProblemException.class).recoverWithNull()
+                    .chain(env -> {
+                        if (env == null) {
+                            Log.warnf("Backup request %s names unknown environment %s; ignored", e.idempotencyKey(),
+                                    e.environmentId());
+                            return Uni.createFrom().voidItem();
+                        }
+                        BackupType type = "full".equals(e.backupType()) ? BackupType.full : BackupType.db;
+                        Trigger trigger = switch (e.trigger() == null ? "scheduled" : e.trigger()) {
+                            case "manual" -> Trigger.manual;
+                            case "pre_restore" -> Trigger.pre_restore;
+                            default -> Trigger.scheduled;
+                        };
+                        return resolveDestinations(env, e.destinationIds()).chain(dests -> {
+                            Backup b = pending(e.orgId(), e.environmentId(), type, trigger, e.idempotencyKey(), dests);
+                            if (!dests.isEmpty()) {
+                                return backups.persist(b).invoke(saved -> worker.kick()).replaceWithVoid();
+                            }
+                            // Nothing to write to: recorded as failed so the request is visible and alerted.
+                            b.status = BackupStatus.failed;
+                            b.error = "no destinations: the request named none and the schedule has none";
+                            b.completedAt = b.createdAt;
+                            return backups.persist(b).chain(saved -> outbox.append(new Events.BackupFailed(b.orgId,
+                                    b.environmentId, b.id, b.backupType.name(), b.trigger.name(), b.idempotencyKey,
+                                    b.error, b.completedAt))).replaceWithVoid();
+                        });
+                    });
+        });
+    }
+
+    /** A BackupScheduleChanged event: remember the schedule's destinations for manual backups. */
+    public Uni<Void> onScheduleChanged(Events.BackupScheduleChanged e) {
+        return ScheduleDestinations.<ScheduleDestinations>findById(e.environmentId()).chain(s -> {
+            ScheduleDestinations row = s != null ? s : new ScheduleDestinations();
+            row.environmentId = e.environmentId();
+            row.orgId = e.orgId();
+            row.destinationIds = Json.write(e.destinationIds() == null ? List.of() : e.destinationIds());
+            row.updatedAt = micros(Instant.now());
+            return s != null ? Uni.createFrom().voidItem() : row.persist().replaceWithVoid();
+        });
+    }
+
+    /** A BackupTiersAssigned event: the GFS tiers each backup now belongs to. */
+    public Uni<Void> onTiersAssigned(Events.BackupTiersAssigned e) {
+        if (e.tiersByBackup() == null || e.tiersByBackup().isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return backups.list("orgId = ?1 and environmentId = ?2 and id in ?3", e.orgId(), e.environmentId(),
+                List.copyOf(e.tiersByBackup().keySet())).invoke(rows -> rows.forEach(b -> b.gfsTiers = Json.write(
+                        e.tiersByBackup().get(b.id)))).replaceWithVoid();
+    }
+
+    /** A BackupExpired event: delete it from every destination, then forget it. */
+    public Uni<Void> onExpired(Events.BackupExpired e) {
+        return backups.findInOrg(e.orgId(), e.backupId()).chain(b -> {
+            if (b == null) {
+                return Uni.createFrom().voidItem();
+            }
+            if (b.status == BackupStatus.in_progress) {
+                Log.warnf("Backup %s expired while running; left alone", b.id);
+                return Uni.createFrom().voidItem();
+            }
+            return purgeAndForget(b);
+        });
+    }
+
+    public Uni<Page<Backup>> list(UUID orgId, UUID envId, BackupRepository.Filter filter, String cursor,
+            Integer limit) {
+        int n = Cursor.limit(limit);
+        Cursor after = Cursor.decode(cursor);
+        return environments.get(orgId, envId).chain(env -> backups.list(orgId, envId, filter, after, n + 1))
+                .map(rows -> Page.of(rows, n, b -> new Cursor(b.createdAt, b.id)));
+    }
+
+    public Uni<Backup> get(UUID orgId, UUID id) {
+        return backups.findInOrg(orgId, id).onItem().ifNull().failWith(() -> ProblemException.notFound("Backup", id));
+    }
+
+    /** {@code DELETE /api/backups/{id}}: from every destination first; 409 while it runs. */
+    public Uni<Void> delete(UUID orgId, UUID id) {
+        return Panache.withTransaction(() -> get(orgId, id).chain(b -> {
+            if (b.status == BackupStatus.in_progress) {
+                return Uni.createFrom().failure(ProblemException.conflict(
+                        "Backup " + id + " is running; delete it once it has completed or failed"));
+            }
+            return purgeAndForget(b);
+        }));
+    }
+
+    private Uni<Void> purgeAndForget(Backup b) {
+        Uni<Map<UUID, String>> purged = b.status == BackupStatus.pending ? Uni.createFrom().item(Map.of())
+                : VertxContextSupport.executeBlocking(() -> purger.purge(b));
+        return purged.chain(failures -> {
+            if (!failures.isEmpty()) {
+                return Uni.createFrom().failure(new ProblemException(503, ProblemTypes.UNAVAILABLE,
+                        "Service Unavailable", "Backup " + b.id
+                                + " could not be deleted from destination(s) " + failures
+                                + "; it was kept so the deletion can be retried"));
+            }
+            return backups.delete(b).chain(() -> outbox.append(new Events.BackupDeleted(b.orgId, b.environmentId,
+                    b.id, micros(Instant.now()))));
+        }).replaceWithVoid();
+    }
+
+    private Uni<List<UUID>> resolveDestinations(Environment env, List<UUID> requested) {
+        if (requested != null && !requested.isEmpty()) {
+            return Uni.createFrom().item(List.copyOf(new LinkedHashSet<>(requested)));
+        }
+        return ScheduleDestinations.<ScheduleDestinations>findById(env.id)
+                .map(s -> s == null || !s.orgId.equals(env.orgId) ? List.<UUID>of() : s.destinations());
+    }
+
+    private static Backup pending(UUID orgId, UUID envId, BackupType type, Trigger trigger, String key,
+            List<UUID> dests) {
+        Backup b = new Backup();
+        b.id = UUID.randomUUID();
+        b.orgId = orgId;
+        b.environmentId = envId;
+        b.backupType = type;
+        b.trigger = trigger;
+        b.status = BackupStatus.pending;
+        b.idempotencyKey = key;
+        b.destinationIds = Json.write(dests);
+        b.createdAt = micros(Instant.now());
+        return b;
+    }
+
+    private static Instant micros(Instant t) {
+        return t.truncatedTo(ChronoUnit.MICROS);
+    }
+}

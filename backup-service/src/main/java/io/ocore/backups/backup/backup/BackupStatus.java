@@ -1,0 +1,5 @@
+package io.ocore.backups.backup.backup;
+
+public enum BackupStatus {
+    pending, in_progress, completed, failed
+}

@@ -1,0 +1,5 @@
+package io.ocore.backups.backup.backup;
+
+public enum Trigger {
+    manual, scheduled, pre_restore
+}

@@ -1,0 +1,41 @@
+package io.ocore.backups.backup.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Settings of backup execution ({@code ocore.backup.*}). */
+@ConfigMapping(prefix = "ocore.backup")
+public interface BackupConfig {
+
+    /** How many backups this instance runs at once, all environments together. */
+    @WithDefault("2")
+    int maxConcurrent();
+
+    /** How often the worker looks for pending backups (a new request also wakes it at once). */
+    @WithDefault("2s")
+    Duration pollInterval();
+
+    /** How often a running backup's progress and heartbeat are saved. */
+    @WithDefault("1s")
+    Duration progressInterval();
+
+    /** A running backup whose heartbeat is older than this is taken for interrupted (its worker died). */
+    @WithDefault("2m")
+    Duration staleAfter();
+
+    /** This instance's name in {@code claimed_by}; defaults to the host name. */
+    Optional<String> nodeName();
+
+    /** Directory of pg_dump; defaults to the newest /usr/lib/postgresql/N/bin, else the PATH. */
+    Optional<String> pgBin();
+
+    /** Fan-out chunk size in bytes. */
+    @WithDefault("1048576")
+    int chunkBytes();
+
+    /** Fan-out queue length per destination, in chunks. */
+    @WithDefault("4")
+    int queueChunks();
+}

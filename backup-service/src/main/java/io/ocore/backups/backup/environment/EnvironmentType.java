@@ -1,0 +1,5 @@
+package io.ocore.backups.backup.environment;
+
+public enum EnvironmentType {
+    production, staging, development
+}

@@ -1,0 +1,63 @@
+package io.ocore.backups.backup.environment.rest;
+
+import io.ocore.backups.backup.environment.EnvironmentService;
+import io.ocore.backups.backup.environment.NewEnvironment;
+import io.ocore.backups.platform.security.Caller;
+import io.ocore.backups.platform.security.Permissions;
+import io.ocore.backups.platform.web.ProblemException;
+import io.ocore.backups.platform.web.QueryParams;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.UUID;
+
+/** Service-to-service only (never routed by the gateway): the catalogue with secrets. */
+@Path("/internal/environments")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Permissions.INTERNAL_SERVICE)
+public class InternalEnvironmentResource {
+
+    private final EnvironmentService environments;
+    private final Caller caller;
+
+    public InternalEnvironmentResource(EnvironmentService environments, Caller caller) {
+        this.environments = environments;
+        this.caller = caller;
+    }
+
+    @GET
+    @Path("/{envId}")
+    public Uni<InternalEnvironmentView> get(@PathParam("envId") UUID envId, @QueryParam("orgId") String orgId) {
+        UUID org = QueryParams.uuid("orgId", orgId);
+        if (org == null) {
+            throw ProblemException.badField("orgId", "is required");
+        }
+        Log.infof("internal: %s read environment %s of org %s (with its database password)", caller.subject(), envId,
+                org);
+        return environments.get(org, envId).map(e -> InternalEnvironmentView.of(e, environments.password(e)));
+    }
+
+    /** Registers an environment for another service (restore-service's {@code new} target). */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> register(NewEnvironment body) {
+        if (body == null) {
+            throw ProblemException.badField("body", "is required");
+        }
+        NewEnvironment.Valid v = body.validate(true);
+        Log.infof("internal: %s registers environment '%s' in org %s", caller.subject(), v.name(), v.orgId());
+        return environments.register(v.orgId(), v).map(e -> Response
+                .created(URI.create("/internal/environments/" + e.id + "?orgId=" + e.orgId))
+                .entity(EnvironmentView.of(e)).build());
+    }
+}

@@ -1,0 +1,312 @@
+package io.ocore.backups.backup.execution;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ocore.backups.backup.backup.Backup;
+import io.ocore.backups.backup.backup.BackupStatus;
+import io.ocore.backups.backup.backup.BackupType;
+import io.ocore.backups.backup.backup.FailedDestination;
+import io.ocore.backups.backup.backup.Phase;
+import io.ocore.backups.backup.config.BackupConfig;
+import io.ocore.backups.backup.environment.Environment;
+import io.ocore.backups.backup.environment.EnvironmentService;
+import io.ocore.backups.platform.backupformat.BackupKeys;
+import io.ocore.backups.platform.backupformat.BackupLayout;
+import io.ocore.backups.platform.backupformat.BackupManifest;
+import io.ocore.backups.platform.backupformat.ComponentName;
+import io.ocore.backups.platform.backupformat.ComponentWriter;
+import io.ocore.backups.platform.backupformat.TarArchives;
+import io.ocore.backups.platform.events.OcoreEvent;
+import io.ocore.backups.platform.events.v1.Events;
+import io.ocore.backups.platform.security.EnvelopeCipher;
+import io.ocore.backups.platform.storage.StorageException;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs one claimed backup, blocking, on a worker thread: opens every destination, streams each
+ * component once through the {@link ComponentWriter} pipeline to all of them at once, writes
+ * {@code manifest.json} last on every destination that holds every component, and records the
+ * outcome with its events in one transaction.
+ */
+@ApplicationScoped
+public class BackupExecution {
+
+    /** What the worker's progress ticker reads. */
+    public static final class Progress {
+        final UUID backupId;
+        final AtomicReference<Phase> phase = new AtomicReference<>();
+        final AtomicLong bytesDone = new AtomicLong();
+        volatile Thread thread;
+
+        Progress(UUID backupId) {
+            this.backupId = backupId;
+        }
+    }
+
+    /** Test hook: the process "dies" when a backup enters this phase (nothing more is written anywhere). */
+    private static volatile Phase crashAt;
+
+    public static void simulateCrashAt(Phase phase) {
+        crashAt = phase;
+    }
+
+    /** Thrown by the crash hook; unwinds the run without recording anything, like a killed process. */
+    static final class SimulatedCrash extends Error {
+        SimulatedCrash() {
+            super("simulated crash", null, false, false);
+        }
+    }
+
+    private final BackupStore store;
+    private final Destinations destinations;
+    private final EnvironmentService environments;
+    private final EnvelopeCipher cipher;
+    private final ObjectMapper mapper;
+    private final BackupConfig config;
+    private final PgDump pgDump;
+
+    public BackupExecution(BackupStore store, Destinations destinations, EnvironmentService environments,
+            EnvelopeCipher cipher, ObjectMapper mapper, BackupConfig config) {
+        this.store = store;
+        this.destinations = destinations;
+        this.environments = environments;
+        this.cipher = cipher;
+        this.mapper = mapper;
+        this.config = config;
+        this.pgDump = new PgDump(config.pgBin());
+    }
+
+    private record Target(UUID id, String name, io.ocore.backups.platform.storage.BackupStorage storage) {
+    }
+
+    public void run(UUID backupId, Progress progress) {
+        BackupStore.Loaded loaded = store.load(backupId);
+        Backup b = loaded.backup();
+        Environment env = loaded.environment();
+        Log.infof("Backup %s (%s, %s) of environment %s starts", b.id, b.backupType, b.trigger, env.id);
+        List<Target> alive = new ArrayList<>();
+        Map<UUID, FailedDestination> failed = new LinkedHashMap<>();
+        Map<UUID, String[]> failedInfo = new LinkedHashMap<>(); // id -> {name, kind}
+        Map<String, String> checksums = new LinkedHashMap<>();
+        checksums.put("database", null);
+        checksums.put("filestore", null);
+        checksums.put("config", null);
+        try {
+            for (UUID id : b.destinations()) {
+                Destinations.Opened d = destinations.open(b.orgId, id);
+                if (d.ok()) {
+                    alive.add(new Target(id, d.name(), d.storage()));
+                } else {
+                    failed.put(id, new FailedDestination(id, d.failure()));
+                    failedInfo.put(id, new String[] {d.name(), d.failureKind()});
+                }
+            }
+            if (alive.isEmpty()) {
+                fail(b, failed, failedInfo, checksums, "no destination could be opened: " + reasons(failed));
+                return;
+            }
+            String password = environments.password(env);
+            SourceInfo source = SourceInfo.read(env, password);
+            EnvelopeCipher.StreamingKey key = BackupKeys.newKey(cipher, b.id);
+            ComponentWriter writer = new ComponentWriter(config.chunkBytes(), config.queueChunks());
+            List<BackupManifest.Component> components = new ArrayList<>();
+            long total = 0;
+
+            enter(progress, Phase.dumping_database);
+            total += component(b, ComponentName.database, pgDump.producer(env, password), writer, key, alive, failed,
+                    failedInfo, components, checksums, progress);
+            if (b.backupType == BackupType.full && !alive.isEmpty()) {
+                Path filestore = Path.of(env.filestorePath);
+                if (!Files.isDirectory(filestore)) {
+                    throw new IOException("the filestore directory " + env.filestorePath + " does not exist");
+                }
+                enter(progress, Phase.archiving_filestore);
+                total += component(b, ComponentName.filestore, out -> TarArchives.writeDirectory(filestore, out),
+                        writer, key, alive, failed, failedInfo, components, checksums, progress);
+                if (!alive.isEmpty()) {
+                    enter(progress, Phase.archiving_config);
+                    Map<String, byte[]> files = configFiles(env, source);
+                    total += component(b, ComponentName.config, out -> TarArchives.writeFiles(files, out), writer, key,
+                            alive, failed, failedInfo, components, checksums, progress);
+                }
+            }
+            if (alive.isEmpty()) {
+                fail(b, failed, failedInfo, checksums, "every destination failed: " + reasons(failed));
+                return;
+            }
+
+            enter(progress, Phase.writing_manifest);
+            byte[] manifest = new BackupManifest(BackupManifest.FORMAT_VERSION, b.id, b.environmentId, b.orgId,
+                    b.backupType.name(), b.createdAt, source.postgresVersion(), source.odooVersion(), components)
+                    .toJson();
+            String manifestKey = BackupLayout.manifestKey(b.orgId, b.environmentId, b.id);
+            for (Target t : List.copyOf(alive)) {
+                try {
+                    t.storage().put(manifestKey, new java.io.ByteArrayInputStream(manifest));
+                } catch (RuntimeException e) {
+                    drop(b, t, e, alive, failed, failedInfo);
+                }
+            }
+            if (alive.isEmpty()) {
+                fail(b, failed, failedInfo, checksums, "every destination failed: " + reasons(failed));
+                return;
+            }
+            Map<UUID, String> remotePaths = new LinkedHashMap<>();
+            String dir = BackupLayout.backupDir(b.orgId, b.environmentId, b.id);
+            alive.forEach(t -> remotePaths.put(t.id(), dir));
+            long size = total;
+            store.finish(b.id, new BackupStore.Outcome(BackupStatus.completed, size, checksums, remotePaths,
+                    List.copyOf(failed.values()), null), row -> {
+                        List<OcoreEvent> events = new ArrayList<>(destinationEvents(row, failed, failedInfo));
+                        events.add(new Events.BackupCompleted(row.orgId, row.environmentId, row.id,
+                                row.backupType.name(), row.trigger.name(), row.idempotencyKey, size, row.startedAt,
+                                row.completedAt, remotePaths, List.copyOf(failed.keySet())));
+                        return events;
+                    });
+            Log.infof("Backup %s completed: %d bytes on %d destination(s), %d failed", b.id, size, alive.size(),
+                    failed.size());
+        } catch (SimulatedCrash crash) {
+            Log.warnf("Backup %s: simulated crash in phase %s", b.id, progress.phase.get());
+            throw crash;
+        } catch (Exception e) {
+            // The source (database, filestore) or the pipeline failed: no destination holds a usable copy.
+            String reason = e instanceof InterruptedIOException || Thread.currentThread().isInterrupted()
+                    ? BackupExecutionReasons.INTERRUPTED
+                    : message(e);
+            Log.warnf("Backup %s failed: %s", b.id, reason);
+            alive.forEach(t -> cleanup(b, t));
+            alive.clear();
+            fail(b, failed, failedInfo, checksums, reason);
+        } finally {
+            alive.forEach(t -> t.storage().close());
+        }
+    }
+
+    private long component(Backup b, ComponentName name, ComponentWriter.RawProducer producer, ComponentWriter writer,
+            EnvelopeCipher.StreamingKey key, List<Target> alive, Map<UUID, FailedDestination> failed,
+            Map<UUID, String[]> failedInfo, List<BackupManifest.Component> components, Map<String, String> checksums,
+            Progress progress) throws IOException {
+        String objectKey = BackupLayout.componentKey(b.orgId, b.environmentId, b.id, name);
+        Map<String, ComponentWriter.Sink> sinks = new LinkedHashMap<>();
+        for (Target t : alive) {
+            sinks.put(t.id().toString(), in -> t.storage().put(objectKey, in));
+        }
+        long before = progress.bytesDone.get();
+        ComponentWriter.Result r = writer.write(producer, key.aead(), BackupKeys.associatedData(b.id, name), sinks,
+                n -> progress.bytesDone.set(before + n));
+        for (Target t : List.copyOf(alive)) {
+            Throwable f = r.failures().get(t.id().toString());
+            if (f != null) {
+                drop(b, t, f, alive, failed, failedInfo);
+            }
+        }
+        if (alive.isEmpty()) {
+            return 0;
+        }
+        checksums.put(name.name(), r.sha256());
+        components.add(new BackupManifest.Component(name.name(), objectKey, r.storedBytes(), r.rawBytes(), r.sha256(),
+                BackupManifest.COMPRESSION_ZSTD, new BackupManifest.Encryption(BackupManifest.ENCRYPTION_SCHEME,
+                        key.masterKeyId(), key.wrappedKey())));
+        return r.storedBytes();
+    }
+
+    private void drop(Backup b, Target t, Throwable f, List<Target> alive, Map<UUID, FailedDestination> failed,
+            Map<UUID, String[]> failedInfo) {
+        alive.remove(t);
+        String kind = f instanceof StorageException se ? se.kind().name() : "PERMANENT";
+        String reason = message(f);
+        Log.warnf("Backup %s: destination %s (%s) failed: %s", b.id, t.id(), t.name(), reason);
+        failed.put(t.id(), new FailedDestination(t.id(), reason));
+        failedInfo.put(t.id(), new String[] {t.name(), kind});
+        cleanup(b, t);
+        t.storage().close();
+    }
+
+    /** Removes what a failed destination may hold of this backup (best effort: it may be unreachable). */
+    private void cleanup(Backup b, Target t) {
+        try {
+            t.storage().deletePrefix(BackupLayout.backupDir(b.orgId, b.environmentId, b.id));
+        } catch (RuntimeException e) {
+            Log.debugf("Could not clean backup %s from destination %s: %s", b.id, t.id(), e.getMessage());
+        }
+    }
+
+    private void fail(Backup b, Map<UUID, FailedDestination> failed, Map<UUID, String[]> failedInfo,
+            Map<String, String> checksums, String reason) {
+        store.finish(b.id, new BackupStore.Outcome(BackupStatus.failed, null, checksums, Map.of(),
+                List.copyOf(failed.values()), reason), row -> {
+                    List<OcoreEvent> events = new ArrayList<>(destinationEvents(row, failed, failedInfo));
+                    events.add(new Events.BackupFailed(row.orgId, row.environmentId, row.id, row.backupType.name(),
+                            row.trigger.name(), row.idempotencyKey, reason, row.completedAt));
+                    return events;
+                });
+    }
+
+    private static List<OcoreEvent> destinationEvents(Backup row, Map<UUID, FailedDestination> failed,
+            Map<UUID, String[]> info) {
+        List<OcoreEvent> events = new ArrayList<>();
+        failed.forEach((id, f) -> events.add(new Events.DestinationFailed(row.orgId, id, info.get(id)[0],
+                info.get(id)[1], f.reason(), row.environmentId, row.id, row.completedAt)));
+        return events;
+    }
+
+    private void enter(Progress progress, Phase phase) {
+        progress.phase.set(phase);
+        if (phase == crashAt) {
+            throw new SimulatedCrash();
+        }
+    }
+
+    private Map<String, byte[]> configFiles(Environment env, SourceInfo source) throws IOException {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        Path conf = Path.of(env.configPath);
+        if (Files.isRegularFile(conf)) {
+            files.put("odoo.conf", Files.readAllBytes(conf));
+        } else {
+            Log.warnf("Environment %s: config %s does not exist; the config component holds the metadata only", env.id,
+                    env.configPath);
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("environmentId", env.id);
+        meta.put("orgId", env.orgId);
+        meta.put("projectId", env.projectId);
+        meta.put("name", env.name);
+        meta.put("environmentType", env.environmentType.name());
+        meta.put("database", Map.of("host", env.dbHost, "port", env.dbPort, "name", env.dbName, "user", env.dbUser));
+        meta.put("filestorePath", env.filestorePath);
+        meta.put("configPath", env.configPath);
+        meta.put("postgresVersion", source.postgresVersion());
+        if (source.odooVersion() != null) {
+            meta.put("odooVersion", source.odooVersion());
+        }
+        meta.put("capturedAt", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        files.put("environment.json", mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+        return files;
+    }
+
+    private static String reasons(Map<UUID, FailedDestination> failed) {
+        return failed.values().stream().map(f -> f.destinationId() + ": " + f.reason())
+                .reduce((x, y) -> x + "; " + y).orElse("none configured");
+    }
+
+    static String message(Throwable t) {
+        Throwable c = t;
+        while (c.getMessage() == null && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    }
+}

@@ -1,0 +1,81 @@
+package io.ocore.backups.backup.execution;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * destination-service's internal endpoint {@code GET /internal/destinations/{destId}?orgId=}:
+ * a destination's type and decrypted config. Blocking: call it on a worker thread only.
+ */
+@ApplicationScoped
+public class DestinationClient {
+
+    /** A destination as destination-service serves it; {@code config} holds secrets: never log it. */
+    public record Destination(UUID id, UUID orgId, String name, String destinationType, JsonNode config) {
+        @Override
+        public String toString() {
+            return "Destination[" + id + ", " + name + ", " + destinationType + "]";
+        }
+    }
+
+    /** The destination could not be fetched; the message is safe to show. */
+    public static final class DestinationUnavailable extends RuntimeException {
+        public DestinationUnavailable(String message) {
+            super(message);
+        }
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ObjectMapper mapper;
+    private final String baseUrl;
+    private final Optional<String> serviceToken;
+
+    public DestinationClient(ObjectMapper mapper, @ConfigProperty(name = "ocore.services.destination.url") String baseUrl,
+            @ConfigProperty(name = "ocore.service-token") Optional<String> serviceToken) {
+        this.mapper = mapper;
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.serviceToken = serviceToken;
+    }
+
+    public Destination get(UUID orgId, UUID destinationId) {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(baseUrl + "/internal/destinations/" + destinationId
+                + "?orgId=" + orgId)).timeout(Duration.ofSeconds(15)).GET();
+        serviceToken.ifPresent(t -> req.header("Authorization", "Bearer " + t));
+        HttpResponse<byte[]> res;
+        try {
+            res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            Log.warnf("destination-service unreachable at %s: %s", baseUrl, e.toString());
+            throw new DestinationUnavailable("destination-service could not be reached to read destination "
+                    + destinationId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DestinationUnavailable("interrupted while reading destination " + destinationId);
+        }
+        if (res.statusCode() == 404) {
+            throw new DestinationUnavailable("destination " + destinationId + " does not exist in this organisation");
+        }
+        if (res.statusCode() != 200) {
+            throw new DestinationUnavailable("destination-service answered " + res.statusCode()
+                    + " for destination " + destinationId);
+        }
+        try {
+            JsonNode n = mapper.readTree(res.body());
+            return new Destination(destinationId, orgId, n.path("name").asText(destinationId.toString()),
+                    n.path("destinationType").asText(), n.path("config"));
+        } catch (IOException e) {
+            throw new DestinationUnavailable("destination-service answered an unreadable destination " + destinationId);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.ocore.backups.backup.execution;
+
+import io.ocore.backups.platform.storage.BackupStorage;
+import io.ocore.backups.platform.storage.DestinationType;
+import io.ocore.backups.platform.storage.InvalidConfigException;
+import io.ocore.backups.platform.storage.StorageException;
+import io.ocore.backups.platform.storage.StorageFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
+
+/** Opens a destination's storage: config from destination-service, driver from the factory. Blocking. */
+@ApplicationScoped
+public class Destinations {
+
+    /** An opened destination, or why it could not be opened. */
+    public record Opened(UUID id, String name, BackupStorage storage, String failureKind, String failure) {
+        public boolean ok() {
+            return storage != null;
+        }
+    }
+
+    private final DestinationClient client;
+    private final StorageFactory factory;
+
+    public Destinations(DestinationClient client, StorageFactory factory) {
+        this.client = client;
+        this.factory = factory;
+    }
+
+    public Opened open(UUID orgId, UUID destinationId) {
+        DestinationClient.Destination d;
+        try {
+            d = client.get(orgId, destinationId);
+        } catch (DestinationClient.DestinationUnavailable e) {
+            return new Opened(destinationId, destinationId.toString(), null, "NOT_FOUND", e.getMessage());
+        }
+        try {
+            return new Opened(destinationId, d.name(), factory.open(DestinationType.of(d.destinationType()), d.config()),
+                    null, null);
+        } catch (InvalidConfigException e) {
+            return new Opened(destinationId, d.name(), null, "PERMANENT", "its configuration is not usable: "
+                    + e.getMessage());
+        } catch (StorageException e) {
+            return new Opened(destinationId, d.name(), null, e.kind().name(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return new Opened(destinationId, d.name(), null, "PERMANENT", e.getMessage());
+        }
+    }
+}

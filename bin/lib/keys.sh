@@ -1,0 +1,97 @@
+# shellcheck shell=bash
+# Keys of the local stack (generated once, under .state/keys, never committed) and JWT
+# minting with openssl only (no Java needed):
+#   jwt-private.pem / jwt-public.pem  RSA 2048, RS256 signing of user and service tokens
+#   master.key                        OCORE_MASTER_KEY, base64 of 32 random bytes
+#   service.token                     internal:service token the services present to each other
+
+JWT_PRIVATE_KEY="$KEYS_DIR/jwt-private.pem"
+JWT_PUBLIC_KEY="$KEYS_DIR/jwt-public.pem"
+MASTER_KEY_FILE="$KEYS_DIR/master.key"
+SERVICE_TOKEN_FILE="$KEYS_DIR/service.token"
+
+keys_ensure() {
+    mkdir -p "$KEYS_DIR"
+    chmod 700 "$KEYS_DIR"
+    if [[ ! -f "$JWT_PRIVATE_KEY" ]]; then
+        log "generating the JWT signing key pair ($KEYS_DIR)"
+        (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$JWT_PRIVATE_KEY" 2>/dev/null)
+        rm -f "$JWT_PUBLIC_KEY"
+    fi
+    if [[ ! -f "$JWT_PUBLIC_KEY" ]]; then
+        openssl pkey -in "$JWT_PRIVATE_KEY" -pubout -out "$JWT_PUBLIC_KEY" 2>/dev/null
+        chmod 644 "$JWT_PUBLIC_KEY"
+    fi
+    if [[ ! -f "$MASTER_KEY_FILE" ]]; then
+        log "generating the master key ($MASTER_KEY_FILE)"
+        (umask 077 && openssl rand -base64 32 > "$MASTER_KEY_FILE")
+    fi
+}
+
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+
+# json_string S: S as a JSON string literal (quotes, backslashes and control characters escaped).
+json_string() {
+    local s="$1"
+    s="${s//\\/\\\\}"
+    s="${s//\"/\\\"}"
+    s="${s//$'\n'/\\n}"
+    s="${s//$'\r'/\\r}"
+    s="${s//$'\t'/\\t}"
+    printf '"%s"' "$s"
+}
+
+UUID_RE='^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+PERMISSION_RE='^[a-z_]+:[a-z_]+$'
+
+# mint_token PERMISSIONS_CSV ORG_ID TTL_SECONDS [SUBJECT]: prints an RS256 JWT signed with
+# the stack's private key: iss, sub, upn, iat, exp, jti, org_id, permissions and groups.
+mint_token() {
+    local perms_csv="$1" org_id="$2" ttl="$3" subject="${4:-demo-user}"
+    [[ -f "$JWT_PRIVATE_KEY" ]] || die "no signing key yet ($JWT_PRIVATE_KEY): run 'bin/stack up' first"
+    [[ "$org_id" =~ $UUID_RE ]] || die "--org must be a UUID, got '$org_id'"
+    if ! [[ "$ttl" =~ ^[0-9]+$ ]] || (( ttl == 0 )); then
+        die "--ttl must be a positive number of seconds, got '$ttl'"
+    fi
+    local perms=() p list="" iat exp header payload signing_input signature jti
+    IFS=',' read -r -a perms <<< "$perms_csv"
+    (( ${#perms[@]} > 0 )) || die "--permissions needs at least one permission"
+    for p in "${perms[@]}"; do
+        p="${p//[[:space:]]/}"
+        [[ -z "$p" ]] && continue
+        [[ "$p" =~ $PERMISSION_RE ]] || die "not a permission: '$p' (e.g. manage:environments)"
+        list+="${list:+,}$(json_string "$p")"
+    done
+    iat="$(now)"
+    exp=$(( iat + ttl ))
+    jti="$(openssl rand -hex 16)"
+    header='{"alg":"RS256","typ":"JWT","kid":"ocore-local"}'
+    payload="{\"iss\":$(json_string "$JWT_ISSUER"),\"sub\":$(json_string "$subject"),\"upn\":$(json_string "$subject@ocore.local"),\"iat\":$iat,\"exp\":$exp,\"jti\":\"$jti\",\"org_id\":\"$org_id\",\"permissions\":[$list],\"groups\":[$list]}"
+    signing_input="$(printf '%s' "$header" | b64url).$(printf '%s' "$payload" | b64url)"
+    signature="$(printf '%s' "$signing_input" | openssl dgst -sha256 -sign "$JWT_PRIVATE_KEY" -binary | b64url)"
+    printf '%s.%s\n' "$signing_input" "$signature"
+}
+
+# verify_token TOKEN: checks the RS256 signature with the public key (used by the smoke test).
+verify_token() {
+    local token="$1" input sig_b64 pad
+    input="${token%.*}"
+    sig_b64="${token##*.}"
+    sig_b64="${sig_b64//-/+}"
+    sig_b64="${sig_b64//_//}"
+    pad=$(( (4 - ${#sig_b64} % 4) % 4 ))
+    sig_b64+="$(printf '%*s' "$pad" '' | tr ' ' '=')"
+    printf '%s' "$input" | openssl dgst -sha256 -verify "$JWT_PUBLIC_KEY" \
+        -signature <(printf '%s' "$sig_b64" | openssl base64 -d -A) >/dev/null 2>&1
+}
+
+service_token_ensure() {
+    # re-minted at every `up` (30 days); running services keep the one they started with,
+    # which stays valid because the key pair does not change.
+    (umask 077 && mint_token "internal:service" "$SERVICE_ORG_ID" $(( 30 * 24 * 3600 )) "ocore-stack-services" \
+        > "$SERVICE_TOKEN_FILE")
+}
+
+demo_token() {
+    mint_token "manage:environments,view:environments,manage:org_settings" "$DEMO_ORG_ID" "${1:-43200}" "demo-user"
+}

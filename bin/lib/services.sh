@@ -1,0 +1,213 @@
+# shellcheck shell=bash
+# The Quarkus services and the gateway as background JVMs (quarkus-run.jar), each with the
+# environment documented in docs/development.md, JSON logs to .state/logs/<name>.log and a
+# PID file in .state/run.
+
+# Services in start order; the gateway comes last (it only forwards).
+SERVICES=(destination backup scheduler restore alert wal-archiver)
+GATEWAY=gateway
+
+svc_module() {
+    case "$1" in
+        gateway) printf 'gateway' ;;
+        wal-archiver) printf 'wal-archiver' ;;
+        *) printf '%s-service' "$1" ;;
+    esac
+}
+
+svc_port() {
+    case "$1" in
+        gateway) printf '8080' ;;
+        destination) printf '8081' ;;
+        backup) printf '8082' ;;
+        scheduler) printf '8083' ;;
+        restore) printf '8084' ;;
+        alert) printf '8085' ;;
+        wal-archiver) printf '8086' ;;
+        *) die "unknown service $1" ;;
+    esac
+}
+
+svc_db() {
+    case "$1" in
+        wal-archiver) printf 'ocore_wal' ;;
+        gateway) printf '' ;;
+        *) printf 'ocore_%s' "$1" ;;
+    esac
+}
+
+# The key under ocore.services.<key>.url, as the gateway names the services
+# (gateway/src/main/java/.../config/ServicesConfig.java): destination, backup, scheduler,
+# restore, alert, wal.
+svc_key() {
+    case "$1" in
+        wal-archiver) printf 'wal' ;;
+        *) printf '%s' "$1" ;;
+    esac
+}
+
+svc_jar() { printf '%s/%s/target/quarkus-app/quarkus-run.jar' "$ROOT_DIR" "$(svc_module "$1")"; }
+
+svc_exists() { [[ -f "$ROOT_DIR/$(svc_module "$1")/pom.xml" ]]; }
+
+svc_url() { printf 'http://127.0.0.1:%s' "$(svc_port "$1")"; }
+
+CLI_JAR="$ROOT_DIR/cli/target/ocore.jar"
+FIXTURE_JAR_GLOB="$ROOT_DIR/platform/odoo-fixture/target/platform-odoo-fixture-*.jar"
+
+# build_needed: true when a module's runnable (service quarkus-run.jar, cli jar, fixture jar) is missing.
+build_needed() {
+    local s
+    for s in "${SERVICES[@]}" "$GATEWAY"; do
+        if svc_exists "$s" && [[ ! -f "$(svc_jar "$s")" ]]; then
+            return 0
+        fi
+    done
+    [[ -f "$ROOT_DIR/cli/pom.xml" && ! -f "$CLI_JAR" ]] && return 0
+    compgen -G "$FIXTURE_JAR_GLOB" >/dev/null || return 0
+    return 1
+}
+
+# stack_build MODE: MODE is missing (build when something is missing), always, or never.
+# A failed build does not stop `up`: whatever was built still starts.
+stack_build() {
+    local mode="$1"
+    case "$mode" in
+        never) return 0 ;;
+        missing) build_needed || return 0 ;;
+    esac
+    log "building (./mvnw -q install -DskipTests; log in $LOG_DIR/build.log)"
+    if (cd "$ROOT_DIR" && ./mvnw -q -B install -DskipTests) >"$LOG_DIR/build.log" 2>&1; then
+        ok "build done"
+    else
+        tail_log "$LOG_DIR/build.log" 40
+        warn "the build failed: starting the components that were built before"
+    fi
+}
+
+# Environment shared by every service and the gateway.
+services_common_env() {
+    local s key
+    export QUARKUS_PROFILE=prod
+    export QUARKUS_HTTP_HOST=127.0.0.1
+    export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT"
+    export MP_JWT_VERIFY_PUBLICKEY_LOCATION="$JWT_PUBLIC_KEY"
+    export MP_JWT_VERIFY_ISSUER="$JWT_ISSUER"
+    OCORE_SERVICE_TOKEN="$(<"$SERVICE_TOKEN_FILE")"
+    OCORE_MASTER_KEY="$(<"$MASTER_KEY_FILE")"
+    export OCORE_SERVICE_TOKEN OCORE_MASTER_KEY
+    # Operator settings of the local stack: local destinations live under .state/backups, and
+    # loopback endpoints (a local S3 or SFTP server, a webhook receiver) are allowed here only.
+    export OCORE_DESTINATIONS_LOCAL_ROOTS="$BACKUPS_DIR"
+    export OCORE_DESTINATIONS_ALLOW_PRIVATE_ENDPOINTS=true
+    export OCORE_ALERTS_WEBHOOKS_ALLOW_PRIVATE_TARGETS=true
+    export OCORE_STATE_DIR="$STATE_DIR"
+    for s in "${SERVICES[@]}"; do
+        key="$(svc_key "$s")"
+        key="${key^^}"
+        export "OCORE_SERVICES_${key//-/_}_URL=$(svc_url "$s")"
+    done
+    # Optional overrides for every JVM: .state/stack.env (KEY=VALUE lines).
+    if [[ -f "$STATE_DIR/stack.env" ]]; then
+        set -a
+        # shellcheck disable=SC1091
+        source "$STATE_DIR/stack.env"
+        set +a
+    fi
+}
+
+# svc_start NAME: starts one service or the gateway unless it runs (or is not built).
+svc_start() {
+    local name="$1" port db jar
+    port="$(svc_port "$name")"
+    jar="$(svc_jar "$name")"
+    if is_running "$name"; then
+        info "$name already running (port $port)"
+        return 0
+    fi
+    if ! svc_exists "$name"; then
+        warn "$name: module $(svc_module "$name") does not exist yet; skipped"
+        return 1
+    fi
+    if [[ ! -f "$jar" ]]; then
+        warn "$name: $jar is not built; skipped"
+        return 1
+    fi
+    if port_open "$port"; then
+        warn "$name: port $port is taken by another process; skipped"
+        return 1
+    fi
+    db="$(svc_db "$name")"
+    (
+        services_common_env
+        export QUARKUS_HTTP_PORT="$port"
+        if [[ -n "$db" ]]; then
+            export QUARKUS_DATASOURCE_USERNAME="$DB_USER"
+            export QUARKUS_DATASOURCE_PASSWORD="$DB_PASSWORD"
+            export QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:$PG_PORT/$db"
+            export QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/$db"
+        fi
+        cd "$STATE_DIR" || exit 1
+        start_java "$name" "$LOG_DIR/$name.log" -Xms64m -Xmx256m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError \
+            -jar "$jar"
+    )
+    info "started $name (pid $(<"$(pid_file "$name")"), port $port, log $LOG_DIR/$name.log)"
+    return 0
+}
+
+svc_ready() {
+    [[ "$(http_code "$(svc_url "$1")/q/health/ready")" == "200" ]]
+}
+
+# wait_ready NAMES...: polls every /q/health/ready until all answer 200 or READY_TIMEOUT
+# passes; a process that exits is reported at once. Returns 1 with the culprits' log tails.
+wait_ready() {
+    local pending=("$@") still=() name deadline
+    (( ${#pending[@]} == 0 )) && return 0
+    log "waiting for ${pending[*]} to be ready (deadline ${READY_TIMEOUT}s)"
+    deadline=$(( $(now) + READY_TIMEOUT ))
+    while (( ${#pending[@]} > 0 )); do
+        still=()
+        for name in "${pending[@]}"; do
+            if ! is_running "$name"; then
+                warn "$name exited during startup"
+                tail_log "$LOG_DIR/$name.log" 40
+                FAILED_COMPONENTS+=("$name")
+            elif svc_ready "$name"; then
+                ok "$name ready ($(svc_url "$name"))"
+            else
+                still+=("$name")
+            fi
+        done
+        pending=("${still[@]}")
+        (( ${#pending[@]} == 0 )) && break
+        if (( $(now) >= deadline )); then
+            for name in "${pending[@]}"; do
+                warn "$name is not ready after ${READY_TIMEOUT}s: $(svc_url "$name")/q/health/ready answers $(http_code "$(svc_url "$name")/q/health/ready")"
+                tail_log "$LOG_DIR/$name.log" 30
+                FAILED_COMPONENTS+=("$name")
+            done
+            return 1
+        fi
+        sleep 1
+    done
+    (( ${#FAILED_COMPONENTS[@]} == 0 ))
+}
+
+services_up() {
+    local started=() s
+    for s in "${SERVICES[@]}" "$GATEWAY"; do
+        if svc_start "$s"; then
+            started+=("$s")
+        fi
+    done
+    wait_ready "${started[@]}" || true
+}
+
+services_down() {
+    local s
+    stop_pid "$GATEWAY"
+    for s in "${SERVICES[@]}"; do
+        stop_pid "$s"
+    done
+}

@@ -1,0 +1,103 @@
+package io.ocore.backups.cli.restore;
+
+import static io.ocore.backups.cli.http.ApiClient.seg;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ocore.backups.cli.ApiCommand;
+import io.ocore.backups.cli.ExitCodes;
+import io.ocore.backups.cli.Json;
+import io.ocore.backups.cli.Waiter;
+import io.ocore.backups.cli.http.ApiClient;
+import io.ocore.backups.cli.output.Format;
+import io.ocore.backups.cli.output.Output;
+import io.ocore.backups.cli.output.Output.Column;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code ocore restore ...}: follow a restore started with {@code ocore backup restore}. */
+@Command(name = "restore",
+        description = "Follow restores: progress and per-step logs.",
+        subcommands = {
+            RestoreCommands.Show.class,
+            RestoreCommands.Logs.class,
+        })
+public class RestoreCommands {
+
+    static String path(String restoreId) {
+        return "/api/restores/" + seg(restoreId);
+    }
+
+    static void show(Output out, String id, JsonNode restore) {
+        Map<String, String> fields = Output.fieldMap();
+        fields.put("ID", Json.text(restore, "id") != null ? Json.text(restore, "id") : id);
+        fields.put("Status", Json.text(restore, "status"));
+        fields.put("Target", Json.text(restore, "targetType"));
+        fields.put("Target environment", Json.text(restore, "targetEnvironmentId"));
+        fields.put("Pre-restore snapshot", Json.text(restore, "preRestoreSnapshotId"));
+        JsonNode progress = restore.path("progress");
+        if (progress.isObject()) {
+            fields.put("Step", Json.text(progress, "step"));
+            String percent = Json.text(progress, "percent");
+            String done = Format.bytes(progress, "bytesDone");
+            String total = Format.bytes(progress, "bytesTotal");
+            fields.put("Progress", (percent != null ? percent + "%" : "")
+                    + (done != null ? " " + done + (total != null ? " / " + total : "") : ""));
+        }
+        fields.put("Started", Json.text(restore, "startedAt"));
+        fields.put("Completed", Json.text(restore, "completedAt"));
+        fields.put("Error", Json.text(restore, "error"));
+        out.fields(restore, fields);
+    }
+
+    /** Polls GET /api/restores/{id} until completed or failed. */
+    static JsonNode await(Waiter waiter, ApiClient api, String id, Duration timeout) {
+        return waiter.await("restore", id, () -> api.get(path(id)), restore -> {
+            JsonNode progress = restore.path("progress");
+            JsonNode percent = progress.get("percent");
+            JsonNode done = progress.get("bytesDone");
+            JsonNode total = progress.get("bytesTotal");
+            return new Waiter.Progress(Json.text(restore, "status"), Json.text(progress, "step"),
+                    percent != null && percent.isNumber() ? percent.asDouble() / 100 : null,
+                    done != null && done.isNumber() ? done.asLong() : null,
+                    total != null && total.isNumber() ? total.asLong() : null);
+        }, timeout);
+    }
+
+    @Command(name = "show", description = "Show a restore's status and progress.")
+    static class Show extends ApiCommand {
+        @Parameters(paramLabel = "ID", description = "Restore id.")
+        String id;
+
+        @Override
+        protected int run() {
+            show(out(), id, api().get(path(id)));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "logs", description = "Show a restore's operation log: one entry per step with its timing.")
+    static class Logs extends ApiCommand {
+        @Parameters(paramLabel = "ID", description = "Restore id.")
+        String id;
+
+        @Override
+        protected int run() {
+            JsonNode answer = api().get(path(id) + "/logs");
+            List<JsonNode> entries = Json.items(answer);
+            if (entries.isEmpty() && answer.isObject()) {
+                entries = Json.items(answer.path("logs"));
+            }
+            out().list(entries, List.of(
+                    Column.field("STEP", "step"),
+                    Column.field("STATUS", "status"),
+                    Column.field("STARTED", "startedAt"),
+                    Column.field("FINISHED", "finishedAt"),
+                    Column.of("DURATION", e -> e.hasNonNull("durationMs") ? e.get("durationMs").asLong() + " ms" : null),
+                    Column.field("MESSAGE", "message")));
+            return ExitCodes.OK;
+        }
+    }
+}

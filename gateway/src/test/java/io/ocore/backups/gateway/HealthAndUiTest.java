@@ -1,0 +1,115 @@
+package io.ocore.backups.gateway;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
+
+import io.ocore.backups.gateway.support.Upstreams;
+import io.ocore.backups.gateway.support.UpstreamsResource;
+import io.ocore.backups.platform.testing.JwtTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@QuarkusTest
+@QuarkusTestResource(JwtTestResource.class)
+@QuarkusTestResource(UpstreamsResource.class)
+class HealthAndUiTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"destination", "backup", "scheduler", "restore", "alert", "wal"})
+    void healthOfEachServiceIsItsQuarkusHealthThroughTheGateway(String service) {
+        Upstreams.clearReceived();
+        given().get("/health/" + service).then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/health/" + service + "/ready").then().statusCode(200);
+        assertThat(Upstreams.received()).extracting(r -> r.getString("service") + " " + r.getString("uri"))
+                .containsExactly(service + " /q/health", service + " /q/health/ready");
+    }
+
+    @Test
+    void healthOfAnUnknownServiceIsNotFound() {
+        given().get("/health/billing").then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void theGatewaysOwnHealthIsUp() {
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void metricsCountRequestsPerService() {
+        given().get("/health/backup").then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("ocore_gateway_requests_seconds_count{service=\"backup\",status=\"200\"}"));
+    }
+
+    @Test
+    void aggregatesTheServicesOpenApiDocuments() {
+        String document = given().get("/q/openapi").then().statusCode(200).contentType("application/json")
+                .body("info.title", equalTo("oCore Backups API"))
+                .body("paths", hasKey("/api/backup-destinations"))
+                .body("paths", hasKey("/api/environments/{envId}/backups"))
+                .body("paths", not(hasKey("/internal/destinations/{destId}/credentials")))
+                .body("components.schemas", hasKey("Problem"))
+                .body("components.schemas", hasKey("Status"))
+                .body("components.schemas", hasKey("destination_Status"))
+                .body("x-unavailable-services.size()", equalTo(0))
+                .extract().asString();
+
+        JsonObject merged = new JsonObject(document);
+        // Each path comes from the service the gateway routes it to, not another that documents it.
+        assertThat(merged.getJsonObject("paths").getJsonObject("/api/backup-destinations").fieldNames())
+                .containsExactly("get");
+        // Services merge in name order: the destination service's Status clashed with the backup
+        // service's, so it was renamed and its references rewritten.
+        JsonObject schemas = merged.getJsonObject("components").getJsonObject("schemas");
+        assertThat(schemas.getJsonObject("Backup").getJsonObject("properties").getJsonObject("status")
+                .getString("$ref")).isEqualTo("#/components/schemas/Status");
+        assertThat(schemas.getJsonObject("Destination").getJsonObject("properties").getJsonObject("status")
+                .getString("$ref")).isEqualTo("#/components/schemas/destination_Status");
+        assertThat(schemas.getJsonObject("destination_Status").getJsonArray("enum").getList()).contains("verified");
+    }
+
+    @Test
+    void listsTheServicesWhoseDocumentCouldNotBeFetched() {
+        Upstreams.stop("destination");
+        try {
+            given().get("/q/openapi").then().statusCode(200)
+                    .body("x-unavailable-services", hasItem("destination"))
+                    .body("x-unavailable-services.size()", equalTo(1))
+                    .body("paths", not(hasKey("/api/backup-destinations")))
+                    .body("paths", hasKey("/api/environments/{envId}/backups"));
+        } finally {
+            Upstreams.start("destination");
+        }
+    }
+
+    @Test
+    void servesSwaggerUiOnTheMergedDocument() {
+        given().redirects().follow(false).get("/q/swagger-ui").then().statusCode(302);
+        given().get("/q/swagger-ui/").then().statusCode(200).contentType(containsString("text/html"))
+                .body(containsString("swagger-ui-bundle.js"));
+        given().get("/q/swagger-ui/swagger-initializer.js").then().statusCode(200)
+                .body(containsString("url: '/q/openapi'"));
+        given().get("/q/swagger-ui/swagger-ui-bundle.js").then().statusCode(200)
+                .contentType(containsString("javascript"));
+        given().get("/q/swagger-ui/swagger-ui.css").then().statusCode(200);
+        given().urlEncodingEnabled(false).get("/q/swagger-ui/..%2Fapplication.properties").then().statusCode(404);
+    }
+
+    @Test
+    void servesTheDashboardThatListsServiceHealth() {
+        given().get("/").then().statusCode(200).contentType(containsString("text/html"))
+                .body(containsString("oCore Backups"))
+                .body(containsString("health.js"));
+        given().get("/health.js").then().statusCode(200).body(containsString("fetch('/health'"));
+    }
+}

@@ -1,0 +1,84 @@
+package io.ocore.backups.platform.backupformat;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * {@code manifest.json}: what a backup directory holds and how to read it back. Written last, so
+ * its presence means every listed component is complete. Readers accept unknown fields (fields
+ * are only added within a format version).
+ *
+ * @param formatVersion   {@link #FORMAT_VERSION}; a reader refuses a higher one
+ * @param backupType      {@code db} or {@code full}
+ * @param postgresVersion the source server's {@code server_version}
+ * @param odooVersion     the {@code base} module's version when the database says, else null
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record BackupManifest(int formatVersion, UUID backupId, UUID environmentId, UUID orgId, String backupType,
+        Instant createdAt, String postgresVersion, String odooVersion, List<Component> components) {
+
+    public static final int FORMAT_VERSION = 1;
+    public static final String COMPRESSION_ZSTD = "zstd";
+    public static final String ENCRYPTION_SCHEME = "tink-aes256-gcm-hkdf-1mb";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * One stored object.
+     *
+     * @param objectKey  key relative to the destination's prefix
+     * @param sizeBytes  stored (compressed, encrypted) size
+     * @param rawBytes   size before compression (the pg_dump output, the tar)
+     * @param sha256     lowercase hex SHA-256 of the stored bytes: verifiable without the key
+     */
+    public record Component(String name, String objectKey, long sizeBytes, long rawBytes, String sha256,
+            String compression, Encryption encryption) {
+    }
+
+    /**
+     * How a component is encrypted: Tink streaming AEAD (AES-256-GCM-HKDF, 1 MiB segments) under a
+     * per-backup data key, wrapped by the master key {@code masterKeyId} with the key context
+     * {@link BackupKeys#keyContext}; associated data {@link BackupKeys#associatedData}.
+     */
+    public record Encryption(String scheme, String masterKeyId, String wrappedKey) {
+    }
+
+    public Optional<Component> component(ComponentName name) {
+        return components.stream().filter(c -> c.name().equals(name.name())).findFirst();
+    }
+
+    public byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static BackupManifest fromJson(byte[] json) {
+        BackupManifest m;
+        try {
+            m = JSON.readValue(json, BackupManifest.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Not a backup manifest: " + e.getMessage(), e);
+        }
+        if (m.formatVersion() > FORMAT_VERSION) {
+            throw new IllegalArgumentException("Manifest format " + m.formatVersion()
+                    + " is newer than this reader (" + FORMAT_VERSION + "); upgrade oCore");
+        }
+        return m;
+    }
+}

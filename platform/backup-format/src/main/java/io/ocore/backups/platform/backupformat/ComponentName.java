@@ -1,0 +1,32 @@
+package io.ocore.backups.platform.backupformat;
+
+import java.util.Locale;
+
+/** The parts of a backup, each stored as one object: {@code db} backups have only {@link #database}. */
+public enum ComponentName {
+    /** {@code pg_dump -Fc} of the environment's database. */
+    database("database.dump.zst.enc"),
+    /** POSIX tar of the filestore directory (Odoo's {@code <2 hex>/<sha1>} layout, relative paths). */
+    filestore("filestore.tar.zst.enc"),
+    /** POSIX tar of {@code odoo.conf} and {@code environment.json}. */
+    config("config.tar.zst.enc");
+
+    private final String fileName;
+
+    ComponentName(String fileName) {
+        this.fileName = fileName;
+    }
+
+    /** The object's name inside the backup's directory. */
+    public String fileName() {
+        return fileName;
+    }
+
+    public static ComponentName of(String name) {
+        try {
+            return valueOf(name.trim().toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException("Unknown component '" + name + "'; expected database, filestore or config");
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package io.ocore.backups.platform.backupformat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An output stream copied to N consumers at once, each reading its own {@link InputStream} on its
+ * own thread, with bounded memory: the bytes are cut into fixed-size chunks, shared read-only by
+ * every consumer, and each consumer has a queue of at most {@code queueChunks} chunks. A slow
+ * consumer makes the writer wait (backpressure); a consumer that fails or stops reading is
+ * dropped, its failure recorded, and the others go on. At most {@code queueChunks + 2} chunks
+ * exist at any time, whatever the size of the stream.
+ */
+final class FanOut extends OutputStream {
+
+    /** A consumer: reads its stream to the end (e.g. a storage upload); throws to fail. */
+    @FunctionalInterface
+    interface Consumer {
+        void consume(InputStream in) throws Exception;
+    }
+
+    private static final Chunk EOF = new Chunk(new byte[0], 0, null);
+
+    private final int chunkBytes;
+    private final List<Lane> lanes = new ArrayList<>();
+    private byte[] buffer;
+    private int filled;
+    private boolean finished;
+
+    FanOut(int chunkBytes, int queueChunks, Map<String, Consumer> consumers) {
+        if (chunkBytes < 1 || queueChunks < 1) {
+            throw new IllegalArgumentException("chunkBytes and queueChunks must be positive");
+        }
+        this.chunkBytes = chunkBytes;
+        this.buffer = new byte[chunkBytes];
+        consumers.forEach((id, c) -> lanes.add(new Lane(id, c, queueChunks)));
+        lanes.forEach(Lane::start);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        if (finished) {
+            throw new IOException("The stream is already finished");
+        }
+        while (len > 0) {
+            int n = Math.min(len, chunkBytes - filled);
+            System.arraycopy(b, off, buffer, filled, n);
+            filled += n;
+            off += n;
+            len -= n;
+            if (filled == chunkBytes) {
+                publish(new Chunk(buffer, filled, null));
+                buffer = new byte[chunkBytes];
+                filled = 0;
+            }
+        }
+    }
+
+    /** Flush is a no-op: chunks go out when full, so every consumer sees the same chunk boundaries. */
+    @Override
+    public void flush() {
+    }
+
+    /** Does not end the stream: {@link #finish()} does, so an error path never looks like a clean end. */
+    @Override
+    public void close() {
+    }
+
+    /** Sends the last partial chunk and the end of the stream, then waits for every consumer. */
+    void finish() throws IOException {
+        if (finished) {
+            return;
+        }
+        if (filled > 0) {
+            publish(new Chunk(buffer, filled, null));
+            filled = 0;
+        }
+        finished = true;
+        for (Lane lane : lanes) {
+            lane.offer(EOF);
+        }
+        awaitConsumers();
+    }
+
+    /** Makes every consumer fail with {@code cause} (so no partial object becomes visible), then waits for them. */
+    void abort(Throwable cause) {
+        finished = true;
+        Chunk error = new Chunk(new byte[0], 0, cause);
+        for (Lane lane : lanes) {
+            lane.queue.clear();
+            lane.queue.offer(error);
+        }
+        try {
+            awaitConsumers();
+        } catch (InterruptedIOException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Consumers that read everything and returned normally; call after {@link #finish()}. */
+    List<String> succeeded() {
+        return lanes.stream().filter(l -> l.failure == null && l.finished && l.sawEof).map(l -> l.id).toList();
+    }
+
+    /** Consumer id -> why it failed. */
+    Map<String, Throwable> failures() {
+        Map<String, Throwable> out = new LinkedHashMap<>();
+        for (Lane l : lanes) {
+            if (l.failure != null) {
+                out.put(l.id, l.failure);
+            } else if (l.finished && !l.sawEof) {
+                out.put(l.id, new IOException("The destination stopped reading before the end of the data"));
+            }
+        }
+        return out;
+    }
+
+    boolean allFailed() {
+        return lanes.stream().allMatch(Lane::dead);
+    }
+
+    private void publish(Chunk chunk) throws IOException {
+        boolean anyAlive = false;
+        for (Lane lane : lanes) {
+            anyAlive |= lane.offer(chunk);
+        }
+        if (!anyAlive) {
+            throw new AllConsumersFailedException();
+        }
+    }
+
+    private void awaitConsumers() throws InterruptedIOException {
+        for (Lane lane : lanes) {
+            try {
+                lane.thread.join();
+            } catch (InterruptedException e) {
+                lanes.forEach(l -> l.thread.interrupt());
+                throw new InterruptedIOException("Interrupted while waiting for the destinations");
+            }
+        }
+    }
+
+    /** Thrown to the writer when no consumer is left: there is no point in producing more. */
+    static final class AllConsumersFailedException extends IOException {
+        AllConsumersFailedException() {
+            super("Every destination failed");
+        }
+    }
+
+    private record Chunk(byte[] data, int length, Throwable error) {
+    }
+
+    private static final class Lane {
+        final String id;
+        final Consumer consumer;
+        final BlockingQueue<Chunk> queue;
+        final Thread thread;
+        volatile Throwable failure;
+        volatile boolean finished;
+        volatile boolean sawEof;
+
+        Lane(String id, Consumer consumer, int capacity) {
+            this.id = id;
+            this.consumer = consumer;
+            this.queue = new ArrayBlockingQueue<>(capacity);
+            this.thread = Thread.ofPlatform().daemon().name("fanout-" + id).unstarted(this::run);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        boolean dead() {
+            return finished && (failure != null || !sawEof);
+        }
+
+        /** Queues the chunk, waiting while the queue is full; false once this consumer is gone. */
+        boolean offer(Chunk chunk) throws InterruptedIOException {
+            try {
+                while (!finished) {
+                    if (queue.offer(chunk, 50, TimeUnit.MILLISECONDS)) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("Interrupted while writing to destination " + id);
+            }
+        }
+
+        private void run() {
+            LaneInputStream in = new LaneInputStream(this);
+            try {
+                consumer.consume(in);
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                finished = true;
+                queue.clear(); // never hold chunks for a consumer that is gone
+            }
+        }
+    }
+
+    private static final class LaneInputStream extends InputStream {
+        private final Lane lane;
+        private Chunk current;
+        private int pos;
+
+        LaneInputStream(Lane lane) {
+            this.lane = lane;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (lane.sawEof) {
+                return -1;
+            }
+            while (current == null || pos == current.length()) {
+                try {
+                    current = lane.queue.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("Interrupted while reading the backup stream");
+                }
+                pos = 0;
+                if (current.error() != null) {
+                    throw new IOException("The backup stream failed: " + current.error().getMessage(), current.error());
+                }
+                if (current == EOF) {
+                    lane.sawEof = true;
+                    current = null;
+                    return -1;
+                }
+            }
+            int n = Math.min(len, current.length() - pos);
+            System.arraycopy(current.data(), pos, b, off, n);
+            pos += n;
+            return n;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.ocore.backups.platform.events;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
+
+/**
+ * Writes events into the outbox table inside the caller's current transaction, so the event
+ * exists if and only if the state change committed. {@link OutboxRelay} publishes it to Kafka.
+ *
+ * <p>Call it inside {@code @WithTransaction} (or {@code Panache.withTransaction}).
+ */
+@ApplicationScoped
+public class Outbox {
+
+    private final ObjectMapper mapper;
+
+    public Outbox(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** Appends the event to the current transaction; answers its event id. */
+    public Uni<UUID> append(OcoreEvent event) {
+        UUID id = UUID.randomUUID();
+        String payload;
+        try {
+            payload = mapper.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(new IllegalArgumentException("Event cannot be serialised", e));
+        }
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                insert into outbox_event (id, topic, event_key, event_type, org_id, payload)
+                values (:id, :topic, :key, :type, :org, :payload)""")
+                .setParameter("id", id)
+                .setParameter("topic", Topics.of(event.getClass()))
+                .setParameter("key", event.key())
+                .setParameter("type", EventTypes.typeOf(event.getClass()))
+                .setParameter("org", event.orgId())
+                .setParameter("payload", payload)
+                .executeUpdate())
+                .replaceWith(id);
+    }
+}

@@ -1,0 +1,55 @@
+package io.ocore.backups.platform.events;
+
+import io.ocore.backups.platform.events.v1.Events;
+import java.util.Map;
+
+/**
+ * Kafka topics, one per publishing domain. Channel name = topic name in every service's
+ * configuration (dash-separated, since dots would clash with configuration keys).
+ */
+public final class Topics {
+
+    public static final String ENVIRONMENT = "environment-events";
+    public static final String DESTINATION = "destination-events";
+    public static final String BACKUP = "backup-events";
+    public static final String SCHEDULE = "schedule-events";
+    public static final String RESTORE = "restore-events";
+    public static final String WAL = "wal-events";
+    public static final String ALERT = "alert-events";
+
+    private static final Map<Class<? extends OcoreEvent>, String> BY_EVENT = Map.ofEntries(
+            Map.entry(Events.EnvironmentRegistered.class, ENVIRONMENT),
+            Map.entry(Events.DestinationFailed.class, DESTINATION),
+            Map.entry(Events.DestinationRecovered.class, DESTINATION),
+            Map.entry(Events.BackupCompleted.class, BACKUP),
+            Map.entry(Events.BackupFailed.class, BACKUP),
+            Map.entry(Events.BackupDeleted.class, BACKUP),
+            Map.entry(Events.BackupRequested.class, SCHEDULE),
+            Map.entry(Events.BackupExpired.class, SCHEDULE),
+            Map.entry(Events.RetentionWarning.class, SCHEDULE),
+            Map.entry(Events.BackupOverdue.class, SCHEDULE),
+            Map.entry(Events.BackupScheduleChanged.class, SCHEDULE),
+            Map.entry(Events.BackupTiersAssigned.class, SCHEDULE),
+            Map.entry(Events.RestoreCompleted.class, RESTORE),
+            Map.entry(Events.RestoreFailed.class, RESTORE),
+            Map.entry(Events.WalArchiveFailed.class, WAL),
+            Map.entry(Events.WalGapDetected.class, WAL),
+            Map.entry(Events.AlertRaised.class, ALERT));
+
+    private Topics() {
+    }
+
+    /** Every topic, for provisioning (local stack, tests, Kubernetes KafkaTopics). */
+    public static java.util.List<String> all() {
+        return java.util.List.of(ENVIRONMENT, DESTINATION, BACKUP, SCHEDULE, RESTORE, WAL, ALERT);
+    }
+
+    /** The topic an event is published on. */
+    public static String of(Class<? extends OcoreEvent> type) {
+        String topic = BY_EVENT.get(type);
+        if (topic == null) {
+            throw new IllegalArgumentException("No topic for event " + type.getName());
+        }
+        return topic;
+    }
+}

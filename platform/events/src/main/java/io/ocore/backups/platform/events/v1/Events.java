@@ -1,0 +1,171 @@
+package io.ocore.backups.platform.events.v1;
+
+import io.ocore.backups.platform.events.OcoreEvent;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The version-1 event contract, documented for integrators in docs/events.md. Fields are only
+ * ever added (with consumers ignoring unknown ones); a breaking change is a new {@code .v2}.
+ */
+public final class Events {
+
+    private Events() {
+    }
+
+    private static String keyOf(UUID environmentId, UUID fallback, UUID orgId) {
+        if (environmentId != null) {
+            return environmentId.toString();
+        }
+        return (fallback != null ? fallback : orgId).toString();
+    }
+
+    /** An environment was added to the catalogue (backup-service). */
+    public record EnvironmentRegistered(UUID orgId, UUID environmentId, UUID projectId, String name,
+            String environmentType, Instant registeredAt) implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /** A backup should be taken (scheduler-service, or any service needing one). */
+    public record BackupRequested(UUID orgId, UUID environmentId, String backupType, String trigger,
+            String idempotencyKey, List<UUID> destinationIds, Instant slotTime, boolean baseBackup)
+            implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /** A backup holds every component on at least one destination (backup-service). */
+    public record BackupCompleted(UUID orgId, UUID environmentId, UUID backupId, String backupType,
+            String trigger, String idempotencyKey, long sizeBytes, Instant startedAt, Instant completedAt,
+            Map<UUID, String> remotePaths, List<UUID> failedDestinations) implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /** A backup did not complete anywhere (backup-service). */
+    public record BackupFailed(UUID orgId, UUID environmentId, UUID backupId, String backupType,
+            String trigger, String idempotencyKey, String reason, Instant failedAt) implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /** A backup fell out of every retention tier and must be deleted (scheduler-service). */
+    public record BackupExpired(UUID orgId, UUID environmentId, UUID backupId, String reason)
+            implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /** A backup's objects were removed from every destination (backup-service). */
+    public record BackupDeleted(UUID orgId, UUID environmentId, UUID backupId, Instant deletedAt)
+            implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /**
+     * A destination failed a connection test or a write (destination-service, backup-service).
+     * {@code failureKind} is the storage failure classification; {@code message} is plain words
+     * and never holds a secret.
+     */
+    public record DestinationFailed(UUID orgId, UUID destinationId, String destinationName,
+            String failureKind, String message, UUID environmentId, UUID backupId, Instant failedAt)
+            implements OcoreEvent {
+        public String key() {
+            return keyOf(environmentId, destinationId, orgId);
+        }
+    }
+
+    /** A destination that had failed passes its connection test again (destination-service). */
+    public record DestinationRecovered(UUID orgId, UUID destinationId, String destinationName,
+            Instant recoveredAt) implements OcoreEvent {
+        public String key() {
+            return destinationId.toString();
+        }
+    }
+
+    /** A GFS tier holds fewer backups than configured although enough time passed (scheduler-service). */
+    public record RetentionWarning(UUID orgId, UUID environmentId, String tier, int expected, int actual,
+            String message) implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /** No successful backup of a kind within twice its frequency: the RPO is at risk (scheduler-service). */
+    public record BackupOverdue(UUID orgId, UUID environmentId, String backupType, Instant lastSuccessAt,
+            Instant expectedBy) implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /** A schedule was created or changed (scheduler-service); the WAL archiver follows walEnabled. */
+    public record BackupScheduleChanged(UUID orgId, UUID environmentId, boolean enabled, boolean walEnabled,
+            int walRetentionDays, List<UUID> destinationIds) implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /**
+     * The GFS tiers (hourly, daily, weekly, monthly) each retained scheduled backup of an
+     * environment now belongs to, after a pruning (scheduler-service); backup-service records them
+     * as the backups' {@code gfsTiers}. An empty list: retained, but in no tier (e.g. the WAL base).
+     */
+    public record BackupTiersAssigned(UUID orgId, UUID environmentId, Map<UUID, List<String>> tiersByBackup)
+            implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /** A restore finished (restore-service). */
+    public record RestoreCompleted(UUID orgId, UUID restoreId, UUID backupId, UUID targetEnvironmentId,
+            String targetType, Instant completedAt) implements OcoreEvent {
+        public String key() {
+            return targetEnvironmentId.toString();
+        }
+    }
+
+    /** A restore failed and left the target as it was (restore-service). */
+    public record RestoreFailed(UUID orgId, UUID restoreId, UUID backupId, UUID targetEnvironmentId,
+            String reason, Instant failedAt) implements OcoreEvent {
+        public String key() {
+            return keyOf(targetEnvironmentId, restoreId, orgId);
+        }
+    }
+
+    /** A WAL segment could not be made durable (wal-archiver). */
+    public record WalArchiveFailed(UUID orgId, UUID environmentId, String segment, String reason)
+            implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /** Archived WAL has a hole: PITR cannot cross it (wal-archiver). */
+    public record WalGapDetected(UUID orgId, UUID environmentId, String lastSegmentBefore,
+            String firstSegmentAfter) implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /** An alert was raised or updated (alert-service), for integrators who page someone. */
+    public record AlertRaised(UUID orgId, UUID alertId, String alertType, String severity, String message,
+            UUID environmentId, UUID destinationId, UUID backupId, int occurrences) implements OcoreEvent {
+        public String key() {
+            return keyOf(environmentId, destinationId, orgId);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.ocore.backups.platform.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * One backup destination: a flat namespace of objects addressed by relative, '/'-separated keys
+ * under the destination's own prefix or folder. Every driver implements exactly this; services
+ * never branch on the destination type.
+ *
+ * <p>Every method throws {@link StorageException} with a {@link StorageException.Kind}.
+ */
+public interface BackupStorage extends AutoCloseable {
+
+    /**
+     * Stores a stream of unknown length under {@code key}, replacing any existing object. The
+     * object becomes visible only once complete: a stream that fails midway leaves nothing.
+     * The stream is read to its end but not closed.
+     */
+    StoredObject put(String key, InputStream data);
+
+    /**
+     * Stores the stream {@code source} opens; because it can be opened again, the retry decorator
+     * may replay the whole put after a transient failure.
+     */
+    default StoredObject put(String key, StreamSource source) {
+        try (InputStream in = source.open()) {
+            return put(key, in);
+        } catch (IOException e) {
+            throw new StorageException(StorageException.Kind.PERMANENT,
+                    "Could not read the data to upload: " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens the object for reading; the caller closes the stream. Missing key: {@code NOT_FOUND}. */
+    InputStream get(String key);
+
+    /** Every object whose key starts with {@code prefix} ("" for all), in key order. */
+    List<StoredObject> list(String prefix);
+
+    /** Deletes the object; deleting a missing key is not an error. */
+    void delete(String key);
+
+    /**
+     * Deletes every object whose key starts with {@code prefix}, and whatever interrupted puts left
+     * under it; returns how many objects were deleted. By default one {@link #delete} per listed
+     * object; a driver with a bulk delete or hidden leftovers of its own extends it.
+     */
+    default int deletePrefix(String prefix) {
+        int n = 0;
+        for (StoredObject o : list(prefix)) {
+            delete(o.key());
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Writes, reads back and deletes a small probe object. Never throws for storage failures: the
+     * result says what went wrong in plain words.
+     */
+    ProbeResult probe();
+
+    /** What this destination can and cannot do. */
+    Capabilities capabilities();
+
+    /** The destination type this driver serves. */
+    DestinationType type();
+
+    @Override
+    void close();
+
+    /** A stream that can be opened again from its start. */
+    @FunctionalInterface
+    interface StreamSource {
+        InputStream open() throws IOException;
+
+        static StreamSource ofBytes(byte[] bytes) {
+            return () -> new java.io.ByteArrayInputStream(bytes);
+        }
+
+        static StreamSource ofPath(java.nio.file.Path path) {
+            return () -> java.nio.file.Files.newInputStream(path);
+        }
+    }
+}

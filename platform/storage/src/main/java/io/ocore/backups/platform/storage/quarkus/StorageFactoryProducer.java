@@ -1,0 +1,23 @@
+package io.ocore.backups.platform.storage.quarkus;
+
+import io.ocore.backups.platform.storage.StorageFactory;
+import io.ocore.backups.platform.storage.StorageOptions;
+import io.quarkus.arc.DefaultBean;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import java.nio.file.Path;
+
+/** A service's {@link StorageFactory} under the {@link DestinationPolicy}; a service may produce its own instead. */
+@ApplicationScoped
+public class StorageFactoryProducer {
+
+    @Produces
+    @ApplicationScoped
+    @DefaultBean
+    StorageFactory storageFactory(DestinationPolicy policy) {
+        return new StorageFactory(StorageOptions.builder()
+                .allowPrivateEndpoints(policy.allowPrivateEndpoints())
+                .allowedLocalRoots(policy.localRoots().stream().map(r -> Path.of(r).toAbsolutePath()).toList())
+                .build());
+    }
+}

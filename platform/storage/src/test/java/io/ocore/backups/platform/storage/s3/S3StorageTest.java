@@ -1,0 +1,146 @@
+package io.ocore.backups.platform.storage.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ocore.backups.platform.storage.BackupStorage;
+import io.ocore.backups.platform.storage.BackupStorageConformance;
+import io.ocore.backups.platform.storage.DestinationType;
+import io.ocore.backups.platform.storage.StorageException;
+import io.ocore.backups.platform.storage.StorageException.Kind;
+import io.ocore.backups.platform.storage.StorageOptions;
+import io.ocore.backups.platform.storage.TestData;
+import io.ocore.backups.platform.testing.s3.S3ProxyServer;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code s3} with a custom endpoint (s3proxy in this JVM). */
+class S3StorageTest extends BackupStorageConformance {
+
+    static final String BUCKET = "ocore-conformance";
+    S3ProxyServer server;
+
+    @BeforeAll
+    void startServer() throws Exception {
+        server = S3ProxyServer.onDisk(java.nio.file.Files.createTempDirectory("ocore-s3-")).start();
+        server.createBucket(BUCKET);
+    }
+
+    @AfterAll
+    void stopServer() {
+        server.close();
+    }
+
+    protected DestinationType type() {
+        return DestinationType.s3;
+    }
+
+    protected Map<String, Object> config() {
+        Map<String, Object> c = new HashMap<>();
+        c.put("bucket", BUCKET);
+        c.put("region", server.region());
+        c.put("accessKeyId", server.accessKey());
+        c.put("secretAccessKey", server.secretKey());
+        c.put("endpoint", server.endpoint().toString());
+        c.put("pathPrefix", "tenant-a/backups");
+        return c;
+    }
+
+    protected static StorageOptions options() {
+        return StorageOptions.builder().allowPrivateEndpoints(true).build();
+    }
+
+    @Override
+    protected BackupStorage openStorage() {
+        return new S3Driver().open(type(), config(), options());
+    }
+
+    @Override
+    protected BackupStorage openWithWrongCredentials() {
+        Map<String, Object> c = config();
+        c.put("secretAccessKey", wrongSecret());
+        return new S3Driver().open(type(), c, options());
+    }
+
+    @Override
+    protected String wrongSecret() {
+        return "wrong-secret-0123456789abcdef";
+    }
+
+    @Override
+    protected long interruptAfterBytes() {
+        return 20L * 1024 * 1024 + 5; // into the third 8 MiB part: a multipart upload is under way
+    }
+
+    @Test
+    void anInterruptedMultipartUploadIsAbortedLeavingNoParts() throws Exception {
+        S3Storage s3 = (S3Storage) storage();
+        assertThatThrownBy(() -> s3.put(run + "big/interrupted", TestData.failingAfter(3, 20L * 1024 * 1024 + 5)))
+                .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.kind()).isEqualTo(Kind.PERMANENT));
+        assertThat(s3.client().listMultipartUploads(b -> b.bucket(BUCKET)).uploads()).isEmpty();
+        assertThat(server.blobStore().listMultipartUploads(BUCKET)).isEmpty();
+        assertThat(server.blobStore().list(BUCKET, org.jclouds.blobstore.options.ListContainerOptions.Builder.recursive()))
+                .isEmpty();
+        assertThat(s3.list(run)).isEmpty();
+    }
+
+    @Test
+    void deletePrefixAbortsMultipartUploadsACrashLeftUnderIt() throws Exception {
+        S3Storage s3 = (S3Storage) storage();
+        Object pathPrefix = config().get("pathPrefix");
+        String base = pathPrefix == null ? "" : pathPrefix + "/";
+        // What a process killed mid-upload leaves: a started multipart upload with a part, never completed.
+        String key = base + run + "backup/filestore";
+        String uploadId = s3.client().createMultipartUpload(b -> b.bucket(BUCKET).key(key)).uploadId();
+        s3.client().uploadPart(b -> b.bucket(BUCKET).key(key).uploadId(uploadId).partNumber(1),
+                software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[1024]));
+        String elsewhere = base + run + "other/x";
+        String otherId = s3.client().createMultipartUpload(b -> b.bucket(BUCKET).key(elsewhere)).uploadId();
+
+        try {
+            s3.deletePrefix(run + "backup/");
+            assertThat(s3.client().listMultipartUploads(b -> b.bucket(BUCKET)).uploads())
+                    .extracting(u -> u.uploadId()).containsExactly(otherId);
+        } finally {
+            s3.client().abortMultipartUpload(b -> b.bucket(BUCKET).key(elsewhere).uploadId(otherId));
+        }
+    }
+
+    @Test
+    void objectsLiveUnderThePathPrefix() throws Exception {
+        storage().put(run + "k", new java.io.ByteArrayInputStream(new byte[] {1, 2, 3}));
+        assertThat(server.blobStore().blobExists(BUCKET, "tenant-a/backups/" + run + "k")).isTrue();
+    }
+
+    @Test
+    void aMissingBucketIsReportedAsSuch() {
+        Map<String, Object> c = config();
+        c.put("bucket", "no-such-bucket");
+        try (BackupStorage s = new S3Driver().open(type(), c, options())) {
+            assertThat(s.probe().failureKind()).isEqualTo(Kind.CONTAINER_MISSING);
+        }
+    }
+
+    @Test
+    void aWrongAccessKeyIdIsAnAuthenticationFailure() {
+        Map<String, Object> c = config();
+        c.put("accessKeyId", "AKIAWRONGWRONGWRONG");
+        try (BackupStorage s = new S3Driver().open(type(), c, options())) {
+            var result = s.probe();
+            assertThat(result.failureKind()).isEqualTo(Kind.AUTHENTICATION);
+            assertThat(result.message()).doesNotContain(server.secretKey());
+        }
+    }
+
+    @Test
+    void anUnresolvableEndpointIsANameResolutionFailure() {
+        Map<String, Object> c = config();
+        c.put("endpoint", "http://no-such-host.invalid:9000");
+        try (BackupStorage s = new S3Driver().open(type(), c, options())) {
+            assertThat(s.probe().failureKind()).isEqualTo(Kind.NAME_RESOLUTION);
+        }
+    }
+}

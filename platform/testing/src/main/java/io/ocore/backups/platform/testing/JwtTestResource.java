@@ -1,0 +1,20 @@
+package io.ocore.backups.platform.testing;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.Map;
+
+/** Makes a Quarkus app under test trust {@link TestTokens}. */
+public class JwtTestResource implements QuarkusTestResourceLifecycleManager {
+
+    @Override
+    public Map<String, String> start() {
+        return Map.of(
+                "mp.jwt.verify.publickey.location", TestTokens.PUBLIC_KEY_LOCATION,
+                "mp.jwt.verify.issuer", TestTokens.ISSUER);
+    }
+
+    @Override
+    public void stop() {
+        // nothing to stop
+    }
+}

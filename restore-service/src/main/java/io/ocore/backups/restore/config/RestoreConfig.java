@@ -1,0 +1,40 @@
+package io.ocore.backups.restore.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Settings of restore execution ({@code ocore.restore.*}). */
+@ConfigMapping(prefix = "ocore.restore")
+public interface RestoreConfig {
+
+    /** Restores this instance runs at once. */
+    @WithDefault("2")
+    int maxConcurrent();
+
+    /** How often pending restores are looked for (a new request also wakes the worker at once). */
+    @WithDefault("2s")
+    Duration pollInterval();
+
+    /** How often a running restore's progress and heartbeat are saved. */
+    @WithDefault("1s")
+    Duration progressInterval();
+
+    /** A running restore whose heartbeat is older than this is taken for interrupted (its worker died). */
+    @WithDefault("2m")
+    Duration staleAfter();
+
+    /** How long a restore waits for its pre-restore snapshot (BackupCompleted / BackupFailed). */
+    @WithDefault("2h")
+    Duration snapshotTimeout();
+
+    /** This instance's name in {@code claimed_by}; defaults to the host name. */
+    Optional<String> nodeName();
+
+    /** Directory of pg_restore; defaults to the newest /usr/lib/postgresql/N/bin, else the PATH. */
+    Optional<String> pgBin();
+
+    /** Test hook: fail a restore when it reaches this step (see {@code FaultInjector}). Never set in production. */
+    Optional<String> failAt();
+}

@@ -1,0 +1,47 @@
+package io.ocore.backups.restore.execution;
+
+import java.io.IOException;
+
+/**
+ * Test hook for the safety tests: a restore fails (like any error) or "crashes" (like a killed
+ * process: nothing more is recorded) when it reaches a step. {@code swap} fires in the middle of
+ * the swap: after the database was swapped, before the filestore. Also settable at start with
+ * {@code ocore.restore.fail-at}; never set in production.
+ */
+public final class FaultInjector {
+
+    private static volatile String failAt;
+    private static volatile String crashAt;
+
+    private FaultInjector() {
+    }
+
+    public static void failAt(String step) {
+        failAt = step;
+    }
+
+    public static void crashAt(String step) {
+        crashAt = step;
+    }
+
+    public static void clear() {
+        failAt = null;
+        crashAt = null;
+    }
+
+    static void check(String step) throws IOException {
+        if (step.equals(crashAt)) {
+            throw new SimulatedCrash(step);
+        }
+        if (step.equals(failAt)) {
+            throw new IOException("injected failure at step " + step);
+        }
+    }
+
+    /** Unwinds a run without recording anything, like a killed process. */
+    public static final class SimulatedCrash extends Error {
+        SimulatedCrash(String step) {
+            super("simulated crash at " + step, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package io.ocore.backups.restore.execution;
+
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A running restore's progress, saved by the worker's ticker about every second. */
+public final class Progress {
+    final UUID restoreId;
+    volatile String step;
+    final AtomicLong bytesDone = new AtomicLong();
+    volatile Long bytesTotal;
+    volatile int percent;
+
+    Progress(UUID restoreId) {
+        this.restoreId = restoreId;
+    }
+
+    /** Percent of the bytes to download, kept below 100 until the restore completes. */
+    int percent() {
+        Long total = bytesTotal;
+        if (total == null || total <= 0) {
+            return percent;
+        }
+        return (int) Math.max(percent, Math.min(99, bytesDone.get() * 100 / total));
+    }
+}

@@ -1,0 +1,654 @@
+package io.ocore.backups.restore.execution;
+
+import io.ocore.backups.platform.pgclient.PgPrograms;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ocore.backups.platform.backupformat.BackupKeys;
+import io.ocore.backups.platform.backupformat.BackupLayout;
+import io.ocore.backups.platform.backupformat.BackupManifest;
+import io.ocore.backups.platform.backupformat.ChecksumMismatchException;
+import io.ocore.backups.platform.backupformat.ComponentName;
+import io.ocore.backups.platform.backupformat.ComponentReader;
+import io.ocore.backups.platform.backupformat.TarArchives;
+import io.ocore.backups.platform.events.OcoreEvent;
+import io.ocore.backups.platform.events.v1.Events;
+import io.ocore.backups.platform.security.EnvelopeCipher;
+import io.ocore.backups.platform.storage.BackupStorage;
+import io.ocore.backups.platform.storage.DestinationType;
+import io.ocore.backups.platform.storage.StorageFactory;
+import io.ocore.backups.restore.clients.InternalClient;
+import io.ocore.backups.restore.clients.InternalClient.BackupInfo;
+import io.ocore.backups.restore.clients.InternalClient.EnvironmentInfo;
+import io.ocore.backups.restore.config.RestoreConfig;
+import io.ocore.backups.restore.neutralize.Neutralizer;
+import io.ocore.backups.restore.restore.RestoreJob;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Runs one claimed restore, blocking, on a worker thread (docs/restores.md): resolve, pre-restore
+ * snapshot, database into a fresh database, filestore beside the old one, config (new), optional
+ * neutralization of the fresh database, swap by rename, register (new), then the final status and
+ * its event in one transaction. Any failure undoes the swap if it started and drops what was
+ * created, so the target stays exactly as it was.
+ */
+@ApplicationScoped
+public class RestoreExecution {
+
+    public static final String RESOLVE = "resolve";
+    public static final String SNAPSHOT = "pre_restore_snapshot";
+    public static final String DATABASE = "restore_database";
+    public static final String FILESTORE = "restore_filestore";
+    public static final String CONFIG = "restore_config";
+    public static final String NEUTRALIZE = "neutralize";
+    public static final String SWAP = "swap";
+    public static final String REGISTER = "register_environment";
+
+    private final RestoreStore store;
+    private final InternalClient client;
+    private final StorageFactory storages;
+    private final EnvelopeCipher cipher;
+    private final ObjectMapper mapper;
+    private final RestoreConfig config;
+    private final Path pgRestore;
+
+    public RestoreExecution(RestoreStore store, InternalClient client, StorageFactory storages, EnvelopeCipher cipher,
+            ObjectMapper mapper, RestoreConfig config) {
+        this.store = store;
+        this.client = client;
+        this.storages = storages;
+        this.cipher = cipher;
+        this.mapper = mapper;
+        this.config = config;
+        this.pgRestore = PgPrograms.locate("pg_restore", config.pgBin());
+        config.failAt().ifPresent(FaultInjector::failAt);
+    }
+
+    /** A failure whose message is the restore's error as users read it. */
+    static final class RestoreFailure extends Exception {
+        RestoreFailure(String message) {
+            super(message);
+        }
+    }
+
+    /** The operation log of one run: one restore_step row per step. */
+    private final class Steps {
+        final UUID id;
+        final Progress progress;
+        int seq;
+        int current = -1;
+        String currentName;
+
+        Steps(UUID id, Progress progress) {
+            this.id = id;
+            this.progress = progress;
+            this.seq = store.nextSeq(id);
+        }
+
+        void begin(String step) throws IOException {
+            current = seq++;
+            currentName = step;
+            progress.step = step;
+            store.stepStarted(id, current, step, now());
+            store.progress(id, step, progress.percent(), progress.bytesDone.get(), progress.bytesTotal);
+            if (!SWAP.equals(step)) {
+                FaultInjector.check(step); // the swap's own fault point is in its middle
+            }
+        }
+
+        void done(String message) {
+            store.stepFinished(id, current, "completed", message, now());
+            current = -1;
+        }
+
+        void skipped(String step, String message) {
+            int s = seq++;
+            Instant t = now();
+            store.stepStarted(id, s, step, t);
+            store.stepFinished(id, s, "skipped", message, t);
+        }
+
+        void failed(String message) {
+            if (current >= 0) {
+                try {
+                    store.stepFinished(id, current, "failed", message, now());
+                } catch (RuntimeException e) {
+                    Log.warnf("Restore %s: could not record the failed step: %s", id, e.getMessage());
+                }
+            }
+        }
+    }
+
+    public void run(UUID id, Progress progress) {
+        RestoreJob job = store.load(id);
+        Steps steps = new Steps(id, progress);
+        Work work = null;
+        TargetServer server = null;
+        boolean[] swapping = {false};
+        try {
+            if ("neutralize".equals(job.kind)) {
+                neutralizeOnly(job, steps);
+                return;
+            }
+            boolean isNew = "new".equals(job.targetType);
+
+            // 1. resolve the backup, the source and the target
+            steps.begin(RESOLVE);
+            BackupInfo backup = resolveBackup(job);
+            EnvironmentInfo source = environment(job.orgId, backup.environmentId(), "source");
+            EnvironmentInfo target = isNew ? null
+                    : "same".equals(job.targetType) ? source : environment(job.orgId, job.targetEnvironmentId, "target");
+            if (target != null && !target.projectId().equals(source.projectId())) {
+                throw new RestoreFailure("the target environment " + target.name() + " is not in the source's project");
+            }
+            EnvironmentInfo serverOf = isNew ? source : target;
+            server = new TargetServer(serverOf.dbHost(), serverOf.dbPort(), serverOf.dbUser(), serverOf.dbPassword(),
+                    pgRestore);
+            List<Source> sources = sources(job.orgId, backup);
+            boolean hasFilestore = backup.checksums().get("filestore") != null;
+            work = plan(job, source, target, server, hasFilestore);
+            store.journal(id, mapper.writeValueAsString(work), "preparing");
+            steps.done("backup " + backup.id() + " (" + backup.backupType() + ", " + backup.trigger() + ") of "
+                    + source.name() + " onto " + (isNew ? "new database " + work.targetDb() : target.name())
+                    + " (" + work.targetDb() + " on " + work.host() + ":" + work.port() + ")");
+
+            // 2. pre-restore snapshot of an existing target
+            if (!isNew) {
+                steps.begin(SNAPSHOT);
+                UUID snapshot = snapshot(job, target, backup);
+                store.snapshotTaken(id, snapshot);
+                steps.done("snapshot " + snapshot + " of " + target.name());
+            }
+
+            // 3. database into a fresh database
+            steps.begin(DATABASE);
+            Work w = work;
+            TargetServer srv = server;
+            String from = fromFirstGood(job, sources, ComponentName.database, backup, progress, raw -> {
+                srv.drop(w.tempDb());
+                srv.create(w.tempDb());
+                srv.pgRestore(w.tempDb(), raw);
+            });
+            steps.done("restored into " + work.tempDb() + " from destination " + from);
+
+            // 4. filestore beside the old one
+            if (hasFilestore) {
+                steps.begin(FILESTORE);
+                Path temp = Path.of(work.tempFilestore());
+                String fromFs = fromFirstGood(job, sources, ComponentName.filestore, backup, progress, raw -> {
+                    Swap.deleteTree(temp);
+                    Files.createDirectories(temp);
+                    TarArchives.extract(raw, temp, n -> {
+                    });
+                });
+                steps.done("unpacked into " + temp + " from destination " + fromFs);
+            } else if (isNew) {
+                Files.createDirectories(Path.of(work.tempFilestore()));
+                steps.skipped(FILESTORE, "a db backup has no filestore: the new environment starts with an empty one");
+            } else {
+                steps.skipped(FILESTORE, "a db backup has no filestore: the target's filestore is left as it is");
+            }
+
+            // 5. config: written for new; an existing target keeps its own odoo.conf
+            if (isNew) {
+                steps.begin(CONFIG);
+                byte[] conf = sourceConfig(job, sources, backup, source, progress);
+                Files.createDirectories(Path.of(work.configPath()).toAbsolutePath().getParent());
+                Files.write(Swap.tempConfig(work), OdooConf.rewrite(conf, work.targetDb(),
+                        Path.of(work.filestore())));
+                steps.done("odoo.conf for database " + work.targetDb() + " at " + work.configPath());
+            }
+
+            // 6. neutralization of the fresh database, before anyone can reach it
+            if (job.neutralize) {
+                steps.begin(NEUTRALIZE);
+                List<String> changes;
+                try (Connection c = server.connect(work.tempDb())) {
+                    changes = Neutralizer.neutralize(c);
+                }
+                steps.done(String.join("; ", changes));
+            }
+
+            // 7. swap by rename
+            steps.begin(SWAP);
+            store.swapState(id, "swapping");
+            swapping[0] = true;
+            Swap.swap(server, work, () -> {
+                try {
+                    FaultInjector.check(SWAP);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            steps.done(work.createsTarget() ? "database " + work.targetDb() + " and filestore " + work.filestore()
+                    + " in place" : "database and filestore swapped; the old ones are dropped after completion");
+
+            // 8. register the new environment
+            UUID targetEnv = job.targetEnvironmentId;
+            if (isNew) {
+                steps.begin(REGISTER);
+                targetEnv = client.registerEnvironmentBlocking(registration(job, source, work));
+                steps.done("environment " + targetEnv + " registered in project " + source.projectId());
+            }
+
+            // 9. completed + event, then drop the old database and filestore
+            UUID finalTarget = targetEnv;
+            progress.percent = 100;
+            store.finish(id, "completed", null, finalTarget, "swapped", !work.createsTarget(),
+                    row -> List.of(new Events.RestoreCompleted(row.orgId, row.id, row.backupId, finalTarget,
+                            row.targetType, row.completedAt)));
+            Log.infof("Restore %s completed onto %s", id, work.targetDb());
+            if (!work.createsTarget()) {
+                try {
+                    Swap.dropOld(server, work);
+                    store.cleanupDone(id);
+                } catch (Exception e) {
+                    Log.warnf("Restore %s: the old database/filestore could not be dropped yet: %s", id, e.getMessage());
+                }
+            }
+        } catch (FaultInjector.SimulatedCrash crash) {
+            Log.warnf("Restore %s: simulated crash at %s", id, progress.step);
+            throw crash;
+        } catch (Throwable e) {
+            String reason = e instanceof InterruptedIOException || Thread.currentThread().isInterrupted()
+                    ? "interrupted: the restore service stopped during " + progress.step : message(e);
+            Log.warnf("Restore %s failed at %s: %s", id, progress.step, reason);
+            steps.failed(reason);
+            String undone = "";
+            if (work != null && server != null) {
+                try {
+                    Swap.undo(server, work, swapping[0]);
+                } catch (Exception u) {
+                    Log.errorf(u, "Restore %s: could not undo its work", id);
+                    undone = "; cleaning up failed (" + message(u) + "), see the logs";
+                }
+            }
+            fail(id, job, reason + undone);
+        }
+    }
+
+    void fail(UUID id, RestoreJob job, String reason) {
+        store.finish(id, "failed", reason, null, null, false, row -> "neutralize".equals(row.kind) ? List.of()
+                : List.<OcoreEvent>of(new Events.RestoreFailed(row.orgId, row.id, row.backupId,
+                        row.targetEnvironmentId, reason, row.completedAt)));
+    }
+
+    private void neutralizeOnly(RestoreJob job, Steps steps) throws Exception {
+        steps.begin(RESOLVE);
+        EnvironmentInfo env = environment(job.orgId, job.targetEnvironmentId, "target");
+        steps.done("environment " + env.name() + " (" + env.dbName() + " on " + env.dbHost() + ":" + env.dbPort() + ")");
+        steps.begin(NEUTRALIZE);
+        TargetServer server = new TargetServer(env.dbHost(), env.dbPort(), env.dbUser(), env.dbPassword(), pgRestore);
+        List<String> changes;
+        try (Connection c = server.connect(env.dbName())) {
+            changes = Neutralizer.neutralize(c);
+        }
+        steps.done(String.join("; ", changes));
+        steps.progress.percent = 100;
+        store.finish(job.id, "completed", null, null, null, false, row -> List.of());
+    }
+
+    private BackupInfo resolveBackup(RestoreJob job) throws RestoreFailure {
+        BackupInfo b;
+        try {
+            b = client.backupBlocking(job.orgId, job.backupId);
+        } catch (InternalClient.NotFound e) {
+            throw new RestoreFailure("backup " + job.backupId + " no longer exists");
+        }
+        if (!"completed".equals(b.status())) {
+            throw new RestoreFailure("backup " + b.id() + " is " + b.status() + ", not completed");
+        }
+        if (b.remotePaths().isEmpty()) {
+            throw new RestoreFailure("backup " + b.id() + " is stored on no destination");
+        }
+        return b;
+    }
+
+    private EnvironmentInfo environment(UUID org, UUID envId, String role) throws RestoreFailure {
+        try {
+            return client.environmentBlocking(org, envId);
+        } catch (InternalClient.NotFound e) {
+            throw new RestoreFailure("the " + role + " environment " + envId + " no longer exists");
+        }
+    }
+
+    /** Names and places of everything the restore creates (nothing is created yet). */
+    private Work plan(RestoreJob job, EnvironmentInfo source, EnvironmentInfo target, TargetServer server,
+            boolean hasFilestore) throws Exception {
+        String shortId = job.id.toString().substring(0, 8);
+        if (target != null) {
+            String db = target.dbName();
+            String base = db.length() > 40 ? db.substring(0, 40) : db;
+            String fs = hasFilestore ? target.filestorePath() : null;
+            return new Work(target.dbHost(), target.dbPort(), target.dbUser(), target.id(), db,
+                    base + "_restore_" + shortId, base + "_prerestore_" + shortId, fs,
+                    fs == null ? null : fs + ".restore-" + shortId, fs == null ? null : fs + ".prerestore-" + shortId,
+                    null, false);
+        }
+        String db = newDatabaseName(job.newEnvironmentName, shortId);
+        if (server.exists(db)) {
+            throw new RestoreFailure("a database named " + db + " already exists on " + source.dbHost() + ":"
+                    + source.dbPort() + "; choose another name");
+        }
+        Path sourceFs = Path.of(source.filestorePath()).toAbsolutePath().normalize();
+        Path fs = (sourceFs.getParent() == null ? sourceFs : sourceFs.getParent()).resolve(db);
+        Path sourceConf = Path.of(source.configPath()).toAbsolutePath().normalize();
+        Path conf = (sourceConf.getParent() == null ? sourceConf : sourceConf.getParent()).resolve(db + ".conf");
+        if (Files.exists(fs, LinkOption.NOFOLLOW_LINKS) || Files.exists(conf, LinkOption.NOFOLLOW_LINKS)) {
+            throw new RestoreFailure("the filestore " + fs + " or the config " + conf + " already exists; choose another name");
+        }
+        return new Work(source.dbHost(), source.dbPort(), source.dbUser(), source.id(), db, db + "_restore_" + shortId,
+                null, fs.toString(), fs + ".restore-" + shortId, null, conf.toString(), true);
+    }
+
+    /** {@code odoo_<slug of the name>}: lower case letters, digits and '_', at most 40 characters. */
+    static String newDatabaseName(String name, String shortId) {
+        String slug = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
+        if (slug.isEmpty()) {
+            slug = shortId;
+        }
+        String db = "odoo_" + slug;
+        return db.length() > 40 ? db.substring(0, 40) : db;
+    }
+
+    private UUID snapshot(RestoreJob job, EnvironmentInfo target, BackupInfo backup) throws Exception {
+        String key = "pre_restore:" + job.id;
+        store.requestSnapshot(job.id, key, new Events.BackupRequested(job.orgId, target.id(), "full", "pre_restore",
+                key, List.copyOf(backup.remotePaths().keySet()), Instant.now(), false));
+        long deadline = System.nanoTime() + config.snapshotTimeout().toNanos();
+        while (System.nanoTime() < deadline) {
+            RestoreStore.SnapshotOutcome o = store.snapshot(key);
+            if (o != null && "completed".equals(o.status())) {
+                return o.backupId();
+            }
+            if (o != null && "failed".equals(o.status())) {
+                throw new RestoreFailure("the pre-restore snapshot failed: " + o.reason()
+                        + "; the target was not touched");
+            }
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for the pre-restore snapshot");
+            }
+        }
+        throw new RestoreFailure("the pre-restore snapshot did not complete within " + config.snapshotTimeout()
+                + "; the target was not touched");
+    }
+
+    // --- downloads -------------------------------------------------------------------------------
+
+    /** One destination holding the backup, opened on first use. */
+    private final class Source {
+        final UUID orgId;
+        final UUID id;
+        final String dir;
+        BackupStorage storage;
+        BackupManifest manifest;
+        String name;
+
+        Source(UUID orgId, UUID id, String dir) {
+            this.orgId = orgId;
+            this.id = id;
+            this.dir = dir.endsWith("/") ? dir : dir + "/";
+            this.name = id.toString();
+        }
+
+        BackupStorage storage() {
+            if (storage == null) {
+                InternalClient.DestinationInfo d = client.destinationBlocking(orgId, id);
+                name = d.name() + " (" + id + ")";
+                storage = storages.open(DestinationType.of(d.destinationType()), d.config());
+            }
+            return storage;
+        }
+
+        BackupManifest manifest() throws IOException {
+            if (manifest == null) {
+                try (InputStream in = storage().get(dir + BackupLayout.MANIFEST)) {
+                    manifest = BackupManifest.fromJson(in.readAllBytes());
+                }
+            }
+            return manifest;
+        }
+    }
+
+    private List<Source> sources(UUID orgId, BackupInfo backup) {
+        List<Source> list = new ArrayList<>();
+        backup.remotePaths().forEach((dest, dir) -> list.add(new Source(orgId, dest, dir)));
+        return list;
+    }
+
+    interface RawConsumer {
+        void accept(InputStream raw) throws Exception;
+    }
+
+    /**
+     * Streams a component from the first destination that yields a good copy (in the order of
+     * remotePaths): SHA-256 verified while streaming against the checksum backup-service recorded,
+     * then decrypted and decompressed into {@code consumer}. On any error or mismatch the next
+     * destination is tried (the consumer starts over). Answers the destination used.
+     */
+    private String fromFirstGood(RestoreJob job, List<Source> sources, ComponentName name, BackupInfo backup,
+            Progress progress, RawConsumer consumer) throws Exception {
+        List<String> errors = new ArrayList<>();
+        for (Source s : sources) {
+            long before = progress.bytesDone.get();
+            BackupManifest.Component component = null;
+            String expectedSha = null;
+            try {
+                BackupManifest m = s.manifest();
+                if (!m.backupId().equals(backup.id())) {
+                    throw new IOException("its manifest belongs to backup " + m.backupId());
+                }
+                BackupManifest.Component c = m.component(name)
+                        .orElseThrow(() -> new IOException("its manifest has no " + name + " component"));
+                if (progress.bytesTotal == null) {
+                    progress.bytesTotal = m.components().stream().filter(x -> !"config".equals(x.name()))
+                            .mapToLong(BackupManifest.Component::sizeBytes).sum();
+                }
+                String expected = backup.checksums().get(name.name());
+                component = c;
+                expectedSha = expected != null ? expected : c.sha256();
+                if (expected != null && !expected.equalsIgnoreCase(c.sha256())) {
+                    throw new ChecksumMismatchException(expected, c.sha256());
+                }
+                try (InputStream stored = new Counting(s.storage().get(c.objectKey()), progress);
+                        InputStream raw = ComponentReader.open(stored, BackupKeys.open(cipher, m, c),
+                                BackupKeys.associatedData(m.backupId(), name), expected != null ? expected : c.sha256())) {
+                    consumer.accept(raw);
+                }
+                return s.name;
+            } catch (FaultInjector.SimulatedCrash crash) {
+                throw crash;
+            } catch (Exception e) {
+                progress.bytesDone.set(before);
+                boolean corrupted = mismatch(e) || (component != null && corrupted(s, component, expectedSha));
+                String why = corrupted ? "checksum mismatch (the stored copy is corrupted)" : message(e);
+                Log.warnf("Restore %s: the %s from destination %s failed: %s; trying the next destination", job.id,
+                        name, s.name, why);
+                errors.add(s.name + ": " + why);
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedIOException("interrupted");
+                }
+            }
+        }
+        throw new RestoreFailure("no destination holds a good copy of the " + name + " component: "
+                + String.join("; ", errors));
+    }
+
+    /**
+     * After a failed read that did not report a mismatch (a corrupted ciphertext makes decryption
+     * fail before the end-of-stream checksum verdict): reads the stored object once more, without
+     * decrypting, to tell corruption from other failures in the error message.
+     */
+    private static boolean corrupted(Source s, BackupManifest.Component c, String expected) {
+        try (InputStream in = ComponentReader.verifying(s.storage().get(c.objectKey()), expected)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return false;
+        } catch (Exception e) {
+            return mismatch(e);
+        }
+    }
+
+    private byte[] sourceConfig(RestoreJob job, List<Source> sources, BackupInfo backup, EnvironmentInfo source,
+            Progress progress) throws Exception {
+        if (backup.checksums().get("config") != null) {
+            Map<String, byte[]> files = new LinkedHashMap<>();
+            fromFirstGood(job, sources, ComponentName.config, backup, progress, raw -> {
+                files.clear();
+                Path dir = Files.createTempDirectory("ocore-restore-config-");
+                try {
+                    TarArchives.extract(raw, dir, n -> {
+                    });
+                    Path conf = dir.resolve("odoo.conf");
+                    if (Files.isRegularFile(conf, LinkOption.NOFOLLOW_LINKS)) {
+                        files.put("odoo.conf", Files.readAllBytes(conf));
+                    }
+                } finally {
+                    Swap.deleteTree(dir);
+                }
+            });
+            if (files.containsKey("odoo.conf")) {
+                return files.get("odoo.conf");
+            }
+        }
+        Path conf = Path.of(source.configPath());
+        if (Files.isRegularFile(conf)) {
+            return Files.readAllBytes(conf);
+        }
+        return "[options]\n".getBytes(StandardCharsets.UTF_8);
+    }
+
+    private Map<String, Object> registration(RestoreJob job, EnvironmentInfo source, Work w) {
+        Map<String, Object> db = new LinkedHashMap<>();
+        db.put("host", source.dbHost());
+        db.put("port", source.dbPort());
+        db.put("name", w.targetDb());
+        db.put("user", source.dbUser());
+        db.put("password", source.dbPassword());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("orgId", job.orgId.toString());
+        body.put("name", job.newEnvironmentName);
+        body.put("projectId", source.projectId().toString());
+        body.put("environmentType", "development");
+        body.put("database", db);
+        body.put("filestorePath", w.filestore());
+        body.put("configPath", w.configPath());
+        return body;
+    }
+
+    // --- crash recovery --------------------------------------------------------------------------
+
+    /** Undoes the work of an interrupted restore and fails it (docs/adr/0009-restore-swap.md). */
+    public void recover(UUID id) {
+        RestoreJob job = store.load(id);
+        String step = job.progressStep != null ? job.progressStep : "its start";
+        String reason = "interrupted: the restore service stopped during " + step;
+        String extra = "";
+        try {
+            if (job.work != null) {
+                Work w = mapper.readValue(job.work, Work.class);
+                Swap.undo(server(job, w), w, "swapping".equals(job.swapState));
+            }
+        } catch (Exception e) {
+            Log.errorf(e, "Restore %s: could not undo the interrupted work", id);
+            extra = "; its temporary database or directories could not be removed (" + message(e) + ")";
+        }
+        markRunningStepFailed(id, reason);
+        fail(id, job, reason + extra);
+    }
+
+    /** Drops the old database and filestore a completed restore left behind. */
+    public void cleanup(UUID id) {
+        RestoreJob job = store.load(id);
+        try {
+            Work w = mapper.readValue(job.work, Work.class);
+            Swap.dropOld(server(job, w), w);
+            store.cleanupDone(id);
+        } catch (Exception e) {
+            Log.warnf("Restore %s: the old database/filestore could not be dropped yet: %s", id, message(e));
+        }
+    }
+
+    private TargetServer server(RestoreJob job, Work w) {
+        EnvironmentInfo creds = client.environmentBlocking(job.orgId, w.credentialsEnvironmentId());
+        return new TargetServer(w.host(), w.port(), w.user(), creds.dbPassword(), pgRestore);
+    }
+
+    private void markRunningStepFailed(UUID id, String reason) {
+        try {
+            int seq = store.nextSeq(id) - 1;
+            if (seq >= 1) {
+                store.stepFinishedIfRunning(id, seq, reason, now());
+            }
+        } catch (RuntimeException e) {
+            Log.debugf("Could not close the running step of %s: %s", id, e.getMessage());
+        }
+    }
+
+    // --- helpers ---------------------------------------------------------------------------------
+
+    private static final class Counting extends FilterInputStream {
+        private final Progress progress;
+
+        Counting(InputStream in, Progress progress) {
+            super(in);
+            this.progress = progress;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                progress.bytesDone.incrementAndGet();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                progress.bytesDone.addAndGet(n);
+            }
+            return n;
+        }
+    }
+
+    private static boolean mismatch(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ChecksumMismatchException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String message(Throwable t) {
+        Throwable c = t;
+        while ((c.getMessage() == null || c instanceof java.io.UncheckedIOException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,172 @@
+package io.ocore.backups.restore.execution;
+
+import io.ocore.backups.platform.pgclient.StderrTail;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * The PostgreSQL server of a restore's target: create, drop and rename databases (from the
+ * maintenance database {@code postgres}), and {@code pg_restore} into one. pg_restore runs with an
+ * argument array and the password in {@code PGPASSWORD}, never on the command line.
+ */
+final class TargetServer {
+
+    /** What backup-service accepts as a database name: plain identifiers only. */
+    static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.$-]{0,62}");
+
+    private final String host;
+    private final int port;
+    private final String user;
+    private final String password;
+    private final Path pgRestore;
+
+    TargetServer(String host, int port, String user, String password, Path pgRestore) {
+        this.host = host;
+        this.port = port;
+        this.user = user;
+        this.password = password == null ? "" : password;
+        this.pgRestore = pgRestore;
+    }
+
+    Connection connect(String database) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", password);
+        p.setProperty("connectTimeout", "15");
+        p.setProperty("ApplicationName", "ocore-restore");
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return DriverManager.getConnection("jdbc:postgresql://" + h + ":" + port + "/" + database, p);
+    }
+
+    boolean exists(String db) throws SQLException {
+        try (Connection c = connect("postgres");
+                PreparedStatement st = c.prepareStatement("select 1 from pg_database where datname = ?")) {
+            st.setString(1, db);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    void create(String db) throws SQLException {
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("create database " + quote(db) + " template template0");
+        }
+    }
+
+    /** Drops the database if it exists, ending its sessions. */
+    void drop(String db) throws SQLException {
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("drop database if exists " + quote(db) + " with (force)");
+        }
+    }
+
+    /**
+     * Renames {@code from} to {@code to}: ends the sessions connected to {@code from} first (a
+     * database in use cannot be renamed); retried briefly if a client reconnects at once.
+     */
+    void rename(String from, String to) throws SQLException {
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            SQLException last = null;
+            for (int attempt = 0; attempt < 10; attempt++) {
+                try (PreparedStatement kill = c.prepareStatement(
+                        "select pg_terminate_backend(pid) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()")) {
+                    kill.setString(1, from);
+                    kill.executeQuery().close();
+                }
+                try {
+                    st.execute("alter database " + quote(from) + " rename to " + quote(to));
+                    return;
+                } catch (SQLException e) {
+                    if (!"55006".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                    last = e;
+                    try {
+                        Thread.sleep(200L * (attempt + 1));
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                }
+            }
+            throw last;
+        }
+    }
+
+    /** Feeds {@code dump} (a pg_dump custom-format stream) to pg_restore into {@code db}. */
+    void pgRestore(String db, InputStream dump) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(List.of(pgRestore.toString(), "--no-owner", "--no-privileges",
+                "--exit-on-error", "--no-password", "--dbname=" + checked(db)));
+        Map<String, String> e = pb.environment();
+        e.keySet().removeIf(k -> k.startsWith("PG"));
+        e.put("PGHOST", host);
+        e.put("PGPORT", Integer.toString(port));
+        e.put("PGUSER", user);
+        e.put("PGPASSWORD", password);
+        e.put("PGCONNECT_TIMEOUT", "15");
+        e.put("PGAPPNAME", "ocore-restore");
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        StderrTail stderr = StderrTail.of(p, "pg_restore");
+        boolean ok = false;
+        try {
+            boolean broken = false;
+            OutputStream stdin = p.getOutputStream();
+            byte[] buf = new byte[1 << 16];
+            int n;
+            // Read the whole component even if pg_restore stops early: the checksum verdict comes at its end.
+            while ((n = dump.read(buf)) >= 0) {
+                if (!broken) {
+                    try {
+                        stdin.write(buf, 0, n);
+                    } catch (IOException pipe) {
+                        broken = true;
+                    }
+                }
+            }
+            try {
+                stdin.close();
+            } catch (IOException ignored) {
+                // pg_restore already closed its end; its exit code tells
+            }
+            int code = p.waitFor();
+            stderr.await(5000);
+            if (code != 0) {
+                throw new IOException("pg_restore exited with code " + code + ": " + stderr.lastLine());
+            }
+            ok = true;
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while pg_restore ran");
+        } finally {
+            if (!ok && p.isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    static String quote(String identifier) {
+        return "\"" + checked(identifier).replace("\"", "\"\"") + "\"";
+    }
+
+    static String checked(String identifier) {
+        if (identifier == null || !IDENTIFIER.matcher(identifier).matches()) {
+            throw new IllegalArgumentException("not a plain database name: " + identifier);
+        }
+        return identifier;
+    }
+
+}

@@ -1,0 +1,204 @@
+package io.ocore.backups.restore;
+
+import io.ocore.backups.platform.backupformat.BackupKeys;
+import io.ocore.backups.platform.backupformat.BackupLayout;
+import io.ocore.backups.platform.backupformat.BackupManifest;
+import io.ocore.backups.platform.backupformat.ComponentName;
+import io.ocore.backups.platform.backupformat.ComponentWriter;
+import io.ocore.backups.platform.backupformat.TarArchives;
+import io.ocore.backups.platform.odoofixture.OdooEnvironmentGenerator;
+import io.ocore.backups.platform.security.EnvelopeCipher;
+import io.ocore.backups.platform.storage.BackupStorage;
+import io.ocore.backups.platform.testing.postgres.PostgresCluster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Odoo-shaped environments in one dedicated PostgreSQL cluster (generated with
+ * OdooEnvironmentGenerator), and backups of them written exactly as backup-service writes them
+ * (ComponentWriter, BackupKeys, BackupLayout, manifest last).
+ */
+final class OdooWorld {
+
+    static final List<String> TABLES = List.of("res_company", "res_partner", "res_users", "ir_config_parameter",
+            "ir_cron", "ir_mail_server", "fetchmail_server", "payment_provider", "product_template",
+            "product_product", "sale_order", "account_move", "account_move_line", "mail_message", "ir_attachment");
+
+    private static PostgresCluster cluster;
+    static Path root;
+
+    record Env(UUID org, UUID id, UUID project, String db, Path filestore, Path config) {
+    }
+
+    static synchronized PostgresCluster cluster() throws IOException {
+        if (cluster == null) {
+            cluster = PostgresCluster.start(Map.of());
+            root = Files.createTempDirectory(Path.of("/tmp"), "ocore-restore-test-");
+            Path dir = root;
+            PostgresCluster c = cluster;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                c.close();
+                try (Stream<Path> s = Files.walk(dir)) {
+                    s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }));
+        }
+        return cluster;
+    }
+
+    /** A generated environment registered in the stub. */
+    static Env environment(UUID org, UUID project, String db, String type, long seed) throws Exception {
+        PostgresCluster c = cluster();
+        c.createDatabase(db);
+        Path filestore = root.resolve("filestore").resolve(db);
+        Path config = root.resolve("conf").resolve(db + ".conf");
+        try (Connection conn = c.connect(db)) {
+            OdooEnvironmentGenerator.generate(conn, filestore, config, 1, seed);
+        }
+        UUID id = UUID.randomUUID();
+        InternalStub.environment(org, id, project, db + "-env", type, c.port(), db, filestore.toString(), config.toString());
+        return new Env(org, id, project, db, filestore, config);
+    }
+
+    record Backup(UUID id, Map<String, String> checksums, Map<UUID, String> remotePaths) {
+    }
+
+    /** A full backup of {@code env} on every destination, as backup-service writes one; registered as completed. */
+    static Backup backup(EnvelopeCipher cipher, Env env, Map<UUID, BackupStorage> destinations) throws Exception {
+        UUID backupId = UUID.randomUUID();
+        EnvelopeCipher.StreamingKey key = BackupKeys.newKey(cipher, backupId);
+        ComponentWriter writer = new ComponentWriter();
+        List<BackupManifest.Component> components = new ArrayList<>();
+        Map<String, String> checksums = new LinkedHashMap<>();
+        Map<ComponentName, ComponentWriter.RawProducer> producers = new LinkedHashMap<>();
+        producers.put(ComponentName.database, out -> pgDump(env.db(), out));
+        producers.put(ComponentName.filestore, out -> TarArchives.writeDirectory(env.filestore(), out));
+        producers.put(ComponentName.config, out -> TarArchives.writeFiles(Map.of("odoo.conf",
+                Files.readAllBytes(env.config()), "environment.json", "{}".getBytes()), out));
+        for (var p : producers.entrySet()) {
+            String objectKey = BackupLayout.componentKey(env.org(), env.id(), backupId, p.getKey());
+            Map<String, ComponentWriter.Sink> sinks = new LinkedHashMap<>();
+            destinations.forEach((id, s) -> sinks.put(id.toString(), in -> s.put(objectKey, in)));
+            ComponentWriter.Result r = writer.write(p.getValue(), key.aead(),
+                    BackupKeys.associatedData(backupId, p.getKey()), sinks, null);
+            if (!r.failures().isEmpty()) {
+                throw new IllegalStateException("backup write failed: " + r.failures());
+            }
+            checksums.put(p.getKey().name(), r.sha256());
+            components.add(new BackupManifest.Component(p.getKey().name(), objectKey, r.storedBytes(), r.rawBytes(),
+                    r.sha256(), BackupManifest.COMPRESSION_ZSTD, new BackupManifest.Encryption(
+                            BackupManifest.ENCRYPTION_SCHEME, key.masterKeyId(), key.wrappedKey())));
+        }
+        byte[] manifest = new BackupManifest(BackupManifest.FORMAT_VERSION, backupId, env.id(), env.org(), "full",
+                Instant.now(), "15", null, components).toJson();
+        Map<UUID, String> paths = new LinkedHashMap<>();
+        for (var d : destinations.entrySet()) {
+            d.getValue().put(BackupLayout.manifestKey(env.org(), env.id(), backupId), new ByteArrayInputStream(manifest));
+            paths.put(d.getKey(), BackupLayout.backupDir(env.org(), env.id(), backupId));
+        }
+        InternalStub.backup(env.org(), backupId, env.id(), "completed", "full", paths, checksums);
+        return new Backup(backupId, checksums, paths);
+    }
+
+    private static void pgDump(String db, java.io.OutputStream out) throws IOException {
+        PostgresCluster c = cluster();
+        ProcessBuilder pb = new ProcessBuilder(c.bin().resolve("pg_dump").toString(), "--format=custom",
+                "--compress=0", "-h", "127.0.0.1", "-p", Integer.toString(c.port()), "-U", "postgres", db);
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        Process p = pb.start();
+        try (InputStream in = p.getInputStream()) {
+            in.transferTo(out);
+            if (p.waitFor() != 0) {
+                throw new IOException("pg_dump failed");
+            }
+        } catch (InterruptedException e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** What must not change when a restore fails: row counts, a digest of partners, neutralization markers, files. */
+    static Map<String, String> fingerprint(Env env) throws Exception {
+        Map<String, String> f = new TreeMap<>();
+        try (Connection c = cluster().connect(env.db()); Statement st = c.createStatement()) {
+            for (String t : TABLES) {
+                try (ResultSet rs = st.executeQuery("select count(*) from " + t)) {
+                    rs.next();
+                    f.put("rows." + t, rs.getString(1));
+                }
+            }
+            f.put("partners", one(st, "select md5(string_agg(name, ',' order by id)) from res_partner"));
+            f.put("neutralized", one(st, "select value from ir_config_parameter where key = 'database.is_neutralized'"));
+            f.put("activeMailServers", one(st, "select count(*) from ir_mail_server where active"));
+            f.put("activeCrons", one(st, "select count(*) from ir_cron where active"));
+        }
+        f.put("files", files(env.filestore()));
+        f.put("config", Files.readString(env.config()));
+        return f;
+    }
+
+    static String one(Statement st, String sql) throws Exception {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    static String files(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return "missing";
+        }
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
+                md.update(dir.relativize(p).toString().getBytes());
+                md.update(Files.readAllBytes(p));
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** Databases and directories a restore creates temporarily; none may remain after it ends. */
+    static List<String> leftovers() throws Exception {
+        List<String> found = new ArrayList<>();
+        try (Connection c = cluster().connect("postgres"); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select datname from pg_database where datname like '%\\_restore\\_%'"
+                        + " or datname like '%\\_prerestore\\_%'")) {
+            while (rs.next()) {
+                found.add(rs.getString(1));
+            }
+        }
+        for (String sub : List.of("filestore", "conf")) {
+            Path d = root.resolve(sub);
+            if (Files.isDirectory(d)) {
+                try (Stream<Path> s = Files.list(d)) {
+                    s.map(p -> p.getFileName().toString())
+                            .filter(n -> n.contains(".restore-") || n.contains(".prerestore-") || n.endsWith(".restore-tmp"))
+                            .forEach(found::add);
+                }
+            }
+        }
+        return found;
+    }
+}

@@ -1,0 +1,135 @@
+package io.ocore.backups.restore;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+import io.ocore.backups.platform.security.Permissions;
+import io.ocore.backups.platform.testing.JwtTestResource;
+import io.ocore.backups.platform.testing.TestTokens;
+import io.ocore.backups.platform.testing.kafka.KafkaTestResource;
+import io.ocore.backups.platform.testing.postgres.PostgresTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.UUID;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
+class RestoreApiTest {
+
+    static final Instant T0 = Instant.parse("2026-03-15T14:30:00Z");
+
+    @Test
+    void aRestoreShowsItsProgressAndStepTimingsToItsOrganisationOnly() throws Exception {
+        UUID org = UUID.randomUUID();
+        UUID target = UUID.randomUUID();
+        UUID restore = insertRestore(org, target, T0, "in_progress");
+        insertStep(restore, 1, "pre_restore_snapshot", "completed", T0, T0.plusMillis(4200));
+        insertStep(restore, 2, "download_database", "running", T0.plusMillis(4200), null);
+
+        String token = TestTokens.of(org, Permissions.VIEW_ENVIRONMENTS);
+        given().auth().oauth2(token).get("/api/restores/{id}", restore).then().statusCode(200)
+                .body("restoreId", equalTo(restore.toString()))
+                .body("status", equalTo("in_progress"))
+                .body("targetType", equalTo("same"))
+                .body("progress.step", equalTo("download_database"))
+                .body("progress.percent", equalTo(40))
+                .body("progress.bytesTotal", equalTo(1000));
+        given().auth().oauth2(token).get("/api/restores/{id}/logs", restore).then().statusCode(200)
+                .body("", hasSize(2))
+                .body("[0].step", equalTo("pre_restore_snapshot"))
+                .body("[0].durationMs", equalTo(4200))
+                .body("[1].status", equalTo("running"))
+                .body("[1].durationMs", nullValue());
+
+        String stranger = TestTokens.of(UUID.randomUUID(), Permissions.MANAGE_ENVIRONMENTS);
+        given().auth().oauth2(stranger).get("/api/restores/{id}", restore).then().statusCode(404)
+                .contentType("application/problem+json");
+        given().auth().oauth2(stranger).get("/api/restores/{id}/logs", restore).then().statusCode(404);
+        given().auth().oauth2(stranger).get("/api/environments/{env}/restores", target).then().statusCode(200)
+                .body("items", hasSize(0));
+    }
+
+    @Test
+    void unauthenticatedAndUnpermittedCallersAreRefused() throws Exception {
+        UUID org = UUID.randomUUID();
+        UUID restore = insertRestore(org, UUID.randomUUID(), T0, "completed");
+        given().get("/api/restores/{id}", restore).then().statusCode(401).contentType("application/problem+json");
+        given().auth().oauth2(TestTokens.expired(org, Permissions.VIEW_ENVIRONMENTS))
+                .get("/api/restores/{id}", restore).then().statusCode(401);
+        given().auth().oauth2(TestTokens.of(org, Permissions.MANAGE_ORG_SETTINGS))
+                .get("/api/restores/{id}", restore).then().statusCode(403).contentType("application/problem+json");
+    }
+
+    @Test
+    void historyPagesNewestFirst() throws Exception {
+        UUID org = UUID.randomUUID();
+        UUID target = UUID.randomUUID();
+        UUID oldest = insertRestore(org, target, T0, "completed");
+        UUID middle = insertRestore(org, target, T0.plusSeconds(60), "failed");
+        UUID newest = insertRestore(org, target, T0.plusSeconds(120), "completed");
+        String token = TestTokens.of(org, Permissions.VIEW_ENVIRONMENTS);
+
+        String cursor = given().auth().oauth2(token).queryParam("limit", 2)
+                .get("/api/environments/{env}/restores", target).then().statusCode(200)
+                .body("items.id", contains(newest.toString(), middle.toString()))
+                .body("nextCursor", notNullValue()).extract().path("nextCursor");
+        given().auth().oauth2(token).queryParam("limit", 2).queryParam("cursor", cursor)
+                .get("/api/environments/{env}/restores", target).then()
+                .body("items.id", contains(oldest.toString()))
+                .body("nextCursor", nullValue());
+        given().auth().oauth2(token).queryParam("limit", 500)
+                .get("/api/environments/{env}/restores", target).then().statusCode(400)
+                .body("errors[0].field", equalTo("limit"));
+    }
+
+    static Connection db() throws Exception {
+        Config c = ConfigProvider.getConfig();
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + c.getValue("ocore.test.postgres.port", String.class)
+                + "/" + c.getValue("ocore.test.postgres.database", String.class), "postgres", "");
+    }
+
+    static UUID insertRestore(UUID org, UUID target, Instant createdAt, String status) throws Exception {
+        UUID id = UUID.randomUUID();
+        try (Connection c = db(); var st = c.prepareStatement("""
+                insert into restore_job (id, org_id, backup_id, source_environment_id, target_type, target_environment_id,
+                    status, progress_step, progress_percent, bytes_done, bytes_total, created_at, started_at)
+                values (?, ?, ?, ?, 'same', ?, ?, 'download_database', 40, 400, 1000, ?, ?)""")) {
+            st.setObject(1, id);
+            st.setObject(2, org);
+            st.setObject(3, UUID.randomUUID());
+            st.setObject(4, target);
+            st.setObject(5, target);
+            st.setString(6, status);
+            st.setTimestamp(7, Timestamp.from(createdAt));
+            st.setTimestamp(8, Timestamp.from(createdAt));
+            st.executeUpdate();
+        }
+        return id;
+    }
+
+    static void insertStep(UUID restore, int seq, String step, String status, Instant start, Instant end) throws Exception {
+        try (Connection c = db(); var st = c.prepareStatement(
+                "insert into restore_step (restore_id, seq, step, status, started_at, finished_at) values (?, ?, ?, ?, ?, ?)")) {
+            st.setObject(1, restore);
+            st.setInt(2, seq);
+            st.setString(3, step);
+            st.setString(4, status);
+            st.setTimestamp(5, Timestamp.from(start));
+            st.setTimestamp(6, end == null ? null : Timestamp.from(end));
+            st.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,449 @@
+package io.ocore.backups.restore;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+
+import io.ocore.backups.platform.backupformat.BackupLayout;
+import io.ocore.backups.platform.backupformat.ComponentName;
+import io.ocore.backups.platform.events.EventTypes;
+import io.ocore.backups.platform.events.Topics;
+import io.ocore.backups.platform.events.v1.Events;
+import io.ocore.backups.platform.security.EnvelopeCipher;
+import io.ocore.backups.platform.security.Permissions;
+import io.ocore.backups.platform.storage.BackupStorage;
+import io.ocore.backups.platform.storage.DestinationType;
+import io.ocore.backups.platform.storage.StorageFactory;
+import io.ocore.backups.platform.testing.JwtTestResource;
+import io.ocore.backups.platform.testing.TestTokens;
+import io.ocore.backups.platform.testing.kafka.KafkaTestClient;
+import io.ocore.backups.platform.testing.kafka.KafkaTestResource;
+import io.ocore.backups.platform.testing.postgres.PostgresTestResource;
+import io.ocore.backups.platform.testing.s3.S3ProxyServer;
+import io.ocore.backups.restore.execution.FaultInjector;
+import io.ocore.backups.restore.execution.RestoreWorker;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Restores executed for real: Odoo-shaped environments in a dedicated PostgreSQL cluster, backups
+ * written as backup-service writes them to s3proxy and a local folder, pg_restore, Kafka for the
+ * pre-restore snapshot and the outcome events; backup-service and destination-service stubbed.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
+@QuarkusTestResource(InternalStub.class)
+class RestoreExecutionTest {
+
+    static final String BUCKET = "backups";
+    static S3ProxyServer s3;
+    static KafkaTestClient kafka;
+    static final UUID ORG = UUID.randomUUID();
+    static final UUID PROJECT = UUID.randomUUID();
+    static UUID s3Dest;
+    static UUID localDest;
+    static BackupStorage s3Storage;
+    static BackupStorage localStorage;
+    static OdooWorld.Env prod;
+    static OdooWorld.Env staging;
+
+    @Inject
+    EnvelopeCipher cipher;
+
+    @Inject
+    StorageFactory storages;
+
+    @Inject
+    RestoreWorker worker;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = S3ProxyServer.inMemory().start();
+        s3.createBucket(BUCKET);
+        kafka = new KafkaTestClient(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+        OdooWorld.cluster();
+        Path local = Files.createDirectories(OdooWorld.root.resolve("destination"));
+        s3Dest = UUID.randomUUID();
+        localDest = UUID.randomUUID();
+        Map<String, Object> s3Config = Map.of("bucket", BUCKET, "region", s3.region(), "accessKeyId", s3.accessKey(),
+                "secretAccessKey", s3.secretKey(), "endpoint", s3.endpoint().toString(), "pathPrefix", "ocore");
+        InternalStub.destination(ORG, s3Dest, "S3", "s3", s3Config);
+        InternalStub.destination(ORG, localDest, "Local disk", "local", Map.of("path", local.toString()));
+        prod = OdooWorld.environment(ORG, PROJECT, "odoo_prod", "production", 42L);
+        staging = OdooWorld.environment(ORG, PROJECT, "odoo_staging", "staging", 7L);
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+        s3.close();
+    }
+
+    @AfterEach
+    void clearFaults() {
+        FaultInjector.clear();
+    }
+
+    Map<UUID, BackupStorage> destinations() {
+        if (s3Storage == null) {
+            s3Storage = storages.open(DestinationType.of("s3"), Map.of("bucket", BUCKET, "region", s3.region(),
+                    "accessKeyId", s3.accessKey(), "secretAccessKey", s3.secretKey(), "endpoint",
+                    s3.endpoint().toString(), "pathPrefix", "ocore"));
+            localStorage = storages.open(DestinationType.of("local"),
+                    Map.of("path", OdooWorld.root.resolve("destination").toString()));
+        }
+        Map<UUID, BackupStorage> m = new LinkedHashMap<>();
+        m.put(s3Dest, s3Storage);
+        m.put(localDest, localStorage);
+        return m;
+    }
+
+    static String manager(UUID org) {
+        return TestTokens.of(org, Permissions.MANAGE_ENVIRONMENTS, Permissions.VIEW_ENVIRONMENTS);
+    }
+
+    static String startRestore(UUID backupId, Map<String, Object> body) {
+        return given().auth().oauth2(manager(ORG)).contentType(ContentType.JSON).body(body)
+                .post("/api/backups/{id}/restore", backupId).then().statusCode(202)
+                .body("restoreId", notNullValue()).body("status", equalTo("pending"))
+                .extract().path("restoreId");
+    }
+
+    /** Plays backup-service: waits for the BackupRequested of the restore's snapshot and answers it. */
+    static UUID answerSnapshot(String restoreId, UUID targetEnv, boolean ok) {
+        String key = "pre_restore:" + restoreId;
+        var req = kafka.awaitRecord(Topics.SCHEDULE, r -> r.data().contains(key), Duration.ofSeconds(30))
+                .as(Events.BackupRequested.class);
+        assertThat(req.trigger()).isEqualTo("pre_restore");
+        assertThat(req.backupType()).isEqualTo("full");
+        assertThat(req.environmentId()).isEqualTo(targetEnv);
+        assertThat(req.destinationIds()).containsExactly(s3Dest, localDest);
+        UUID snapshot = UUID.randomUUID();
+        if (ok) {
+            kafka.publish(new Events.BackupCompleted(ORG, targetEnv, snapshot, "full", "pre_restore", key, 1000,
+                    Instant.now(), Instant.now(), Map.of(s3Dest, "x/"), List.of()));
+        } else {
+            kafka.publish(new Events.BackupFailed(ORG, targetEnv, snapshot, "full", "pre_restore", key,
+                    "pg_dump exited with code 1: disk full", Instant.now()));
+        }
+        return snapshot;
+    }
+
+    static JsonPath awaitEnd(String restoreId) {
+        JsonPath[] last = new JsonPath[1];
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            last[0] = given().auth().oauth2(manager(ORG)).get("/api/restores/{id}", restoreId).then().statusCode(200)
+                    .extract().jsonPath();
+            String s = last[0].getString("status");
+            return "completed".equals(s) || "failed".equals(s);
+        });
+        return last[0];
+    }
+
+    static void execute(String db, String sql) throws Exception {
+        try (Connection c = OdooWorld.cluster().connect(db); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    @Test
+    void aSameTargetRestoreBringsBackTheBackupsStateAfterASnapshot() throws Exception {
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, prod, destinations());
+        Map<String, String> atBackup = OdooWorld.fingerprint(prod);
+
+        execute(prod.db(), "delete from mail_message where id % 2 = 0");
+        execute(prod.db(), "update res_partner set name = 'changed' where id < 20");
+        try (var files = Files.walk(prod.filestore())) {
+            Files.delete(files.filter(Files::isRegularFile).findFirst().orElseThrow());
+        }
+        Files.writeString(prod.filestore().resolve("zz-new-file"), "added after the backup");
+        assertThat(OdooWorld.fingerprint(prod)).isNotEqualTo(atBackup);
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "same"));
+        UUID snapshot = answerSnapshot(restoreId, prod.id(), true);
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        assertThat(done.getString("preRestoreSnapshotId")).isEqualTo(snapshot.toString());
+        assertThat(done.getInt("progress.percent")).isEqualTo(100);
+        assertThat(done.getLong("progress.bytesTotal")).isPositive();
+        assertThat(done.getBoolean("neutralize")).isFalse();
+
+        assertThat(OdooWorld.fingerprint(prod)).isEqualTo(atBackup);
+        await().atMost(Duration.ofSeconds(10)).until(() -> OdooWorld.leftovers().isEmpty());
+
+        given().auth().oauth2(manager(ORG)).get("/api/restores/{id}/logs", restoreId).then().statusCode(200)
+                .body("step", org.hamcrest.Matchers.contains("resolve", "pre_restore_snapshot", "restore_database",
+                        "restore_filestore", "swap"))
+                .body("status", org.hamcrest.Matchers.everyItem(equalTo("completed")))
+                .body("[2].message", containsString("S3"))
+                .body("durationMs", org.hamcrest.Matchers.everyItem(notNullValue()));
+        var completed = kafka.awaitRecord(Topics.RESTORE, r -> r.data().contains(restoreId), Duration.ofSeconds(20));
+        assertThat(completed.type()).isEqualTo(EventTypes.typeOf(Events.RestoreCompleted.class));
+    }
+
+    @Test
+    void anotherEnvironmentOfTheProjectIsOverwrittenAndNeutralizedByDefault() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_src_other", "production", 11L);
+        OdooWorld.Env target = OdooWorld.environment(ORG, PROJECT, "odoo_target_other", "staging", 12L);
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, source, destinations());
+        Map<String, String> expected = OdooWorld.fingerprint(source);
+        String targetConf = Files.readString(target.config());
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "other", "targetEnvironmentId",
+                target.id().toString()));
+        answerSnapshot(restoreId, target.id(), true);
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        assertThat(done.getBoolean("neutralize")).isTrue();
+
+        Map<String, String> after = OdooWorld.fingerprint(target);
+        for (String t : OdooWorld.TABLES) {
+            if (!t.equals("ir_config_parameter")) {
+                assertThat(after.get("rows." + t)).as(t).isEqualTo(expected.get("rows." + t));
+            }
+        }
+        assertThat(after.get("partners")).isEqualTo(expected.get("partners"));
+        assertThat(after.get("files")).isEqualTo(expected.get("files"));
+        assertThat(after.get("config")).isEqualTo(targetConf);
+        // neutralization
+        try (Connection c = OdooWorld.cluster().connect(target.db()); Statement st = c.createStatement()) {
+            assertThat(OdooWorld.one(st, "select value from ir_config_parameter where key = 'database.is_neutralized'"))
+                    .isEqualTo("true");
+            assertThat(OdooWorld.one(st, "select count(*) from ir_mail_server where active")).isEqualTo("0");
+            assertThat(OdooWorld.one(st, "select count(*) from fetchmail_server where active")).isEqualTo("0");
+            assertThat(OdooWorld.one(st, "select string_agg(cron_name, ',') from ir_cron where active"))
+                    .isEqualTo("Base: Auto-vacuum internal data");
+            assertThat(OdooWorld.one(st, "select count(*) from payment_provider where state = 'enabled'")).isEqualTo("0");
+        }
+        given().auth().oauth2(manager(ORG)).get("/api/restores/{id}/logs", restoreId).then()
+                .body("step", hasItem("neutralize"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> OdooWorld.leftovers().isEmpty());
+    }
+
+    @Test
+    void aNewEnvironmentIsCreatedOnTheSourcesServerAndRegisteredInItsProject() throws Exception {
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, staging, destinations());
+        Map<String, String> expected = OdooWorld.fingerprint(staging);
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "QA copy",
+                "neutralize", false));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        assertThat(done.getString("targetEnvironmentId")).isNotNull();
+        assertThat(done.getString("preRestoreSnapshotId")).isNull();
+
+        Map<String, Object> reg = InternalStub.REGISTERED.stream().filter(r -> "QA copy".equals(r.get("name")))
+                .findFirst().orElseThrow();
+        assertThat(reg.get("projectId")).isEqualTo(PROJECT.toString());
+        assertThat(reg.get("orgId")).isEqualTo(ORG.toString());
+        OdooWorld.Env created = new OdooWorld.Env(ORG, UUID.fromString(done.getString("targetEnvironmentId")), PROJECT,
+                "odoo_qa_copy", Path.of((String) reg.get("filestorePath")), Path.of((String) reg.get("configPath")));
+        assertThat(created.filestore()).isEqualTo(OdooWorld.root.resolve("filestore/odoo_qa_copy"));
+        Map<String, String> after = OdooWorld.fingerprint(created);
+        assertThat(after.get("partners")).isEqualTo(expected.get("partners"));
+        assertThat(after.get("files")).isEqualTo(expected.get("files"));
+        assertThat(after.get("rows.sale_order")).isEqualTo(expected.get("rows.sale_order"));
+        assertThat(after.get("config")).contains("db_name = odoo_qa_copy").contains("dbfilter = ^odoo_qa_copy$")
+                .doesNotContain("db_name = odoo_staging");
+        assertThat(OdooWorld.fingerprint(staging)).isEqualTo(expected);
+        await().atMost(Duration.ofSeconds(10)).until(() -> OdooWorld.leftovers().isEmpty());
+    }
+
+    @Test
+    void aCorruptedCopyOnTheFirstDestinationIsSkippedAndTwoCorruptedCopiesFailWithoutTouchingTheTarget()
+            throws Exception {
+        OdooWorld.Env target = OdooWorld.environment(ORG, PROJECT, "odoo_corrupt", "production", 21L);
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, target, destinations());
+        Map<String, String> atBackup = OdooWorld.fingerprint(target);
+        String dbKey = BackupLayout.componentKey(ORG, target.id(), backup.id(), ComponentName.database);
+        byte[] good;
+        try (var in = s3Storage.get(dbKey)) {
+            good = in.readAllBytes();
+        }
+        byte[] bad = good.clone();
+        bad[bad.length / 2] ^= 0x55;
+        s3Storage.put(dbKey, new ByteArrayInputStream(bad));
+        execute(target.db(), "delete from sale_order where id % 3 = 0");
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "same"));
+        answerSnapshot(restoreId, target.id(), true);
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        assertThat(OdooWorld.fingerprint(target)).isEqualTo(atBackup);
+        given().auth().oauth2(manager(ORG)).get("/api/restores/{id}/logs", restoreId).then()
+                .body("find { it.step == 'restore_database' }.message", containsString("Local disk"));
+
+        localStorage.put(dbKey, new ByteArrayInputStream(bad));
+        execute(target.db(), "delete from sale_order where id % 5 = 0");
+        Map<String, String> before = OdooWorld.fingerprint(target);
+        String second = startRestore(backup.id(), Map.of("targetType", "same"));
+        answerSnapshot(second, target.id(), true);
+        JsonPath failed = awaitEnd(second);
+        assertThat(failed.getString("status")).isEqualTo("failed");
+        assertThat(failed.getString("error")).contains("no destination holds a good copy of the database")
+                .contains("checksum mismatch");
+        assertThat(OdooWorld.fingerprint(target)).isEqualTo(before);
+        assertThat(OdooWorld.leftovers()).isEmpty();
+        var event = kafka.awaitRecord(Topics.RESTORE, r -> r.data().contains(second), Duration.ofSeconds(20));
+        assertThat(event.type()).isEqualTo(EventTypes.typeOf(Events.RestoreFailed.class));
+    }
+
+    @Test
+    void aFailureAtAnyStepLeavesTheTargetExactlyAsItWas() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_fault_src", "production", 31L);
+        OdooWorld.Env target = OdooWorld.environment(ORG, PROJECT, "odoo_fault_target", "development", 32L);
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, source, destinations());
+        Map<String, String> before = OdooWorld.fingerprint(target);
+        for (String step : List.of("resolve", "pre_restore_snapshot", "restore_database", "restore_filestore",
+                "neutralize", "swap")) {
+            FaultInjector.failAt(step);
+            String restoreId = startRestore(backup.id(), Map.of("targetType", "other", "targetEnvironmentId",
+                    target.id().toString()));
+            if (!step.equals("resolve") && !step.equals("pre_restore_snapshot")) {
+                answerSnapshot(restoreId, target.id(), true);
+            }
+            JsonPath done = awaitEnd(restoreId);
+            assertThat(done.getString("status")).as(step).isEqualTo("failed");
+            assertThat(done.getString("error")).as(step).contains("injected failure at step " + step);
+            assertThat(OdooWorld.fingerprint(target)).as(step).isEqualTo(before);
+            assertThat(OdooWorld.leftovers()).as(step).isEmpty();
+            given().auth().oauth2(manager(ORG)).get("/api/restores/{id}/logs", restoreId).then()
+                    .body("find { it.step == '" + step + "' }.status", equalTo("failed"));
+        }
+    }
+
+    @Test
+    void aFailedSnapshotStopsTheRestoreBeforeTheTargetIsTouched() throws Exception {
+        Map<String, String> before = OdooWorld.fingerprint(staging);
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, prod, destinations());
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "other", "targetEnvironmentId",
+                staging.id().toString()));
+        answerSnapshot(restoreId, staging.id(), false);
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).isEqualTo("failed");
+        assertThat(done.getString("error")).contains("pre-restore snapshot failed").contains("disk full");
+        assertThat(OdooWorld.fingerprint(staging)).isEqualTo(before);
+        assertThat(OdooWorld.leftovers()).isEmpty();
+    }
+
+    @Test
+    void aRestoreInterruptedMidSwapIsRolledBackAtTheNextStart() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_crash_src", "production", 41L);
+        OdooWorld.Env target = OdooWorld.environment(ORG, PROJECT, "odoo_crash_target", "production", 42L);
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, source, destinations());
+        Map<String, String> before = OdooWorld.fingerprint(target);
+        FaultInjector.crashAt("swap");
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "other", "targetEnvironmentId",
+                target.id().toString()));
+        answerSnapshot(restoreId, target.id(), true);
+        // the "process" died in the middle of the swap: the new database is in place, the old one renamed away
+        await().atMost(Duration.ofSeconds(60)).until(() -> OdooWorld.leftovers().stream()
+                .anyMatch(n -> n.startsWith("odoo_crash_target_prerestore_")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> worker.runningHere().isEmpty());
+        given().auth().oauth2(manager(ORG)).get("/api/restores/{id}", restoreId).then().body("status",
+                equalTo("in_progress"));
+        FaultInjector.clear();
+
+        assertThat(worker.recoverInterrupted()).isEqualTo(1);
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).isEqualTo("failed");
+        assertThat(done.getString("error")).isEqualTo("interrupted: the restore service stopped during swap");
+        assertThat(OdooWorld.fingerprint(target)).isEqualTo(before);
+        assertThat(OdooWorld.leftovers()).isEmpty();
+    }
+
+    @Test
+    void neutralizationRunsAloneOnAnEnvironment() throws Exception {
+        OdooWorld.Env env = OdooWorld.environment(ORG, PROJECT, "odoo_neutral", "production", 51L);
+        String id = given().auth().oauth2(manager(ORG)).post("/api/environments/{id}/neutralize", env.id()).then()
+                .statusCode(202).body("kind", equalTo("neutralize")).extract().path("restoreId");
+        JsonPath done = awaitEnd(id);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        Map<String, String> after = OdooWorld.fingerprint(env);
+        assertThat(after.get("neutralized")).isEqualTo("true");
+        assertThat(after.get("activeMailServers")).isEqualTo("0");
+        assertThat(after.get("activeCrons")).isEqualTo("1");
+        given().auth().oauth2(manager(ORG)).get("/api/restores/{id}/logs", id).then()
+                .body("step", org.hamcrest.Matchers.contains("resolve", "neutralize"));
+        given().auth().oauth2(manager(UUID.randomUUID())).post("/api/environments/{id}/neutralize", env.id()).then()
+                .statusCode(404);
+    }
+
+    @Test
+    void requestsAreCheckedBeforeAnythingRuns() throws Exception {
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, prod, destinations());
+        String token = manager(ORG);
+        // every bad field at once
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("targetType", "elsewhere"))
+                .post("/api/backups/{id}/restore", backup.id()).then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors.find { it.field == 'targetType' }.message", containsString("[same, other, new]"));
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("targetType", "other",
+                "pitrTimestamp", "2026-03-15T14:30:00Z")).post("/api/backups/{id}/restore", backup.id()).then()
+                .statusCode(400)
+                .body("errors.field", org.hamcrest.Matchers.containsInAnyOrder("targetEnvironmentId", "pitrTimestamp"))
+                .body("errors.find { it.field == 'pitrTimestamp' }.message",
+                        containsString("point-in-time recovery is not available yet"));
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("targetType", "new"))
+                .post("/api/backups/{id}/restore", backup.id()).then().statusCode(400)
+                .body("errors.field", hasItem("newEnvironmentName"));
+        // another project's environment
+        UUID elsewhere = UUID.randomUUID();
+        InternalStub.environment(ORG, elsewhere, UUID.randomUUID(), "other-project", "staging", 5432, "odoo_x",
+                "/tmp/x", "/tmp/x.conf");
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("targetType", "other",
+                "targetEnvironmentId", elsewhere.toString())).post("/api/backups/{id}/restore", backup.id()).then()
+                .statusCode(400).body("errors[0].field", equalTo("targetEnvironmentId"))
+                .body("errors[0].message", containsString("project"));
+        // not completed
+        UUID running = UUID.randomUUID();
+        InternalStub.backup(ORG, running, prod.id(), "in_progress", "full", Map.of(), Map.of());
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("targetType", "same"))
+                .post("/api/backups/{id}/restore", running).then().statusCode(409)
+                .body("detail", containsString("in_progress"));
+        // another organisation, unknown backup
+        given().auth().oauth2(manager(UUID.randomUUID())).contentType(ContentType.JSON)
+                .body(Map.of("targetType", "same")).post("/api/backups/{id}/restore", backup.id()).then()
+                .statusCode(404);
+        // auth
+        given().contentType(ContentType.JSON).body(Map.of("targetType", "same"))
+                .post("/api/backups/{id}/restore", backup.id()).then().statusCode(401);
+        given().auth().oauth2(TestTokens.of(ORG, Permissions.VIEW_ENVIRONMENTS)).contentType(ContentType.JSON)
+                .body(Map.of("targetType", "same")).post("/api/backups/{id}/restore", backup.id()).then()
+                .statusCode(403);
+        given().auth().oauth2(TestTokens.of(ORG, Permissions.VIEW_ENVIRONMENTS))
+                .post("/api/environments/{id}/neutralize", prod.id()).then().statusCode(403);
+        // one restore per target at a time
+        String first = startRestore(backup.id(), Map.of("targetType", "same"));
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("targetType", "same"))
+                .post("/api/backups/{id}/restore", backup.id()).then().statusCode(409)
+                .body("detail", containsString("already has a restore"));
+        answerSnapshot(first, prod.id(), true);
+        assertThat(awaitEnd(first).getString("status")).isEqualTo("completed");
+    }
+}

@@ -1,0 +1,49 @@
+package io.ocore.backups.scheduler.retention.rest;
+
+import io.ocore.backups.platform.security.Caller;
+import io.ocore.backups.platform.security.Permissions;
+import io.ocore.backups.scheduler.retention.RetentionService;
+import io.ocore.backups.scheduler.schedule.RecommendedSchedule;
+import io.ocore.backups.scheduler.schedule.ScheduleService;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.UUID;
+
+@Path("/api/environments/{envId}/backup-schedule/retention-preview")
+@Produces(MediaType.APPLICATION_JSON)
+public class RetentionPreviewResource {
+
+    private final ScheduleService schedules;
+    private final RetentionService retention;
+    private final Caller caller;
+
+    public RetentionPreviewResource(ScheduleService schedules, RetentionService retention, Caller caller) {
+        this.schedules = schedules;
+        this.retention = retention;
+        this.caller = caller;
+    }
+
+    @GET
+    @RolesAllowed({Permissions.VIEW_ENVIRONMENTS, Permissions.MANAGE_ENVIRONMENTS})
+    public Uni<RetentionPreviewView> preview(@PathParam("envId") UUID envId) {
+        UUID org = caller.orgId();
+        return Panache.withSession(() -> schedules.get(org, envId).chain(current -> {
+            var s = current.schedule();
+            int[] retain;
+            if (s != null) {
+                retain = new int[] {s.retainHourly, s.retainDaily, s.retainWeekly, s.retainMonthly};
+            } else {
+                var r = RecommendedSchedule.forType(current.environment().environmentType);
+                retain = new int[] {r.retainHourly(), r.retainDaily(), r.retainWeekly(), r.retainMonthly()};
+            }
+            String zone = s == null ? "UTC" : s.timezone;
+            return retention.preview(envId, s).map(p -> RetentionPreviewView.of(envId, zone, retain, p));
+        }));
+    }
+}

@@ -1,0 +1,53 @@
+package io.ocore.backups.scheduler.retention.rest;
+
+import io.ocore.backups.scheduler.retention.GfsPolicy;
+import io.ocore.backups.scheduler.retention.GfsPolicy.Tier;
+import io.ocore.backups.scheduler.retention.RecordedBackup;
+import io.ocore.backups.scheduler.retention.RetentionRules.Expiry;
+import io.ocore.backups.scheduler.retention.RetentionService.Preview;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What each GFS tier keeps and what the next pruning deletes.
+ *
+ * @param walBase the backup kept as the base of the oldest retained WAL (in no tier), or null
+ * @param neverPruned manual backups and live snapshots, which GFS never deletes
+ */
+public record RetentionPreviewView(UUID environmentId, Instant evaluatedAt, String timezone, List<TierView> tiers,
+        BackupRef walBase, List<BackupRef> neverPruned, List<BackupRef> toDelete) {
+
+    public record TierView(String tier, int retain, List<BackupRef> backups) {
+    }
+
+    /** @param reason for {@code toDelete}: gfs or snapshot_retention */
+    public record BackupRef(UUID id, String backupType, String trigger, Instant completedAt, String reason) {
+        static BackupRef of(RecordedBackup b, String reason) {
+            return new BackupRef(b.id, b.backupType, b.trigger, b.completedAt, reason);
+        }
+    }
+
+    static RetentionPreviewView of(UUID environmentId, String timezone, int[] retain, Preview p) {
+        Map<UUID, RecordedBackup> byId = new HashMap<>();
+        p.live().forEach(b -> byId.put(b.id, b));
+        List<TierView> tiers = new ArrayList<>();
+        var gfs = p.outcome().gfs();
+        for (Tier t : Tier.values()) {
+            List<GfsPolicy.Backup> kept = gfs == null ? List.of() : gfs.kept().get(t);
+            tiers.add(new TierView(t.name(), retain[t.ordinal()],
+                    kept.stream().map(b -> BackupRef.of(byId.get(b.id()), null)).toList()));
+        }
+        BackupRef walBase = gfs == null || gfs.walBase() == null ? null : BackupRef.of(byId.get(gfs.walBase().id()), null);
+        List<UUID> deleting = p.outcome().expired().stream().map(x -> x.backup().id()).toList();
+        List<BackupRef> neverPruned = p.live().stream()
+                .filter(b -> !"scheduled".equals(b.trigger) && !deleting.contains(b.id))
+                .map(b -> BackupRef.of(b, null)).toList();
+        List<BackupRef> toDelete = p.outcome().expired().stream()
+                .map((Expiry x) -> BackupRef.of(byId.get(x.backup().id()), x.reason())).toList();
+        return new RetentionPreviewView(environmentId, p.evaluatedAt(), timezone, tiers, walBase, neverPruned, toDelete);
+    }
+}

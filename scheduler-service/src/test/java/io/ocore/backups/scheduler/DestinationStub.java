@@ -1,0 +1,60 @@
+package io.ocore.backups.scheduler;
+
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** destination-service's internal endpoint, answering 200 for the destinations tests add and 404 otherwise. */
+public class DestinationStub implements QuarkusTestResourceLifecycleManager {
+
+    static final Set<String> KNOWN = ConcurrentHashMap.newKeySet();
+    static final AtomicInteger CALLS = new AtomicInteger();
+    private HttpServer server;
+
+    /** A destination that exists in the organisation. */
+    public static UUID add(UUID orgId) {
+        UUID id = UUID.randomUUID();
+        KNOWN.add(id + "?orgId=" + orgId);
+        return id;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        server.createContext("/internal/destinations/", exchange -> {
+            CALLS.incrementAndGet();
+            String path = exchange.getRequestURI().getPath().substring("/internal/destinations/".length());
+            String key = path + "?" + exchange.getRequestURI().getQuery();
+            boolean authorised = ("Bearer " + STUB_TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"));
+            int status = !authorised ? 401 : KNOWN.contains(key) ? 200 : 404;
+            byte[] body = status == 200 ? ("{\"id\":\"" + path + "\"}").getBytes() : new byte[0];
+            exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+            if (body.length > 0) {
+                exchange.getResponseBody().write(body);
+            }
+            exchange.close();
+        });
+        server.start();
+        return Map.of("ocore.services.destination.url", "http://127.0.0.1:" + server.getAddress().getPort(),
+                "ocore.service-token", STUB_TOKEN);
+    }
+
+    static final String STUB_TOKEN = "stub-service-token";
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.ocore.backups.scheduler.schedule;
+
+import static io.ocore.backups.scheduler.SchedulerTestSupport.body;
+import static io.ocore.backups.scheduler.SchedulerTestSupport.environment;
+import static io.ocore.backups.scheduler.SchedulerTestSupport.manager;
+import static io.ocore.backups.scheduler.SchedulerTestSupport.viewer;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+
+import io.ocore.backups.platform.events.Topics;
+import io.ocore.backups.platform.events.v1.Events.BackupScheduleChanged;
+import io.ocore.backups.platform.security.Permissions;
+import io.ocore.backups.platform.testing.JwtTestResource;
+import io.ocore.backups.platform.testing.TestTokens;
+import io.ocore.backups.platform.testing.kafka.KafkaTestClient;
+import io.ocore.backups.platform.testing.kafka.KafkaTestResource;
+import io.ocore.backups.platform.testing.postgres.PostgresTestResource;
+import io.ocore.backups.scheduler.DestinationStub;
+import io.ocore.backups.scheduler.TestClock;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(JwtTestResource.class)
+@QuarkusTestResource(DestinationStub.class)
+class ScheduleApiTest {
+
+    static KafkaTestClient kafka;
+
+    @BeforeAll
+    static void kafka() {
+        kafka = new KafkaTestClient(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+    }
+
+    @AfterAll
+    static void close() {
+        kafka.close();
+    }
+
+    @AfterEach
+    void realTime() {
+        TestClock.reset();
+    }
+
+    static String path(UUID env) {
+        return "/api/environments/" + env + "/backup-schedule";
+    }
+
+    @Test
+    void beforeAnyPutTheRecommendedValuesOfTheEnvironmentTypeAreAnsweredDisabled() {
+        UUID org = UUID.randomUUID();
+        UUID prod = environment(kafka, org, "production");
+        UUID staging = environment(kafka, org, "staging");
+        UUID dev = environment(kafka, org, "development");
+        given().auth().oauth2(viewer(org)).get(path(prod)).then().statusCode(200)
+                .body("enabled", equalTo(false)).body("dbFrequency", equalTo("6h"))
+                .body("fullFrequency", equalTo("daily")).body("retainHourly", equalTo(24))
+                .body("retainDaily", equalTo(7)).body("retainWeekly", equalTo(4)).body("retainMonthly", equalTo(12))
+                .body("destinationIds", empty()).body("timezone", equalTo("UTC"))
+                .body("nextDbBackupAt", nullValue()).body("nextFullBackupAt", nullValue());
+        given().auth().oauth2(viewer(org)).get(path(staging)).then().statusCode(200)
+                .body("enabled", equalTo(false)).body("dbFrequency", equalTo("daily"))
+                .body("fullFrequency", equalTo("weekly")).body("retainHourly", equalTo(0))
+                .body("retainDaily", equalTo(7)).body("retainWeekly", equalTo(2)).body("retainMonthly", equalTo(0));
+        given().auth().oauth2(viewer(org)).get(path(dev)).then().statusCode(200)
+                .body("enabled", equalTo(false)).body("dbFrequency", equalTo("daily"))
+                .body("fullFrequency", equalTo("weekly")).body("retainHourly", equalTo(0))
+                .body("retainDaily", equalTo(3)).body("retainWeekly", equalTo(0)).body("retainMonthly", equalTo(0));
+    }
+
+    @Test
+    void putThenGetAnswersTheScheduleWithNextTimesAndAnnouncesIt() {
+        UUID org = UUID.randomUUID();
+        UUID env = environment(kafka, org, "production");
+        UUID dest = DestinationStub.add(org);
+        Instant now = Instant.parse("2026-04-01T10:00:00Z");
+        TestClock.set(now);
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON)
+                .body(body(dest, ", \"timezone\": \"Europe/Brussels\"")).put(path(env)).then().statusCode(200)
+                .body("enabled", equalTo(true)).body("timezone", equalTo("Europe/Brussels"))
+                .body("destinationIds", hasItem(dest.toString()));
+        var got = given().auth().oauth2(viewer(org)).get(path(env)).then().statusCode(200)
+                .body("dbFrequency", equalTo("6h")).body("walEnabled", equalTo(true)).extract();
+        Instant nextDb = Instant.parse(got.path("nextDbBackupAt"));
+        Instant nextFull = Instant.parse(got.path("nextFullBackupAt"));
+        assertThat(nextDb).isAfter(now).isBeforeOrEqualTo(now.plus(Duration.ofHours(6)));
+        assertThat(nextFull).isAfter(now).isBeforeOrEqualTo(now.plus(Duration.ofDays(1)));
+        assertThat(Duration.between(nextDb, nextFull).toSeconds() % (6 * 3600)).isZero(); // full falls on a db slot
+
+        var changed = kafka.awaitRecord(Topics.SCHEDULE, r -> r.type().endsWith("BackupScheduleChanged.v1")
+                && r.data().contains(env.toString()), Duration.ofSeconds(30)).as(BackupScheduleChanged.class);
+        assertThat(changed.orgId()).isEqualTo(org);
+        assertThat(changed.enabled()).isTrue();
+        assertThat(changed.walEnabled()).isTrue();
+        assertThat(changed.walRetentionDays()).isEqualTo(7);
+        assertThat(changed.destinationIds()).containsExactly(dest);
+
+        // Disabling clears the next times.
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON)
+                .body(body(dest, "").replace("\"enabled\": true", "\"enabled\": false")).put(path(env)).then()
+                .statusCode(200).body("enabled", equalTo(false)).body("nextDbBackupAt", nullValue());
+    }
+
+    @Test
+    void everyBadFieldIsNamedInOne400() {
+        UUID org = UUID.randomUUID();
+        UUID env = environment(kafka, org, "staging");
+        UUID unknownDest = UUID.randomUUID();
+        String bad = """
+                {"enabled": true, "dbFrequency": "2h", "fullFrequency": "monthly", "retainHourly": -1,
+                 "retainDaily": 7, "retainWeekly": -2, "walEnabled": false,
+                 "walRetentionDays": 0, "destinationIds": ["not-a-uuid", "%s"], "timezone": "Mars/Olympus"}"""
+                .formatted(unknownDest);
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON).body(bad).put(path(env)).then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("errors.field", containsInAnyOrder("dbFrequency", "fullFrequency", "retainHourly",
+                        "retainWeekly", "retainMonthly", "walRetentionDays", "destinationIds[0]", "destinationIds[1]",
+                        "timezone"))
+                .body("errors.find { it.field == 'dbFrequency' }.message", equalTo("must be one of [hourly, 6h, 12h, daily]"))
+                .body("errors.find { it.field == 'fullFrequency' }.message", equalTo("must be one of [daily, weekly]"))
+                .body("errors.find { it.field == 'retainMonthly' }.message", equalTo("is required"))
+                .body("errors.find { it.field == 'walRetentionDays' }.message", equalTo("must be >= 1"));
+
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON)
+                .body("{\"enabled\": true, \"dbFrequency\": \"daily\", \"fullFrequency\": \"weekly\", \"retainHourly\": 0,"
+                        + " \"retainDaily\": 1, \"retainWeekly\": 0, \"retainMonthly\": 0, \"walEnabled\": false,"
+                        + " \"walRetentionDays\": 1, \"destinationIds\": []}")
+                .put(path(env)).then().statusCode(400)
+                .body("errors.field", equalTo(List.of("destinationIds")));
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON).body("{\"enabled\": ").put(path(env)).then()
+                .statusCode(400).contentType("application/problem+json");
+        // Nothing was stored.
+        given().auth().oauth2(viewer(org)).get(path(env)).then().body("enabled", equalTo(false));
+    }
+
+    @Test
+    void anotherOrganisationsDestinationIsRejected() {
+        UUID org = UUID.randomUUID();
+        UUID env = environment(kafka, org, "production");
+        UUID foreign = DestinationStub.add(UUID.randomUUID());
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON).body(body(foreign, "")).put(path(env)).then()
+                .statusCode(400).body("errors", hasSize(1)).body("errors[0].field", equalTo("destinationIds[0]"));
+    }
+
+    @Test
+    void authIsRequiredAndScopedToTheOrganisation() {
+        UUID org = UUID.randomUUID();
+        UUID env = environment(kafka, org, "production");
+        UUID dest = DestinationStub.add(org);
+        given().get(path(env)).then().statusCode(401).contentType("application/problem+json");
+        given().contentType(ContentType.JSON).body(body(dest, "")).put(path(env)).then().statusCode(401);
+        given().auth().oauth2(TestTokens.expired(org, Permissions.VIEW_ENVIRONMENTS)).get(path(env)).then().statusCode(401);
+        // Viewing is not managing.
+        given().auth().oauth2(viewer(org)).contentType(ContentType.JSON).body(body(dest, "")).put(path(env)).then()
+                .statusCode(403).contentType("application/problem+json");
+        given().auth().oauth2(TestTokens.of(org, Permissions.MANAGE_ORG_SETTINGS)).get(path(env)).then().statusCode(403);
+        // Another organisation's environment, and an unknown one, are 404.
+        UUID other = UUID.randomUUID();
+        given().auth().oauth2(viewer(other)).get(path(env)).then().statusCode(404).contentType("application/problem+json");
+        given().auth().oauth2(manager(other)).contentType(ContentType.JSON).body(body(DestinationStub.add(other), ""))
+                .put(path(env)).then().statusCode(404);
+        given().auth().oauth2(viewer(other)).get(path(env) + "/retention-preview").then().statusCode(404);
+        given().auth().oauth2(viewer(org)).get(path(UUID.randomUUID())).then().statusCode(404);
+    }
+}

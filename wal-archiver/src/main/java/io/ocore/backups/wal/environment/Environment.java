@@ -1,0 +1,34 @@
+package io.ocore.backups.wal.environment;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.util.UUID;
+
+/** An environment as the WAL archiver knows it: its organisation and whether it archives WAL. */
+@Entity
+@Table(name = "environment")
+public class Environment extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    @Column(name = "org_id", nullable = false)
+    public UUID orgId;
+
+    @Column(name = "project_id")
+    public UUID projectId;
+
+    public String name;
+
+    @Column(name = "environment_type")
+    public String environmentType;
+
+    @Column(name = "wal_enabled", nullable = false)
+    public boolean walEnabled;
+
+    @Column(name = "wal_retention_days", nullable = false)
+    public int walRetentionDays = 7;
+}
