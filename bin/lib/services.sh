@@ -102,6 +102,9 @@ services_common_env() {
     export OCORE_DESTINATIONS_ALLOW_PRIVATE_ENDPOINTS=true
     export OCORE_ALERTS_WEBHOOKS_ALLOW_PRIVATE_TARGETS=true
     export OCORE_STATE_DIR="$STATE_DIR"
+    # The scheduler looks for due and overdue schedules every 10 s here (60 s in production):
+    # quick feedback on one machine, for a cheap indexed query.
+    export OCORE_SCHEDULER_TICK="${OCORE_SCHEDULER_TICK:-10s}"
     for s in "${SERVICES[@]}"; do
         key="$(svc_key "$s")"
         key="${key^^}"

@@ -9,11 +9,14 @@
 # destination tests ok; a full backup to it completes with checksums that match the stored
 # objects; a backup to a good and a dead destination completes on the good one, lists the dead
 # one and raises a destination_unreachable alert; the docs' schedule command works verbatim and
-# answers next run times; permissions and organisation scoping hold at the edge.
+# answers next run times; a schedule left without a successful backup raises backup_overdue;
+# permissions and organisation scoping hold at the edge.
 set -euo pipefail
 
 # shellcheck source=bin/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+# shellcheck source=bin/lib/pg.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pg.sh"
 
 STACK="$ROOT_DIR/bin/stack"
 OCORE="$ROOT_DIR/bin/ocore"
@@ -202,6 +205,36 @@ else
 fi
 api PUT "/api/environments/$ENV/backup-schedule" '{"enabled": true, "dbFrequency": "5m", "retainHourly": -1}' >/dev/null
 expect "a bad schedule is a 400" "$(last_code)" "400"
+
+# --- an overdue schedule raises backup_overdue -------------------------------------------
+# A schedule is overdue when no backup of a kind succeeded within twice its frequency (12 h
+# for the 6h database frequency above). Nobody waits 12 h here: the test moves the schedule's
+# overdue time into the past in scheduler-service's own database, the state the schedule would
+# be in had its backups kept failing since then. Everything after that is the product's own
+# path: the scheduler's tick notices it, BackupOverdue goes through Kafka to alert-service,
+# and the alert is read through the gateway. A BackupCompleted consumed late would move the
+# time forward again, so the move is repeated until the episode is reported.
+backdate_overdue() {
+    pg_psql "$PG_PORT" ocore_scheduler "UPDATE backup_schedule SET db_overdue_at = now() - interval '1 minute'
+        WHERE environment_id = '$ENV' AND enabled AND NOT db_overdue" >/dev/null
+}
+overdue_alert() {
+    backdate_overdue
+    api GET "/api/backup-alerts?alertType=backup_overdue&environmentId=$ENV" \
+        | jq -e '.items | length == 1 and .[0].severity == "critical"' >/dev/null
+}
+if poll_until 90 1 overdue_alert; then
+    pass "an overdue schedule raises one critical backup_overdue alert for the environment"
+    overdue="$("$OCORE" backup alerts list --type backup_overdue --output json)"
+    if jq -e --arg e "$ENV" '[.items[] | select(.environmentId == $e)][0].message | test("database backup"; "i")' \
+            <<< "$overdue" >/dev/null; then
+        pass "ocore backup alerts list shows it with a message naming the overdue database backups"
+    else
+        fail "the backup_overdue alert's message: $overdue"
+    fi
+else
+    fail "no backup_overdue alert for $ENV within 90 s: $(api GET "/api/backup-alerts?alertType=backup_overdue")"
+fi
 
 # --- the edge: permissions and organisations ----------------------------------------------
 TOKEN="$("$STACK" token --permissions view:environments --ttl 600)" api POST "/api/environments/$ENV/backups" '{"backupType":"db"}' >/dev/null

@@ -135,6 +135,7 @@ class AlertEventsTest {
                 .body("items", hasSize(1))
                 .body("items[0].severity", equalTo("critical"))
                 .body("items[0].occurrences", equalTo(2))
+                .body("items[0].message", containsString("No successful database (db) backup since 2026-03-15T06:00:00Z"))
                 .body("items[0].message", containsString("recovery point objective is at risk"));
         given().auth().oauth2(viewer(org)).get("/api/backup-alerts?alertType=retention_warning").then()
                 .body("items[0].severity", equalTo("warning"))

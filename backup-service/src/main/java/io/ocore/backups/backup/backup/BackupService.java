@@ -79,7 +79,8 @@ public class BackupService {
                         return resolveDestinations(env, e.destinationIds()).chain(dests -> {
                             Backup b = pending(e.orgId(), e.environmentId(), type, trigger, e.idempotencyKey(), dests);
                             if (!dests.isEmpty()) {
-                                return backups.persist(b).invoke(saved -> worker.kick()).replaceWithVoid();
+                                // the consumer wakes the worker once this transaction has committed
+                                return backups.persist(b).replaceWithVoid();
                             }
                             // Nothing to write to: recorded as failed so the request is visible and alerted.
                             b.status = BackupStatus.failed;

@@ -80,9 +80,10 @@ public class AlertEventConsumer {
                     e.environmentId(), null, null, "retention:" + e.environmentId() + ":" + e.tier(), Instant.now()));
             case BackupOverdue e -> raise(new Condition(e.orgId(), AlertType.backup_overdue,
                     AlertType.backup_overdue.defaultSeverity(),
-                    "No successful " + e.backupType() + " backup since "
+                    "No successful " + ("db".equals(e.backupType()) ? "database (db)" : "full") + " backup since "
                             + (e.lastSuccessAt() == null ? "the schedule started" : e.lastSuccessAt().toString())
-                            + " (expected by " + e.expectedBy() + "): the recovery point objective is at risk.",
+                            + " (expected by " + e.expectedBy() + "): the recovery point objective is at risk."
+                            + " Look at the environment's failed backups and its destinations' alerts.",
                     e.environmentId(), null, null, "overdue:" + e.environmentId() + ":" + e.backupType(), Instant.now()));
             case RestoreFailed e -> raise(new Condition(e.orgId(), AlertType.restore_failed,
                     AlertType.restore_failed.defaultSeverity(),

@@ -1,6 +1,7 @@
 package io.ocore.backups.backup.backup.event;
 
 import io.ocore.backups.backup.backup.BackupService;
+import io.ocore.backups.backup.execution.BackupWorker;
 import io.ocore.backups.platform.events.EventHandling;
 import io.ocore.backups.platform.events.OcoreEvent;
 import io.ocore.backups.platform.events.Topics;
@@ -21,15 +22,18 @@ public class ScheduleEventConsumer {
 
     private final EventHandling handling;
     private final BackupService backups;
+    private final BackupWorker worker;
 
-    public ScheduleEventConsumer(EventHandling handling, BackupService backups) {
+    public ScheduleEventConsumer(EventHandling handling, BackupService backups, BackupWorker worker) {
         this.handling = handling;
         this.backups = backups;
+        this.worker = worker;
     }
 
+    /** After the event's transaction committed, wakes the worker: a requested backup starts now, not at the next poll. */
     @Incoming(Topics.SCHEDULE)
     public Uni<Void> scheduleEvents(Message<String> message) {
-        return handling.handle(message, CONSUMER, this::apply);
+        return handling.handle(message, CONSUMER, this::apply).invoke(worker::kick);
     }
 
     Uni<Void> apply(OcoreEvent event) {
