@@ -83,16 +83,34 @@ final class OdooWorld {
 
     /** A full backup of {@code env} on every destination, as backup-service writes one; registered as completed. */
     static Backup backup(EnvelopeCipher cipher, Env env, Map<UUID, BackupStorage> destinations) throws Exception {
+        return backup(cipher, env, destinations, "full");
+    }
+
+    /**
+     * A backup of {@code env} of type {@code full} (database, filestore, config) or {@code db} (the
+     * database component only), on every destination, as backup-service writes one; registered as
+     * completed with backup-service's checksums (a db backup's filestore and config are null).
+     */
+    static Backup backup(EnvelopeCipher cipher, Env env, Map<UUID, BackupStorage> destinations, String type)
+            throws Exception {
+        if (!type.equals("full") && !type.equals("db")) {
+            throw new IllegalArgumentException("backup type " + type);
+        }
         UUID backupId = UUID.randomUUID();
         EnvelopeCipher.StreamingKey key = BackupKeys.newKey(cipher, backupId);
         ComponentWriter writer = new ComponentWriter();
         List<BackupManifest.Component> components = new ArrayList<>();
         Map<String, String> checksums = new LinkedHashMap<>();
+        checksums.put("database", null);
+        checksums.put("filestore", null);
+        checksums.put("config", null);
         Map<ComponentName, ComponentWriter.RawProducer> producers = new LinkedHashMap<>();
         producers.put(ComponentName.database, out -> pgDump(env.db(), out));
-        producers.put(ComponentName.filestore, out -> TarArchives.writeDirectory(env.filestore(), out));
-        producers.put(ComponentName.config, out -> TarArchives.writeFiles(Map.of("odoo.conf",
-                Files.readAllBytes(env.config()), "environment.json", "{}".getBytes()), out));
+        if (type.equals("full")) {
+            producers.put(ComponentName.filestore, out -> TarArchives.writeDirectory(env.filestore(), out));
+            producers.put(ComponentName.config, out -> TarArchives.writeFiles(Map.of("odoo.conf",
+                    Files.readAllBytes(env.config()), "environment.json", "{}".getBytes()), out));
+        }
         for (var p : producers.entrySet()) {
             String objectKey = BackupLayout.componentKey(env.org(), env.id(), backupId, p.getKey());
             Map<String, ComponentWriter.Sink> sinks = new LinkedHashMap<>();
@@ -107,14 +125,14 @@ final class OdooWorld {
                     r.sha256(), BackupManifest.COMPRESSION_ZSTD, new BackupManifest.Encryption(
                             BackupManifest.ENCRYPTION_SCHEME, key.masterKeyId(), key.wrappedKey())));
         }
-        byte[] manifest = new BackupManifest(BackupManifest.FORMAT_VERSION, backupId, env.id(), env.org(), "full",
+        byte[] manifest = new BackupManifest(BackupManifest.FORMAT_VERSION, backupId, env.id(), env.org(), type,
                 Instant.now(), "15", null, components).toJson();
         Map<UUID, String> paths = new LinkedHashMap<>();
         for (var d : destinations.entrySet()) {
             d.getValue().put(BackupLayout.manifestKey(env.org(), env.id(), backupId), new ByteArrayInputStream(manifest));
             paths.put(d.getKey(), BackupLayout.backupDir(env.org(), env.id(), backupId));
         }
-        InternalStub.backup(env.org(), backupId, env.id(), "completed", "full", paths, checksums);
+        InternalStub.backup(env.org(), backupId, env.id(), "completed", type, paths, checksums);
         return new Backup(backupId, checksums, paths);
     }
 

@@ -207,6 +207,55 @@ class RestoreExecutionTest {
     }
 
     @Test
+    void aDbBackupBringsBackTheDatabaseAndLeavesTheFilestoreAsItIs() throws Exception {
+        OdooWorld.Env target = OdooWorld.environment(ORG, PROJECT, "odoo_dbonly", "production", 61L);
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, target, destinations(), "db");
+        assertThat(backup.checksums().get("filestore")).isNull();
+        Map<String, String> atBackup = OdooWorld.fingerprint(target);
+
+        // after the backup: the database and the filestore both move on
+        execute(target.db(), "delete from sale_order where id % 2 = 0");
+        execute(target.db(), "update res_partner set name = 'changed after the db backup' where id < 30");
+        Path removed;
+        try (var files = Files.walk(target.filestore())) {
+            removed = files.filter(Files::isRegularFile).sorted().findFirst().orElseThrow();
+        }
+        Files.delete(removed);
+        Files.writeString(target.filestore().resolve("zz-attachment-after-the-backup"), "added after the backup");
+        Map<String, String> beforeRestore = OdooWorld.fingerprint(target);
+        assertThat(beforeRestore.get("partners")).isNotEqualTo(atBackup.get("partners"));
+        assertThat(beforeRestore.get("rows.sale_order")).isNotEqualTo(atBackup.get("rows.sale_order"));
+        assertThat(beforeRestore.get("files")).isNotEqualTo(atBackup.get("files"));
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "same"));
+        answerSnapshot(restoreId, target.id(), true);
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        assertThat(done.getInt("progress.percent")).isEqualTo(100);
+
+        Map<String, String> after = OdooWorld.fingerprint(target);
+        // the database is the backup's again
+        for (String t : OdooWorld.TABLES) {
+            assertThat(after.get("rows." + t)).as(t).isEqualTo(atBackup.get("rows." + t));
+        }
+        assertThat(after.get("partners")).isEqualTo(atBackup.get("partners"));
+        // the filestore is exactly as it was just before the restore: not wiped, not rolled back
+        assertThat(after.get("files")).isEqualTo(beforeRestore.get("files"));
+        assertThat(target.filestore().resolve("zz-attachment-after-the-backup")).hasContent("added after the backup");
+        assertThat(removed).doesNotExist();
+        assertThat(after.get("config")).isEqualTo(beforeRestore.get("config"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> OdooWorld.leftovers().isEmpty());
+
+        given().auth().oauth2(manager(ORG)).get("/api/restores/{id}/logs", restoreId).then().statusCode(200)
+                .body("step", org.hamcrest.Matchers.contains("resolve", "pre_restore_snapshot", "restore_database",
+                        "restore_filestore", "swap"))
+                .body("find { it.step == 'restore_filestore' }.status", equalTo("skipped"))
+                .body("find { it.step == 'restore_filestore' }.message", containsString("left as it is"))
+                .body("find { it.step == 'swap' }.status", equalTo("completed"))
+                .body("find { it.step == 'swap' }.message", containsString("filestore was left as it is"));
+    }
+
+    @Test
     void anotherEnvironmentOfTheProjectIsOverwrittenAndNeutralizedByDefault() throws Exception {
         OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_src_other", "production", 11L);
         OdooWorld.Env target = OdooWorld.environment(ORG, PROJECT, "odoo_target_other", "staging", 12L);

@@ -236,7 +236,10 @@ public class RestoreExecution {
                 }
             });
             steps.done(work.createsTarget() ? "database " + work.targetDb() + " and filestore " + work.filestore()
-                    + " in place" : "database and filestore swapped; the old ones are dropped after completion");
+                    + " in place"
+                    : work.filestore() == null
+                            ? "database swapped (the filestore was left as it is); the old one is dropped after completion"
+                            : "database and filestore swapped; the old ones are dropped after completion");
 
             // 8. register the new environment
             UUID targetEnv = job.targetEnvironmentId;
