@@ -9,7 +9,8 @@ import java.util.UUID;
 
 /**
  * Writes events into the outbox table inside the caller's current transaction, so the event
- * exists if and only if the state change committed. {@link OutboxRelay} publishes it to Kafka.
+ * exists if and only if the state change committed. {@link OutboxRelay} publishes it to Kafka,
+ * woken by a {@code NOTIFY} that PostgreSQL delivers when the transaction commits.
  *
  * <p>Call it inside {@code @WithTransaction} (or {@code Panache.withTransaction}).
  */
@@ -40,7 +41,10 @@ public class Outbox {
                 .setParameter("type", EventTypes.typeOf(event.getClass()))
                 .setParameter("org", event.orgId())
                 .setParameter("payload", payload)
-                .executeUpdate())
+                .executeUpdate()
+                // Delivered by PostgreSQL at commit, and only then: wakes the relays (OutboxRelay).
+                .chain(() -> session.createNativeQuery("select cast(pg_notify('" + OutboxRelay.NOTIFY_CHANNEL
+                        + "', '') as text)").getSingleResult()))
                 .replaceWith(id);
     }
 }

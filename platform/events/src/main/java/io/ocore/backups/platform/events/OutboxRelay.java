@@ -6,6 +6,10 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.pgclient.PgConnection;
+import jakarta.enterprise.event.Observes;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -27,38 +31,115 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * claimed with {@code FOR UPDATE SKIP LOCKED}, so replicas share the work without sending a row
  * twice in the normal case; a crash after the send and before the commit re-sends it, which
  * consumers absorb through their consumed-event table (at-least-once, effectively once).
+ *
+ * <p>It runs when a transaction that appended rows commits (PostgreSQL {@code LISTEN/NOTIFY} on
+ * {@link #NOTIFY_CHANNEL}, one pooled connection held for it), and every
+ * {@code ocore.outbox.poll-interval} as a fallback.
  */
 @ApplicationScoped
 public class OutboxRelay {
 
     /** The one outgoing channel; the topic comes from each row. */
     public static final String CHANNEL = "outbox";
+    /** The PostgreSQL notification channel {@link Outbox#append} notifies at commit. */
+    public static final String NOTIFY_CHANNEL = "ocore_outbox";
 
     private final Pool pool;
     private final MutinyEmitter<String> emitter;
     private final String source;
     private final int batchSize;
     private final AtomicBoolean paused = new AtomicBoolean();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+    private final AtomicBoolean connecting = new AtomicBoolean();
+    private volatile boolean listen;
+    private volatile PgConnection listener;
 
     public OutboxRelay(Pool pool, @Channel(CHANNEL) MutinyEmitter<String> emitter,
             @ConfigProperty(name = "quarkus.application.name") String source,
             @ConfigProperty(name = "ocore.outbox.batch-size", defaultValue = "200") int batchSize,
-            @ConfigProperty(name = "ocore.outbox.start-paused", defaultValue = "false") boolean startPaused) {
+            @ConfigProperty(name = "ocore.outbox.start-paused", defaultValue = "false") boolean startPaused,
+            @ConfigProperty(name = "ocore.outbox.listen", defaultValue = "true") boolean listen) {
         this.pool = pool;
         this.emitter = emitter;
         this.source = "/ocore/" + source;
         this.batchSize = batchSize;
         this.paused.set(startPaused);
+        this.listen = listen;
     }
 
+    /** The fallback: catches what a missed notification left (relay down, listener reconnecting). */
     @Scheduled(every = "${ocore.outbox.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
-    Uni<Void> tick() {
-        if (paused.get()) {
-            return Uni.createFrom().voidItem();
+    void tick() {
+        if (listen && listener == null && connecting.compareAndSet(false, true)) {
+            startListening();
         }
-        return relayOnce().onFailure().invoke(e -> Log.warnf("Outbox relay could not publish yet: %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        wake();
+    }
+
+    /**
+     * Runs the relay now, or once more right after the run in progress: one run at a time in this
+     * process, so the rows of one process leave in their order.
+     */
+    void wake() {
+        again.set(true);
+        if (!paused.get() && running.compareAndSet(false, true)) {
+            drain();
+        }
+    }
+
+    private void drain() {
+        again.set(false);
+        relayOnce().onFailure().invoke(e -> Log.warnf("Outbox relay could not publish yet: %s", e.getMessage()))
+                .onFailure().recoverWithItem(0)
+                .subscribe().with(n -> {
+                    running.set(false);
+                    if (n >= batchSize || again.get()) {
+                        wake();
+                    }
+                });
+    }
+
+    /** LISTEN on a connection of the pool; a lost connection is replaced by a later tick. */
+    private void startListening() {
+        pool.getConnection().subscribe().with(conn -> {
+            if (!(conn.getDelegate() instanceof io.vertx.pgclient.PgConnection bare)) {
+                conn.closeAndForget();
+                listen = false;
+                Log.info("Outbox relay: the pool's connections cannot LISTEN; it polls only");
+                return;
+            }
+            PgConnection pg = PgConnection.newInstance(bare);
+            pg.notificationHandler(n -> wake());
+            pg.closeHandler(() -> listener = null);
+            pg.query("LISTEN " + NOTIFY_CHANNEL).execute().subscribe().with(ok -> {
+                listener = pg;
+                connecting.set(false);
+                wake(); // what was committed before the listener existed
+            }, e -> {
+                connecting.set(false);
+                conn.closeAndForget();
+                Log.debugf("Outbox relay cannot listen yet: %s", e.getMessage());
+            });
+        }, e -> {
+            connecting.set(false);
+            Log.debugf("Outbox relay cannot listen yet: %s", e.getMessage());
+        });
+    }
+
+    void onStart(@Observes StartupEvent ev) {
+        if (listen && connecting.compareAndSet(false, true)) {
+            startListening();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent ev) {
+        listen = false;
+        PgConnection l = listener;
+        if (l != null) {
+            l.closeAndForget();
+        }
     }
 
     /** Publishes one batch; answers how many rows were published. */
@@ -88,6 +169,7 @@ public class OutboxRelay {
 
     public void resume() {
         paused.set(false);
+        wake();
     }
 
     private Uni<UUID> send(Row row) {
