@@ -17,6 +17,7 @@ import io.ocore.backups.platform.backupformat.ComponentWriter;
 import io.ocore.backups.platform.backupformat.TarArchives;
 import io.ocore.backups.platform.events.OcoreEvent;
 import io.ocore.backups.platform.events.v1.Events;
+import io.ocore.backups.platform.jobs.JobRunner;
 import io.ocore.backups.platform.security.EnvelopeCipher;
 import io.ocore.backups.platform.storage.StorageException;
 import io.quarkus.logging.Log;
@@ -49,7 +50,6 @@ public class BackupExecution {
         final UUID backupId;
         final AtomicReference<Phase> phase = new AtomicReference<>();
         final AtomicLong bytesDone = new AtomicLong();
-        volatile Thread thread;
 
         Progress(UUID backupId) {
             this.backupId = backupId;
@@ -64,9 +64,9 @@ public class BackupExecution {
     }
 
     /** Thrown by the crash hook; unwinds the run without recording anything, like a killed process. */
-    static final class SimulatedCrash extends Error {
+    static final class SimulatedCrash extends JobRunner.SimulatedCrash {
         SimulatedCrash() {
-            super("simulated crash", null, false, false);
+            super("simulated crash");
         }
     }
 

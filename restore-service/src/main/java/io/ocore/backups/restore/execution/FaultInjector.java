@@ -1,5 +1,7 @@
 package io.ocore.backups.restore.execution;
 
+import io.ocore.backups.platform.jobs.JobRunner;
+
 import java.io.IOException;
 
 /**
@@ -39,9 +41,9 @@ public final class FaultInjector {
     }
 
     /** Unwinds a run without recording anything, like a killed process. */
-    public static final class SimulatedCrash extends Error {
+    public static final class SimulatedCrash extends JobRunner.SimulatedCrash {
         SimulatedCrash(String step) {
-            super("simulated crash at " + step, null, false, false);
+            super("simulated crash at " + step);
         }
     }
 }
