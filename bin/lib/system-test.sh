@@ -226,7 +226,7 @@ overdue_alert() {
 if poll_until 90 1 overdue_alert; then
     pass "an overdue schedule raises one critical backup_overdue alert for the environment"
     overdue="$("$OCORE" backup alerts list --type backup_overdue --output json)"
-    if jq -e --arg e "$ENV" '[.items[] | select(.environmentId == $e)][0].message | test("database backup"; "i")' \
+    if jq -e --arg e "$ENV" '[.[] | select(.environmentId == $e)][0].message | test("database \\(db\\) backup")' \
             <<< "$overdue" >/dev/null; then
         pass "ocore backup alerts list shows it with a message naming the overdue database backups"
     else
