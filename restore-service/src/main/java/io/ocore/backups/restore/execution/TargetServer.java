@@ -66,28 +66,48 @@ final class TargetServer {
         }
     }
 
-    /** Drops the database if it exists, ending its sessions. */
+    /**
+     * Drops the database if it exists, ending its client sessions first; retried briefly if a
+     * client reconnects at once. Not {@code WITH (FORCE)}: for a role that is not a superuser it
+     * fails outright when an autovacuum worker is in the database, while a plain drop (like a
+     * rename) makes PostgreSQL stop autovacuum itself.
+     */
     void drop(String db) throws SQLException {
-        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
-            st.execute("drop database if exists " + quote(db) + " with (force)");
-        }
+        withSessionsEnded(db, "drop database if exists " + quote(db));
     }
 
     /**
-     * Renames {@code from} to {@code to}: ends the sessions connected to {@code from} first (a
-     * database in use cannot be renamed); retried briefly if a client reconnects at once.
+     * Renames {@code from} to {@code to}: ends the client sessions connected to {@code from} first
+     * (a database in use cannot be renamed); retried briefly if a client reconnects at once.
      */
     void rename(String from, String to) throws SQLException {
+        withSessionsEnded(from, "alter database " + quote(from) + " rename to " + quote(to));
+    }
+
+    /**
+     * Client sessions of a database this role may end: its own roles' (or all non-superusers' with
+     * pg_signal_backend; all with superuser). Never autovacuum or other background workers: ending
+     * those needs superuser, and PostgreSQL stops autovacuum itself for a rename or a drop.
+     */
+    private static final String END_SESSIONS = """
+            select pg_terminate_backend(a.pid) from pg_stat_activity a
+            where a.datname = ? and a.pid <> pg_backend_pid() and a.backend_type = 'client backend'
+              and ((select rolsuper from pg_roles where rolname = current_user)
+                   or (not coalesce((select rolsuper from pg_roles r where r.oid = a.usesysid), true)
+                       and (pg_has_role(current_user, a.usesysid, 'member')
+                            or pg_has_role(current_user, 'pg_signal_backend', 'member'))))""";
+
+    /** Ends {@code db}'s client sessions, then runs {@code ddl}; again while the database is still in use (55006). */
+    private void withSessionsEnded(String db, String ddl) throws SQLException {
         try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
             SQLException last = null;
             for (int attempt = 0; attempt < 10; attempt++) {
-                try (PreparedStatement kill = c.prepareStatement(
-                        "select pg_terminate_backend(pid) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()")) {
-                    kill.setString(1, from);
+                try (PreparedStatement kill = c.prepareStatement(END_SESSIONS)) {
+                    kill.setString(1, db);
                     kill.executeQuery().close();
                 }
                 try {
-                    st.execute("alter database " + quote(from) + " rename to " + quote(to));
+                    st.execute(ddl);
                     return;
                 } catch (SQLException e) {
                     if (!"55006".equals(e.getSQLState())) {
