@@ -161,36 +161,9 @@ PSQL=(timeout 600 env PGOPTIONS=--client-min-messages=warning "$PG_BIN/psql" -h 
 # odoo needs CREATEDB: a restore creates the new database as the environment's user (docs/restores.md)
 "${PSQL[@]}" -d postgres -c "CREATE ROLE odoo LOGIN CREATEDB PASSWORD 'odoo'" -c "CREATE DATABASE $DB OWNER odoo" >/dev/null
 
-fixture_classpath() {
-    local jar cpfile="$WORK/fixture.classpath"
-    jar="$(ls "$ROOT"/platform/odoo-fixture/target/platform-odoo-fixture-*.jar 2>/dev/null | grep -v -e sources -e tests | head -n1 || true)"
-    if [[ -z "$jar" ]]; then
-        (cd "$ROOT" && timeout 900 ./mvnw -q -B -pl platform/odoo-fixture -am install -DskipTests) >"$WORK/logs/build.log" 2>&1 \
-            || die "cannot build platform/odoo-fixture (log $WORK/logs/build.log)"
-        jar="$(ls "$ROOT"/platform/odoo-fixture/target/platform-odoo-fixture-*.jar | grep -v -e sources -e tests | head -n1)"
-    fi
-    (cd "$ROOT" && timeout 600 ./mvnw -q -B -o -pl platform/odoo-fixture dependency:build-classpath \
-        -Dmdep.includeScope=runtime -Dmdep.outputFile="$cpfile") >"$WORK/logs/classpath.log" 2>&1 \
-        || (cd "$ROOT" && timeout 600 ./mvnw -q -B -pl platform/odoo-fixture dependency:build-classpath \
-            -Dmdep.includeScope=runtime -Dmdep.outputFile="$cpfile") >"$WORK/logs/classpath.log" 2>&1 \
-        || die "cannot resolve the odoo-fixture classpath (log $WORK/logs/classpath.log)"
-    printf '%s:%s' "$jar" "$(<"$cpfile")"
-}
-
-FILESTORE="$WORK/filestore/$DB"
-CONFIG="$WORK/odoo.conf"
-mkdir -p "$FILESTORE"
-log "generating the Odoo-shaped environment (${SIZE_MB} MB)"
-T0="$(now)"
-PGPASSWORD=odoo timeout "$STEP_TIMEOUT" "$JAVA" -Xmx512m -cp "$(fixture_classpath)" \
-    io.ocore.backups.platform.odoofixture.OdooEnvironmentGenerator \
-    --jdbc-url "jdbc:postgresql://127.0.0.1:$PG_PORT/$DB" --user odoo --filestore "$FILESTORE" \
-    --config "$CONFIG" --size-mb "$SIZE_MB" --seed 42 >"$WORK/logs/generate.log" 2>&1 \
-    || die "generation failed: $(tail -5 "$WORK/logs/generate.log")"
-GEN_S="$(elapsed "$T0" "$(now)")"
-chmod -R a+rX "$WORK/filestore" "$CONFIG"
-"${PSQL[@]}" -d "$DB" -c "VACUUM ANALYZE" >/dev/null
-DB_BYTES="$("${PSQL[@]}" -d postgres -c "SELECT pg_database_size('$DB')")"
+# shellcheck source=bench/lib/fixture.sh
+source "$ROOT/bench/lib/fixture.sh"
+generate_environment
 
 # row counts of CHECK_TABLES, "table=n ..." in one query (a missing table fails it)
 row_counts() {
