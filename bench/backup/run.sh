@@ -65,22 +65,9 @@ ORG="$(cat /proc/sys/kernel/random/uuid)"
 PROJECT="$(cat /proc/sys/kernel/random/uuid)"
 GATEWAY="http://127.0.0.1:8080"
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+# shellcheck source=bench/lib/common.sh
+source "$ROOT/bench/lib/common.sh"
 
-pick_java() {
-    local j
-    for j in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
-        [[ -n "$j" && -x "$j/bin/java" ]] || continue
-        local v
-        v="$("$j/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')"
-        if [[ "${v%%.*}" -ge 21 ]]; then
-            printf '%s' "$j"
-            return 0
-        fi
-    done
-    return 1
-}
 JAVA_HOME="$(pick_java)" || die "no JDK >= 21 found"
 export JAVA_HOME
 JAVA="$JAVA_HOME/bin/java"
@@ -112,9 +99,6 @@ SAMPLER_PID=""
 STACK_STARTED=0
 BACKUP_IDS=()
 
-as_pg() { runuser -u postgres -- "$@"; }
-now() { date +%s.%N; }
-elapsed() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 
 cleanup() {
     local rc=$?
@@ -253,29 +237,9 @@ for _ in $(seq 1 120); do
 done
 
 # ---------------------------------------------------------------- 3. registration
-TOKEN="$("$ROOT/bin/stack" token --permissions view:environments,manage:environments,manage:org_settings \
-    --org "$ORG" --ttl 7200 --sub bench 2>/dev/null | tail -n1)"
-[[ "$TOKEN" == ey* ]] || die "bin/stack token gave no token"
-
-api() { # METHOD PATH [JSON] -> body on stdout; fails on a non-2xx
-    local method="$1" path="$2" body="${3:-}" out code
-    out="$(mktemp)"
-    if [[ -n "$body" ]]; then
-        code="$(curl -s -o "$out" -w '%{http_code}' --max-time 60 -X "$method" -H "Authorization: Bearer $TOKEN" \
-            -H 'Content-Type: application/json' --data "$body" "$GATEWAY$path")"
-    else
-        code="$(curl -s -o "$out" -w '%{http_code}' --max-time 60 -X "$method" -H "Authorization: Bearer $TOKEN" \
-            "$GATEWAY$path")"
-    fi
-    if [[ "$code" != 2* ]]; then
-        log "$method $path answered $code: $(head -c 600 "$out")"
-        rm -f "$out"
-        return 1
-    fi
-    cat "$out"
-    rm -f "$out"
-}
-jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.argv[1]))" "$1"; }
+# shellcheck source=bench/lib/api.sh
+source "$ROOT/bench/lib/api.sh"
+bench_login
 
 mkdir -p "$LOCAL_DEST_DIR"
 ENV_ID="$(api POST /api/environments "{\"name\":\"bench-$SIZE_MB\",\"projectId\":\"$PROJECT\",\"environmentType\":\"staging\",\"database\":{\"host\":\"127.0.0.1\",\"port\":$PG_PORT,\"name\":\"$DB\",\"user\":\"odoo\",\"password\":\"odoo\"},\"filestorePath\":\"$FILESTORE\",\"configPath\":\"$CONFIG\"}" | jget "['id']")" \
