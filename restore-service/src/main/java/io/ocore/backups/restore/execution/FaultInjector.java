@@ -1,7 +1,6 @@
 package io.ocore.backups.restore.execution;
 
 import io.ocore.backups.platform.jobs.JobRunner;
-
 import java.io.IOException;
 
 /**

@@ -1,20 +1,20 @@
 package io.ocore.backups.platform.events;
 
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.pgclient.PgConnection;
-import jakarta.enterprise.event.Observes;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -72,9 +72,7 @@ public class OutboxRelay {
     @Scheduled(every = "${ocore.outbox.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void tick() {
-        if (listen && listener == null && connecting.compareAndSet(false, true)) {
-            startListening();
-        }
+        ensureListening();
         wake();
     }
 
@@ -99,6 +97,13 @@ public class OutboxRelay {
                         wake();
                     }
                 });
+    }
+
+    /** Starts listening unless a listener exists or is being set up (or listening is off). */
+    private void ensureListening() {
+        if (listen && listener == null && connecting.compareAndSet(false, true)) {
+            startListening();
+        }
     }
 
     /** LISTEN on a connection of the pool; a lost connection is replaced by a later tick. */
@@ -129,9 +134,7 @@ public class OutboxRelay {
     }
 
     void onStart(@Observes StartupEvent ev) {
-        if (listen && connecting.compareAndSet(false, true)) {
-            startListening();
-        }
+        ensureListening();
     }
 
     void onStop(@Observes ShutdownEvent ev) {
