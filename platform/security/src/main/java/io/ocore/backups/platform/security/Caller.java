@@ -2,6 +2,7 @@ package io.ocore.backups.platform.security;
 
 import io.ocore.backups.platform.web.ProblemException;
 import io.ocore.backups.platform.web.ProblemTypes;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import java.util.UUID;
@@ -18,6 +19,9 @@ public class Caller {
 
     @Inject
     JsonWebToken jwt;
+
+    @Inject
+    SecurityIdentity identity;
 
     /** The caller's organisation; 403 if the token carries none. */
     public UUID orgId() {
@@ -37,7 +41,8 @@ public class Caller {
         return jwt == null ? null : jwt.getSubject();
     }
 
+    /** The identity's roles, not the token's claim: internal:service only counts from a service token. */
     public boolean has(String permission) {
-        return jwt != null && jwt.getGroups() != null && jwt.getGroups().contains(permission);
+        return identity != null && identity.hasRole(permission);
     }
 }
