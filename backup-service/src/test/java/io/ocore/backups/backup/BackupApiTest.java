@@ -91,7 +91,7 @@ class BackupApiTest {
         // Other services read it, password included, with the service token only.
         given().auth().oauth2(TestTokens.service()).get("/internal/environments/" + id + "?orgId=" + org).then()
                 .statusCode(200).body("database.password", equalTo("s3cret-pw")).body("orgId", equalTo(org.toString()));
-        given().auth().oauth2(manager(org)).get("/internal/environments/" + id + "?orgId=" + org).then().statusCode(403);
+        given().auth().oauth2(manager(org)).get("/internal/environments/" + id + "?orgId=" + org).then().statusCode(401);
         given().auth().oauth2(TestTokens.service()).get("/internal/environments/" + id + "?orgId=" + UUID.randomUUID())
                 .then().statusCode(404);
 

@@ -153,7 +153,6 @@ class CrashIT {
                 "-Dmp.jwt.verify.publickey.location=" + publicKey,
                 "-Docore.master-key=" + MASTER_KEY,
                 "-Docore.services.destination.url=" + destinationProps.get("ocore.services.destination.url"),
-                "-Docore.service-token=" + destinationProps.get("ocore.service-token"),
                 "-Docore.destinations.local-roots=" + workDir,
                 "-Docore.destinations.allow-private-endpoints=true",
                 "-Docore.backup.node-name=crash-it",
@@ -161,7 +160,10 @@ class CrashIT {
                 "-Docore.backup.progress-interval=100ms",
                 "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
         Path log = Path.of("target", "crash-it-" + System.nanoTime() + ".log");
-        app = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        // the key that signs service tokens (the stub checks them) through the environment, not the command line
+        pb.environment().put("OCORE_SERVICE_SIGNING_KEY", TestTokens.SERVICE_SIGNING_KEY);
+        app = pb.start();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!app.isAlive()) {
                 throw new AssertionError("backup-service exited: " + Files.readString(log));

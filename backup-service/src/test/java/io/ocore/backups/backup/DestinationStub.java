@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Test infrastructure standing in for destination-service's internal endpoint
  * {@code GET /internal/destinations/{destId}?orgId=}: serves the configs of the real s3proxy and
- * local destinations a test registers, 404 for others or another organisation, 401 without a token.
+ * local destinations a test registers, 404 for others or another organisation, 401 without
+ * backup-service's service token (TestTokens.serviceCaller: the real token shape and test key).
  */
 public class DestinationStub implements QuarkusTestResourceLifecycleManager {
 
@@ -49,7 +50,7 @@ public class DestinationStub implements QuarkusTestResourceLifecycleManager {
             } catch (IllegalArgumentException ignored) {
                 // 404 below
             }
-            if (auth == null || !auth.startsWith("Bearer ")) {
+            if (!TestTokens.serviceCaller(auth).filter("backup-service"::equals).isPresent()) {
                 status = 401;
                 body = "{}".getBytes(StandardCharsets.UTF_8);
             } else if (d == null || !d.get("orgId").equals(org)) {
@@ -66,8 +67,7 @@ public class DestinationStub implements QuarkusTestResourceLifecycleManager {
             }
         });
         server.start();
-        return Map.of("ocore.services.destination.url", "http://127.0.0.1:" + server.getAddress().getPort(),
-                "ocore.service-token", TestTokens.service());
+        return Map.of("ocore.services.destination.url", "http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     @Override

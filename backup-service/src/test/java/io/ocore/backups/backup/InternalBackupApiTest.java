@@ -52,7 +52,7 @@ class InternalBackupApiTest {
                 .then().statusCode(404);
         given().auth().oauth2(TestTokens.service()).get("/internal/backups/" + backup).then().statusCode(400)
                 .body("errors.field", hasItem("orgId"));
-        given().auth().oauth2(manager(org)).get("/internal/backups/" + backup + "?orgId=" + org).then().statusCode(403);
+        given().auth().oauth2(manager(org)).get("/internal/backups/" + backup + "?orgId=" + org).then().statusCode(401);
         given().get("/internal/backups/" + backup + "?orgId=" + org).then().statusCode(401);
     }
 }

@@ -186,11 +186,12 @@ class CredentialsTest {
         String internal = "/internal/destinations/" + id;
 
         given().queryParam("orgId", org.toString()).get(internal).then().statusCode(401);
+        // a user token is no credential here, whatever it carries
         given().auth().oauth2(Fixtures.admin(org)).queryParam("orgId", org.toString()).get(internal).then()
-                .statusCode(403).contentType("application/problem+json");
+                .statusCode(401).contentType("application/problem+json");
         given().auth().oauth2(TestTokens.of(org, Permissions.MANAGE_ORG_SETTINGS, Permissions.VIEW_ENVIRONMENTS,
                 Permissions.MANAGE_ENVIRONMENTS)).queryParam("orgId", org.toString()).get(internal).then()
-                .statusCode(403);
+                .statusCode(401);
 
         String service = TestTokens.service();
         given().auth().oauth2(service).queryParam("orgId", org.toString()).get(internal).then().statusCode(200)
@@ -209,7 +210,7 @@ class CredentialsTest {
         // a rotated refresh token reported by another service is stored sealed
         given().auth().oauth2(Fixtures.admin(org)).contentType("application/json")
                 .queryParam("orgId", org.toString()).body(Map.of("refreshToken", "refresh-2"))
-                .put(internal + "/refresh-token").then().statusCode(403);
+                .put(internal + "/refresh-token").then().statusCode(401);
         given().auth().oauth2(service).contentType("application/json").queryParam("orgId", org.toString())
                 .body(Map.of("refreshToken", "refresh-2")).put(internal + "/refresh-token").then().statusCode(204);
         given().auth().oauth2(service).queryParam("orgId", org.toString()).get(internal).then()
@@ -242,7 +243,7 @@ class CredentialsTest {
         assertThat(sealed(lazy)).startsWith("v1:k2:");
         assertThat(sealed(eager1)).startsWith("v1:k1:");
 
-        given().auth().oauth2(Fixtures.admin(org)).post("/internal/admin/rewrap-credentials").then().statusCode(403);
+        given().auth().oauth2(Fixtures.admin(org)).post("/internal/admin/rewrap-credentials").then().statusCode(401);
         given().auth().oauth2(TestTokens.service()).post("/internal/admin/rewrap-credentials").then().statusCode(200)
                 .body("rewrapped", greaterThanOrEqualTo(2)).body("activeMasterKeyId", equalTo("k2"));
         assertThat(sealed(eager1)).startsWith("v1:k2:");

@@ -252,7 +252,7 @@ class CrashIT {
                 || k.startsWith("MP_") || k.startsWith("PG"));
         // secrets through the environment, never on the command line
         environment.put("OCORE_MASTER_KEY", MASTER_KEY);
-        environment.put("OCORE_SERVICE_TOKEN", stubProps.get("ocore.service-token"));
+        environment.put("OCORE_SERVICE_SIGNING_KEY", TestTokens.SERVICE_SIGNING_KEY);
         app = pb.start();
         Process started = app;
         // even if this JVM is stopped before @AfterAll (Ctrl-C, fork timeout)

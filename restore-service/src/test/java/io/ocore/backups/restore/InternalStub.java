@@ -85,8 +85,7 @@ public class InternalStub implements QuarkusTestResourceLifecycleManager {
         });
         server.start();
         String url = "http://127.0.0.1:" + server.getAddress().getPort();
-        return Map.of("ocore.services.backup.url", url, "ocore.services.destination.url", url,
-                "ocore.service-token", TestTokens.service());
+        return Map.of("ocore.services.backup.url", url, "ocore.services.destination.url", url);
     }
 
     private static void get(HttpExchange ex, Map<UUID, Map<String, Object>> store) throws IOException {
@@ -124,9 +123,10 @@ public class InternalStub implements QuarkusTestResourceLifecycleManager {
         send(ex, 201, Map.of("id", id.toString()));
     }
 
+    /** Only restore-service's service token (the real shape, signed with the test key) passes. */
     private static boolean authorized(HttpExchange ex) {
-        String auth = ex.getRequestHeaders().getFirst("Authorization");
-        return auth != null && auth.startsWith("Bearer ");
+        return TestTokens.serviceCaller(ex.getRequestHeaders().getFirst("Authorization"))
+                .filter("restore-service"::equals).isPresent();
     }
 
     private static void send(HttpExchange ex, int status, Object body) throws IOException {

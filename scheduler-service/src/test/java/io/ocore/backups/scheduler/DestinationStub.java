@@ -1,6 +1,7 @@
 package io.ocore.backups.scheduler;
 
 import com.sun.net.httpserver.HttpServer;
+import io.ocore.backups.platform.testing.TestTokens;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -10,7 +11,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** destination-service's internal endpoint, answering 200 for the destinations tests add and 404 otherwise. */
+/**
+ * destination-service's internal endpoint, answering 200 for the destinations tests add and 404
+ * otherwise; 401 unless called with scheduler-service's service token (TestTokens.serviceCaller).
+ */
 public class DestinationStub implements QuarkusTestResourceLifecycleManager {
 
     static final Set<String> KNOWN = ConcurrentHashMap.newKeySet();
@@ -35,7 +39,8 @@ public class DestinationStub implements QuarkusTestResourceLifecycleManager {
             CALLS.incrementAndGet();
             String path = exchange.getRequestURI().getPath().substring("/internal/destinations/".length());
             String key = path + "?" + exchange.getRequestURI().getQuery();
-            boolean authorised = ("Bearer " + STUB_TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"));
+            boolean authorised = TestTokens.serviceCaller(exchange.getRequestHeaders().getFirst("Authorization"))
+                    .filter("scheduler-service"::equals).isPresent();
             int status = !authorised ? 401 : KNOWN.contains(key) ? 200 : 404;
             byte[] body = status == 200 ? ("{\"id\":\"" + path + "\"}").getBytes() : new byte[0];
             exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
@@ -45,11 +50,8 @@ public class DestinationStub implements QuarkusTestResourceLifecycleManager {
             exchange.close();
         });
         server.start();
-        return Map.of("ocore.services.destination.url", "http://127.0.0.1:" + server.getAddress().getPort(),
-                "ocore.service-token", STUB_TOKEN);
+        return Map.of("ocore.services.destination.url", "http://127.0.0.1:" + server.getAddress().getPort());
     }
-
-    static final String STUB_TOKEN = "stub-service-token";
 
     @Override
     public void stop() {

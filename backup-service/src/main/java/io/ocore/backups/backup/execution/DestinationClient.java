@@ -2,6 +2,7 @@ package io.ocore.backups.backup.execution;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ocore.backups.platform.security.service.ServiceTokens;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -39,19 +39,19 @@ public class DestinationClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper mapper;
     private final String baseUrl;
-    private final Optional<String> serviceToken;
+    private final ServiceTokens serviceTokens;
 
     public DestinationClient(ObjectMapper mapper, @ConfigProperty(name = "ocore.services.destination.url") String baseUrl,
-            @ConfigProperty(name = "ocore.service-token") Optional<String> serviceToken) {
+            ServiceTokens serviceTokens) {
         this.mapper = mapper;
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.serviceToken = serviceToken;
+        this.serviceTokens = serviceTokens;
     }
 
     public Destination get(UUID orgId, UUID destinationId) {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(baseUrl + "/internal/destinations/" + destinationId
                 + "?orgId=" + orgId)).timeout(Duration.ofSeconds(15)).GET();
-        serviceToken.ifPresent(t -> req.header("Authorization", "Bearer " + t));
+        serviceTokens.authorize(req);
         HttpResponse<byte[]> res;
         try {
             res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -2,6 +2,7 @@ package io.ocore.backups.restore.clients;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ocore.backups.platform.security.service.ServiceTokens;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -69,15 +69,15 @@ public class InternalClient {
     private final ObjectMapper mapper;
     private final String backupUrl;
     private final String destinationUrl;
-    private final Optional<String> serviceToken;
+    private final ServiceTokens serviceTokens;
 
     public InternalClient(ObjectMapper mapper, @ConfigProperty(name = "ocore.services.backup.url") String backupUrl,
             @ConfigProperty(name = "ocore.services.destination.url") String destinationUrl,
-            @ConfigProperty(name = "ocore.service-token") Optional<String> serviceToken) {
+            ServiceTokens serviceTokens) {
         this.mapper = mapper;
         this.backupUrl = strip(backupUrl);
         this.destinationUrl = strip(destinationUrl);
-        this.serviceToken = serviceToken;
+        this.serviceTokens = serviceTokens;
     }
 
     public Uni<BackupInfo> backup(UUID orgId, UUID backupId) {
@@ -116,7 +116,7 @@ public class InternalClient {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(backupUrl + "/internal/environments"))
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json));
-        serviceToken.ifPresent(t -> req.header("Authorization", "Bearer " + t));
+        serviceTokens.authorize(req);
         HttpResponse<byte[]> res;
         try {
             res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -139,7 +139,7 @@ public class InternalClient {
 
     private Uni<JsonNode> get(String url, String what) {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).GET();
-        serviceToken.ifPresent(t -> req.header("Authorization", "Bearer " + t));
+        serviceTokens.authorize(req);
         CompletableFuture<HttpResponse<byte[]>> f = http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofByteArray());
         // The JDK client completes on its own threads: come back to the caller's Vert.x context
         // (Hibernate Reactive sessions are bound to it).

@@ -10,12 +10,17 @@ import java.security.PrivateKey;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.MalformedClaimException;
 import org.jose4j.jwt.NumericDate;
+import org.jose4j.jwt.consumer.InvalidJwtException;
+import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.keys.HmacKey;
 import org.jose4j.lang.JoseException;
 
@@ -126,6 +131,31 @@ public final class TestTokens {
     /** A service token with otherwise valid claims but no signature ({@code alg: none}). */
     public static String serviceAlgNone() {
         return unsigned(serviceClaims("test-service"));
+    }
+
+    /**
+     * For stubs that play another service's internal endpoint: the calling service's name when
+     * {@code authorization} is {@code Bearer} + a valid service token signed with the test key
+     * (HS256, iss ocore-services, aud ocore-internal, unexpired, exp - iat <= 1 h, group internal:service).
+     */
+    public static Optional<String> serviceCaller(String authorization) {
+        if (authorization == null || !authorization.startsWith("Bearer ")) {
+            return Optional.empty();
+        }
+        try {
+            JwtClaims claims = new JwtConsumerBuilder()
+                    .setVerificationKey(new HmacKey(Base64.getDecoder().decode(SERVICE_SIGNING_KEY)))
+                    .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
+                            AlgorithmIdentifiers.HMAC_SHA256)
+                    .setExpectedIssuer(SERVICE_ISSUER).setExpectedAudience(SERVICE_AUDIENCE)
+                    .setRequireExpirationTime().setRequireIssuedAt().setRequireSubject().setRequireJwtId()
+                    .build().processToClaims(authorization.substring("Bearer ".length()));
+            boolean shortLived = claims.getExpirationTime().getValue() - claims.getIssuedAt().getValue() <= 3600;
+            boolean internal = claims.getStringListClaimValue("groups").contains("internal:service");
+            return shortLived && internal ? Optional.of(claims.getSubject()) : Optional.empty();
+        } catch (InvalidJwtException | MalformedClaimException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private static JwtClaimsBuilder user(UUID orgId, String... permissions) {

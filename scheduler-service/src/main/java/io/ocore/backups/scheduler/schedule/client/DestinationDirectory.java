@@ -1,5 +1,6 @@
 package io.ocore.backups.scheduler.schedule.client;
 
+import io.ocore.backups.platform.security.service.ServiceTokens;
 import io.ocore.backups.platform.web.ProblemException;
 import io.ocore.backups.platform.web.ProblemTypes;
 import io.quarkus.logging.Log;
@@ -24,22 +25,21 @@ public class DestinationDirectory {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
-    private final String serviceToken;
+    private final ServiceTokens serviceTokens;
 
     public DestinationDirectory(@ConfigProperty(name = "ocore.services.destination.url") String baseUrl,
-            @ConfigProperty(name = "ocore.service-token", defaultValue = "") String serviceToken) {
+            ServiceTokens serviceTokens) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.serviceToken = serviceToken;
+        this.serviceTokens = serviceTokens;
     }
 
     /** True if the destination exists in the organisation; a 503 problem when the answer is unknown. */
     public Uni<Boolean> exists(UUID orgId, UUID destinationId) {
-        HttpRequest request = HttpRequest.newBuilder(
+        HttpRequest request = serviceTokens.authorize(HttpRequest.newBuilder(
                 URI.create(baseUrl + "/internal/destinations/" + destinationId + "?orgId=" + orgId))
                 .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + serviceToken)
                 .header("Accept", "application/json")
-                .GET().build();
+                .GET()).build();
         // The JDK client completes on its own threads: come back to the caller's Vert.x context
         // (Hibernate Reactive sessions live there).
         Context context = Vertx.currentContext();
