@@ -1,14 +1,19 @@
 # shellcheck shell=bash
 # Keys of the local stack (generated once, under .state/keys, never committed) and JWT
 # minting with openssl only (no Java needed):
-#   jwt-private.pem / jwt-public.pem  RSA 2048, RS256 signing of user and service tokens
+#   jwt-private.pem / jwt-public.pem  RSA 2048, RS256 signing of user tokens (aud ocore-api)
 #   master.key                        OCORE_MASTER_KEY, base64 of 32 random bytes
-#   service.token                     internal:service token the services present to each other
+#   service-signing.key               OCORE_SERVICE_SIGNING_KEY, base64 of 32 random bytes: the HS256
+#                                     key of the service tokens the services mint for each other
 
 JWT_PRIVATE_KEY="$KEYS_DIR/jwt-private.pem"
 JWT_PUBLIC_KEY="$KEYS_DIR/jwt-public.pem"
 MASTER_KEY_FILE="$KEYS_DIR/master.key"
-SERVICE_TOKEN_FILE="$KEYS_DIR/service.token"
+SERVICE_SIGNING_KEY_FILE="$KEYS_DIR/service-signing.key"
+# The claims every service token carries (platform/security ServiceTokens, docs/adr/0010-service-tokens.md).
+SERVICE_TOKEN_ISSUER="ocore-services"
+SERVICE_TOKEN_AUDIENCE="ocore-internal"
+USER_TOKEN_AUDIENCE="ocore-api"
 
 keys_ensure() {
     mkdir -p "$KEYS_DIR"
@@ -26,6 +31,13 @@ keys_ensure() {
         log "generating the master key ($MASTER_KEY_FILE)"
         (umask 077 && openssl rand -base64 32 > "$MASTER_KEY_FILE")
     fi
+    if [[ ! -f "$SERVICE_SIGNING_KEY_FILE" ]]; then
+        log "generating the service token signing key ($SERVICE_SIGNING_KEY_FILE)"
+        (umask 077 && openssl rand -base64 32 > "$SERVICE_SIGNING_KEY_FILE")
+    fi
+    chmod 600 "$SERVICE_SIGNING_KEY_FILE"
+    # the 30-day internal:service token of earlier versions: no service accepts it any more
+    rm -f "$KEYS_DIR/service.token"
 }
 
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
@@ -45,7 +57,7 @@ UUID_RE='^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 PERMISSION_RE='^[a-z_]+:[a-z_]+$'
 
 # mint_token PERMISSIONS_CSV ORG_ID TTL_SECONDS [SUBJECT]: prints an RS256 JWT signed with
-# the stack's private key: iss, sub, upn, iat, exp, jti, org_id, permissions and groups.
+# the stack's private key: iss, sub, upn, aud (ocore-api), iat, exp, jti, org_id, permissions and groups.
 mint_token() {
     local perms_csv="$1" org_id="$2" ttl="$3" subject="${4:-demo-user}"
     [[ -f "$JWT_PRIVATE_KEY" ]] || die "no signing key yet ($JWT_PRIVATE_KEY): run 'bin/stack up' first"
@@ -66,7 +78,7 @@ mint_token() {
     exp=$(( iat + ttl ))
     jti="$(openssl rand -hex 16)"
     header='{"alg":"RS256","typ":"JWT","kid":"ocore-local"}'
-    payload="{\"iss\":$(json_string "$JWT_ISSUER"),\"sub\":$(json_string "$subject"),\"upn\":$(json_string "$subject@ocore.local"),\"iat\":$iat,\"exp\":$exp,\"jti\":\"$jti\",\"org_id\":\"$org_id\",\"permissions\":[$list],\"groups\":[$list]}"
+    payload="{\"iss\":$(json_string "$JWT_ISSUER"),\"sub\":$(json_string "$subject"),\"upn\":$(json_string "$subject@ocore.local"),\"aud\":\"$USER_TOKEN_AUDIENCE\",\"iat\":$iat,\"exp\":$exp,\"jti\":\"$jti\",\"org_id\":\"$org_id\",\"permissions\":[$list],\"groups\":[$list]}"
     signing_input="$(printf '%s' "$header" | b64url).$(printf '%s' "$payload" | b64url)"
     signature="$(printf '%s' "$signing_input" | openssl dgst -sha256 -sign "$JWT_PRIVATE_KEY" -binary | b64url)"
     printf '%s.%s\n' "$signing_input" "$signature"
@@ -85,11 +97,42 @@ verify_token() {
         -signature <(printf '%s' "$sig_b64" | openssl base64 -d -A) >/dev/null 2>&1
 }
 
-service_token_ensure() {
-    # re-minted at every `up` (30 days); running services keep the one they started with,
-    # which stays valid because the key pair does not change.
-    (umask 077 && mint_token "internal:service" "$SERVICE_ORG_ID" $(( 30 * 24 * 3600 )) "ocore-stack-services" \
-        > "$SERVICE_TOKEN_FILE")
+# hmac_sha256 KEY_FILE < MESSAGE: the binary HMAC-SHA256 (RFC 2104) of stdin under the base64 key in
+# KEY_FILE, built from openssl's SHA-256 so that the key never appears on a command line (ps).
+hmac_sha256() {
+    local key_file="$1" i b h ipad="" opad="" inner
+    local -a key
+    read -r -a key <<< "$(openssl base64 -d -A < "$key_file" | od -An -v -tu1 | tr '\n' ' ')"
+    (( ${#key[@]} >= 32 && ${#key[@]} <= 64 )) || die "$key_file must hold base64 of 32 to 64 bytes"
+    for (( i = 0; i < 64; i++ )); do
+        b="${key[i]:-0}"
+        printf -v h '\\x%02x' $(( b ^ 0x36 ))
+        ipad+="$h"
+        printf -v h '\\x%02x' $(( b ^ 0x5c ))
+        opad+="$h"
+    done
+    inner="$({ printf "$ipad"; cat; } | openssl dgst -sha256 -binary | od -An -v -tx1 | tr -d ' \n')"
+    { printf "$opad"; printf "$(sed 's/../\\x&/g' <<< "$inner")"; } | openssl dgst -sha256 -binary
+}
+
+# mint_service_token SUBJECT [TTL_SECONDS, default 900, at most 3600]: prints an HS256 service
+# token signed with the service signing key, for scripts that call /internal/... endpoints:
+# iss ocore-services, sub SUBJECT, aud ocore-internal, iat, exp, jti, groups [internal:service].
+mint_service_token() {
+    local subject="$1" ttl="${2:-900}" iat exp jti header payload signing_input signature
+    [[ -n "$subject" ]] || die "mint_service_token needs a subject (the calling service or script)"
+    [[ -f "$SERVICE_SIGNING_KEY_FILE" ]] || die "no service signing key yet ($SERVICE_SIGNING_KEY_FILE): run 'bin/stack up' first"
+    if ! [[ "$ttl" =~ ^[0-9]+$ ]] || (( ttl == 0 || ttl > 3600 )); then
+        die "a service token lives 1 to 3600 seconds, not '$ttl'"
+    fi
+    iat="$(now)"
+    exp=$(( iat + ttl ))
+    jti="$(openssl rand -hex 16)"
+    header='{"alg":"HS256","typ":"JWT"}'
+    payload="{\"iss\":\"$SERVICE_TOKEN_ISSUER\",\"sub\":$(json_string "$subject"),\"aud\":\"$SERVICE_TOKEN_AUDIENCE\",\"iat\":$iat,\"exp\":$exp,\"jti\":\"$jti\",\"groups\":[\"internal:service\"]}"
+    signing_input="$(printf '%s' "$header" | b64url).$(printf '%s' "$payload" | b64url)"
+    signature="$(printf '%s' "$signing_input" | hmac_sha256 "$SERVICE_SIGNING_KEY_FILE" | b64url)"
+    printf '%s.%s\n' "$signing_input" "$signature"
 }
 
 demo_token() {

@@ -93,9 +93,10 @@ services_common_env() {
     export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT"
     export MP_JWT_VERIFY_PUBLICKEY_LOCATION="$JWT_PUBLIC_KEY"
     export MP_JWT_VERIFY_ISSUER="$JWT_ISSUER"
-    OCORE_SERVICE_TOKEN="$(<"$SERVICE_TOKEN_FILE")"
+    export MP_JWT_VERIFY_AUDIENCES="$USER_TOKEN_AUDIENCE"
+    OCORE_SERVICE_SIGNING_KEY="$(<"$SERVICE_SIGNING_KEY_FILE")"
     OCORE_MASTER_KEY="$(<"$MASTER_KEY_FILE")"
-    export OCORE_SERVICE_TOKEN OCORE_MASTER_KEY
+    export OCORE_SERVICE_SIGNING_KEY OCORE_MASTER_KEY
     # Operator settings of the local stack: local destinations live under .state/backups, and
     # loopback endpoints (a local S3 or SFTP server, a webhook receiver) are allowed here only.
     export OCORE_DESTINATIONS_LOCAL_ROOTS="$BACKUPS_DIR"

@@ -43,6 +43,15 @@ class AuthenticationTest {
                 Arguments.of("foreign key", bearer(TestTokens.signedByOtherKey(ORG, "view:environments")),
                         "The token is not valid"),
                 Arguments.of("garbage", bearer("not.a.jwt"), "The token is not valid"),
+                Arguments.of("wrong audience", bearer(TestTokens.wrongAudience(ORG, "view:environments")),
+                        "The token is not valid"),
+                Arguments.of("no audience", bearer(TestTokens.noAudience(ORG, "view:environments")),
+                        "The token is not valid"),
+                Arguments.of("wrong issuer", bearer(TestTokens.wrongIssuer(ORG, "view:environments")),
+                        "The token is not valid"),
+                Arguments.of("alg none", bearer(TestTokens.algNone(ORG, "view:environments")),
+                        "The token is not valid"),
+                Arguments.of("service token", bearer(TestTokens.service()), "The token is not valid"),
                 Arguments.of("basic scheme", (UnaryOperator<RequestSpecification>) spec -> spec.header("Authorization",
                         "Basic dXNlcjpwYXNz"), "The Authorization header must use the Bearer scheme"));
     }
