@@ -111,7 +111,10 @@ hmac_sha256() {
         printf -v h '\\x%02x' $(( b ^ 0x5c ))
         opad+="$h"
     done
+    # the pads are \xHH escapes meant for printf's format (SC2059 on purpose)
+    # shellcheck disable=SC2059
     inner="$({ printf "$ipad"; cat; } | openssl dgst -sha256 -binary | od -An -v -tx1 | tr -d ' \n')"
+    # shellcheck disable=SC2059
     { printf "$opad"; printf "$(sed 's/../\\x&/g' <<< "$inner")"; } | openssl dgst -sha256 -binary
 }
 
