@@ -33,6 +33,9 @@ service_args=()
 for s in "${SERVICES[@]}"; do
     service_args+=(--service "$(svc_key "$s")=$(svc_url "$s")")
 done
+# the services' own signing key (issue 10's service tokens), when this stack has one
+key_args=()
+[[ -f "$KEYS_DIR/service-signing.key" ]] && key_args=(--service-signing-key "$KEYS_DIR/service-signing.key")
 seed_args=()
 [[ -n "${OCORE_SECURITY_SEED:-}" ]] && seed_args=(--seed "$OCORE_SECURITY_SEED")
 
@@ -49,5 +52,6 @@ timeout --kill-after=10 "${OCORE_SECURITY_TIMEOUT:-300}" "$JAVA" -Xmx512m -jar "
     --services-db "127.0.0.1:$PG_PORT" \
     "${service_args[@]}" \
     --fuzz-count "${OCORE_SECURITY_FUZZ_COUNT:-10000}" \
+    "${key_args[@]}" \
     "${seed_args[@]}" \
     "$@"

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -14,13 +13,22 @@ import java.util.UUID;
 final class FuzzProbes {
 
     /** How the run is bounded; {@code onlyCase} >= 0 sends that one case and prints it. */
-    record Settings(Path routes, long seed, int count, int concurrency, long seconds, int onlyCase) {
+    record Settings(Path routes, long seed, int count, int concurrency, long seconds, int onlyCase, List<String> ids) {
     }
+
+    /** Used where the demo has no such resource, so the list (and with it every case) keeps its shape. */
+    private static final String NO_ID = "00000000-0000-0000-0000-000000000000";
 
     private FuzzProbes() {
     }
 
-    static FuzzCases cases(Suite s, Settings settings, DemoFixture.Demo fixture) throws IOException {
+    /** The ids worth hitting: the demo's environment, destination, organisation, backup, restore and alert. */
+    static List<String> ids(Suite s, DemoFixture.Demo fixture) {
+        return List.of(s.demoEnv().toString(), s.demoDestination().toString(), s.demoOrg().toString(),
+                fixture.backup().orElse(NO_ID), fixture.restore().orElse(NO_ID), fixture.alert().orElse(NO_ID));
+    }
+
+    static FuzzCases cases(Suite s, Settings settings, List<String> ids) throws IOException {
         RouteTable table = RouteTable.parse(Files.readString(settings.routes()));
         JsonNode openApi = s.gateway().get("/q/openapi", null).json();
         List<List<String>> documented = RouteTable.openApiPaths(openApi);
@@ -36,21 +44,20 @@ final class FuzzProbes {
                 viewer, "Bearer " + viewer + ", Bearer x", "Bearer %00", "Bearer " + viewer.substring(0, viewer.length() / 2),
                 "Bearer " + viewer.replace('.', '!'), "Negotiate YIIB");
 
-        List<String> ids = new ArrayList<>(List.of(s.demoEnv().toString(), s.demoDestination().toString(), s.demoOrg().toString()));
-        fixture.backup().ifPresent(ids::add);
-        fixture.restore().ifPresent(ids::add);
-        fixture.alert().ifPresent(ids::add);
         return new FuzzCases(settings.seed(), templates, authorizations, ids);
     }
 
     static void run(Suite s, Settings settings, DemoFixture.Demo fixture) throws IOException {
         Report report = s.report();
-        FuzzCases cases = cases(s, settings, fixture);
+        List<String> ids = ids(s, fixture);
+        FuzzCases cases = cases(s, settings, ids);
         RawHttp http = new RawHttp(s.gatewayUri().getHost(), Loopback.port(s.gatewayUri()), 20_000);
         int pairs = cases.routeCount() * FuzzCases.METHODS.size();
         report.heading("fuzz: " + settings.count() + " malformed requests over " + cases.routeCount() + " routes x "
                 + FuzzCases.METHODS.size() + " methods, concurrency " + settings.concurrency() + ", at most " + settings.seconds()
-                + " s, seed " + settings.seed() + " (rerun one case: --seed " + settings.seed() + " --fuzz-case N)");
+                + " s, seed " + settings.seed());
+        report.note("rerun one case: bin/lib/security-test.sh --seed " + settings.seed() + " --fuzz-ids " + String.join(",", ids)
+                + " --fuzz-case N");
         Fuzzer fuzzer = new Fuzzer(cases, http, settings.concurrency(), settings.seconds() * 1000);
         Fuzzer.Result r = fuzzer.run(settings.count());
         report.note("answers by status: " + r.statusHistogram() + " in " + r.elapsedMillis / 1000.0 + " s; "
@@ -71,8 +78,10 @@ final class FuzzProbes {
     }
 
     /** Sends one case and prints it with the answer: a failure of a run, reproduced alone. */
-    static void one(Suite s, Settings settings, DemoFixture.Demo fixture) throws IOException {
-        FuzzCases cases = cases(s, settings, fixture);
+    static void one(Suite s, Settings settings) throws IOException {
+        List<String> ids = settings.ids().isEmpty() ? ids(s, new DemoFixture.Demo(java.util.Optional.empty(),
+                java.util.Optional.empty(), java.util.Optional.empty())) : settings.ids();
+        FuzzCases cases = cases(s, settings, ids);
         FuzzCases.FuzzCase c = cases.get(settings.onlyCase());
         RawHttp http = new RawHttp(s.gatewayUri().getHost(), Loopback.port(s.gatewayUri()), 20_000);
         RawHttp.Outcome o = http.exchange(c.method(), c.target(), c.headers(), c.body());

@@ -138,6 +138,12 @@ final class RefusalProbes {
         report.check(a.status() == 401 || a.status() == 403,
                 "destination-service " + destination.base() + " /internal/destinations/{id} with a user token carrying internal:service -> 401 or 403",
                 a.seen() + (a.status() == 200 && a.body().contains("security-suite-not-a-secret") ? ", with the secret in clear" : ""));
+        if (s.serviceKey() != null) {
+            // the control: the endpoint does answer a service, so the refusal above is about the token
+            Api.Answer service = destination.get("/internal/destinations/" + destinationId + "?orgId=" + s.demoOrg(),
+                    Tokens.service(s.serviceKey()));
+            report.check(service.status() == 200, "the same request with a service token -> 200", service.seen());
+        }
     }
 
     private void publicPort() {

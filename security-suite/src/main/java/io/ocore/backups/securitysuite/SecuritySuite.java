@@ -21,8 +21,8 @@ public final class SecuritySuite {
     private static final String USAGE = """
             usage: java -jar security-suite.jar --gateway http://127.0.0.1:8080 --key jwt-private.pem
                      --routes gateway/src/main/resources/application.properties --demo-env ID --demo-destination ID
-                     [--demo-org ID] [--keys-dir DIR] [--services-db HOST:PORT] [--service NAME=URL ...]
-                     [--fuzz-count 10000] [--fuzz-concurrency 8] [--fuzz-seconds 180] [--seed N] [--fuzz-case N]
+                     [--demo-org ID] [--keys-dir DIR] [--service-signing-key FILE] [--services-db HOST:PORT] [--service NAME=URL ...]
+                     [--fuzz-count 10000] [--fuzz-concurrency 8] [--fuzz-seconds 180] [--seed N] [--fuzz-ids A,B,..] [--fuzz-case N]
                      [--groups tokens,orgs,refusals,fuzz]""";
 
     private SecuritySuite() {
@@ -60,7 +60,8 @@ public final class SecuritySuite {
         Suite suite = new Suite(new Api(gatewayUri), services, tokens, report,
                 UUID.fromString(single(options, "demo-org", "00000000-0000-0000-0000-00000000d0d0")),
                 UUID.fromString(required(options, "demo-env")), UUID.fromString(required(options, "demo-destination")),
-                single(options, "keys-dir", null), single(options, "services-db", "127.0.0.1:15432"));
+                single(options, "keys-dir", null), single(options, "services-db", "127.0.0.1:15432"),
+                serviceKey(single(options, "service-signing-key", null)));
         String seedText = single(options, "seed", null);
         long seed = seedText == null || seedText.isBlank() ? new SecureRandom().nextLong() & Long.MAX_VALUE : Long.parseLong(seedText);
         Path routes = Path.of(required(options, "routes"));
@@ -71,12 +72,12 @@ public final class SecuritySuite {
                 Integer.parseInt(single(options, "fuzz-count", "10000")),
                 Integer.parseInt(single(options, "fuzz-concurrency", "8")),
                 Long.parseLong(single(options, "fuzz-seconds", "180")),
-                Integer.parseInt(single(options, "fuzz-case", "-1")));
+                Integer.parseInt(single(options, "fuzz-case", "-1")),
+                single(options, "fuzz-ids", "").isBlank() ? List.of() : List.of(single(options, "fuzz-ids", "").split(",")));
         Set<String> groups = Set.of(single(options, "groups", "tokens,orgs,refusals,fuzz").split(","));
 
         if (fuzz.onlyCase() >= 0) {
-            FuzzProbes.one(suite, fuzz, new DemoFixture.Demo(java.util.Optional.empty(), java.util.Optional.empty(),
-                    java.util.Optional.empty()));
+            FuzzProbes.one(suite, fuzz);
             return 0;
         }
         long start = System.nanoTime();
@@ -99,6 +100,11 @@ public final class SecuritySuite {
         report.note(String.format("took %.1f s", (System.nanoTime() - start) / 1e9));
         System.out.println(report.summary());
         return report.failed() == 0 ? 0 : 1;
+    }
+
+    /** The services' own signing key, when the stack has one (absent: the service-token checks are left out). */
+    private static byte[] serviceKey(String file) throws java.io.IOException {
+        return file == null || !Files.isReadable(Path.of(file)) ? null : Tokens.readServiceKey(Path.of(file));
     }
 
     static Map<String, List<String>> options(String[] args) {

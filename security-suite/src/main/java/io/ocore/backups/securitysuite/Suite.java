@@ -7,7 +7,7 @@ import java.util.UUID;
 
 /** What every probe group needs: where the stack answers, how to mint tokens, the demo's ids, the report. */
 record Suite(Api gateway, Map<String, Api> services, Tokens tokens, Report report, UUID demoOrg, UUID demoEnv,
-        UUID demoDestination, String keysDir, String servicesDatabase) {
+        UUID demoDestination, String keysDir, String servicesDatabase, byte[] serviceKey) {
 
     /** The demo organisation user's ordinary permissions (bin/lib/keys.sh demo_token). */
     static final List<String> ORG_USER = List.of("manage:environments", "view:environments", "manage:org_settings");

@@ -25,7 +25,10 @@ final class TokenProbes {
 
     static void run(Suite s) {
         Report report = s.report();
-        List<Tokens.Bad> bad = s.tokens().bad(s.demoOrg(), Suite.ORG_USER);
+        List<Tokens.Bad> bad = new java.util.ArrayList<>(s.tokens().bad(s.demoOrg(), Suite.ORG_USER));
+        if (s.serviceKey() != null) {
+            bad.add(new Tokens.Bad("a service token (HS256, aud ocore-internal)", Tokens.service(s.serviceKey())));
+        }
         report.heading("tokens through the gateway " + s.gatewayUri());
         for (Map.Entry<String, String> route : routes(s).entrySet()) {
             probe(report, s.gateway(), "gateway", route.getKey(), route.getValue(), bad, s.demoToken());

@@ -73,6 +73,38 @@ final class Tokens {
         return rs256(claims, key);
     }
 
+    /**
+     * A service token as the services mint them for each other (HS256 with their own key, issuer
+     * ocore-services, audience ocore-internal): good on /internal, never on /api.
+     */
+    static String service(byte[] key) {
+        long now = Instant.now().getEpochSecond();
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("alg", "HS256");
+        header.put("typ", "JWT");
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("iss", "ocore-services");
+        c.put("sub", "security-suite");
+        c.put("aud", "ocore-internal");
+        c.put("iat", now);
+        c.put("exp", now + 600);
+        c.put("jti", UUID.randomUUID().toString());
+        c.put("groups", List.of("internal:service"));
+        String input = part(header) + "." + part(c);
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return input + "." + B64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The services' signing key file: base64 of the key bytes (bin/lib/keys.sh). */
+    static byte[] readServiceKey(Path file) throws IOException {
+        return Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).trim());
+    }
+
     /** {@code alg: none}, no signature: a verifier that trusts the header accepts anything. */
     static String unsigned(Map<String, Object> claims) {
         Map<String, Object> header = Map.of("alg", "none", "typ", "JWT");

@@ -77,6 +77,28 @@ class TokensTest {
                 .allSatisfy(b -> assertThat(verifiesUnchecked(b.token(), keys)).isTrue());
     }
 
+    @Test
+    void aServiceTokenIsHs256WithTheServicesKeyForTheInternalAudience() throws Exception {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Path file = dir.resolve("service-signing.key");
+        Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n");
+
+        String token = Tokens.service(Tokens.readServiceKey(file));
+
+        int dot = token.lastIndexOf('.');
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+        assertThat(Base64.getUrlDecoder().decode(token.substring(dot + 1)))
+                .isEqualTo(mac.doFinal(token.substring(0, dot).getBytes(StandardCharsets.US_ASCII)));
+        assertThat(part(token, 0).path("alg").asText()).isEqualTo("HS256");
+        JsonNode claims = part(token, 1);
+        assertThat(claims.path("iss").asText()).isEqualTo("ocore-services");
+        assertThat(claims.path("aud").asText()).isEqualTo("ocore-internal");
+        assertThat(claims.path("groups").get(0).asText()).isEqualTo("internal:service");
+        assertThat(claims.path("exp").asLong() - claims.path("iat").asLong()).isLessThanOrEqualTo(3600);
+    }
+
     private static boolean verifiesUnchecked(String token, KeyPair keys) {
         try {
             return verifies(token, keys);
