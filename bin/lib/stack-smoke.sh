@@ -112,6 +112,20 @@ fi
 if [[ "${SMOKE_SYSTEM:-0}" == 1 ]]; then
     log "end-to-end system test"
     if "$ROOT_DIR/bin/lib/system-test.sh"; then pass "system test"; else fail "system test (details above)"; fi
+    log "security suite"
+    # each of its failed checks counts as a smoke failure; no summary line (it crashed) counts as one
+    security_log="$(mktemp)"
+    "$ROOT_DIR/bin/lib/security-test.sh" | tee "$security_log" || true
+    security_failed="$(sed -n 's/^security-suite: [0-9]* passed, \([0-9]*\) failed$/\1/p' "$security_log" | tail -n1)"
+    rm -f "$security_log"
+    if [[ "${security_failed:-x}" == 0 ]]; then
+        pass "security suite"
+    elif [[ "${security_failed:-x}" =~ ^[0-9]+$ ]]; then
+        fail "security suite: $security_failed check(s) failed (details above)"
+        FAILURES=$(( FAILURES + security_failed - 1 ))
+    else
+        fail "security suite did not finish (details above)"
+    fi
 fi
 
 log "bin/stack up again is harmless"
