@@ -3,7 +3,9 @@ package io.ocore.backups.alert;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
@@ -11,6 +13,7 @@ import static org.hamcrest.Matchers.startsWith;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.ocore.backups.alert.webhook.WebhookResolver;
 import io.ocore.backups.alert.webhook.WebhookSignature;
 import io.ocore.backups.platform.events.v1.Events.BackupFailed;
 import io.ocore.backups.platform.security.Permissions;
@@ -20,6 +23,7 @@ import io.ocore.backups.platform.testing.kafka.KafkaTestClient;
 import io.ocore.backups.platform.testing.kafka.KafkaTestResource;
 import io.ocore.backups.platform.testing.postgres.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.net.InetSocketAddress;
@@ -142,5 +146,95 @@ class WebhookTest {
         given().auth().oauth2(admin(UUID.randomUUID())).delete("/api/backup-alerts/webhooks/{id}", id).then()
                 .statusCode(404);
         given().auth().oauth2(admin(org)).delete("/api/backup-alerts/webhooks/{id}", id).then().statusCode(204);
+    }
+
+    /** A DNS stand-in: each name answers its scripted addresses in turn, the last one repeating. */
+    @jakarta.enterprise.inject.Vetoed
+    static final class ScriptedResolver extends WebhookResolver {
+        final Map<String, List<String>> answers = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, AtomicInteger> lookups = new java.util.concurrent.ConcurrentHashMap<>();
+
+        ScriptedResolver answer(String host, String... addresses) {
+            answers.put(host, List.of(addresses));
+            return this;
+        }
+
+        int lookups(String host) {
+            return lookups.getOrDefault(host, new AtomicInteger()).get();
+        }
+
+        @Override
+        public java.net.InetAddress[] resolve(String host) throws java.net.UnknownHostException {
+            int n = lookups.computeIfAbsent(host, h -> new AtomicInteger()).getAndIncrement();
+            List<String> script = answers.get(host);
+            if (script == null) {
+                throw new java.net.UnknownHostException(host);
+            }
+            return new java.net.InetAddress[] {java.net.InetAddress.getByName(script.get(Math.min(n, script.size() - 1)))};
+        }
+    }
+
+    static List<Received> receivedFor(UUID org) {
+        return received.stream().filter(r -> r.body().contains(org.toString())).toList();
+    }
+
+    @Test
+    void aDeliveryGoesToTheAddressItsAttemptResolvedAndKeepsTheHostName() {
+        // a name only this resolver knows: a client resolving it again by itself would fail
+        ScriptedResolver dns = new ScriptedResolver().answer("hooks.example.test", "127.0.0.1");
+        QuarkusMock.installMockForType(dns, WebhookResolver.class);
+        UUID org = UUID.randomUUID();
+        int port = receiver.getAddress().getPort();
+        String url = "http://hooks.example.test:" + port + "/hook";
+        String webhookId = given().auth().oauth2(admin(org)).contentType(ContentType.JSON).body(Map.of("url", url))
+                .post("/api/backup-alerts/webhooks").then().statusCode(201).extract().path("id");
+        failuresLeft.set(0);
+        kafka.publish(new BackupFailed(org, UUID.randomUUID(), UUID.randomUUID(), "full", "scheduled", "k", "disk full",
+                Instant.now()));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !receivedFor(org).isEmpty());
+        assertThat(receivedFor(org).get(0).headers().get("host")).isEqualTo("hooks.example.test:" + port);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().auth().oauth2(admin(org))
+                .get("/api/backup-alerts/webhooks/{id}/deliveries", webhookId).then()
+                .body("items[0].status", equalTo("delivered")));
+        // one lookup to register it, one for the attempt: the connection used the attempt's answer
+        assertThat(dns.lookups("hooks.example.test")).isEqualTo(2);
+    }
+
+    @Test
+    void aNameThatRebindsToALinkLocalAddressIsRefusedWhenDelivering() {
+        // the receiver's address while the webhook is registered, the metadata address afterwards
+        ScriptedResolver dns = new ScriptedResolver().answer("rebind.example.test", "127.0.0.1", "169.254.169.254");
+        QuarkusMock.installMockForType(dns, WebhookResolver.class);
+        UUID org = UUID.randomUUID();
+        String url = "http://rebind.example.test:" + receiver.getAddress().getPort() + "/hook";
+        String webhookId = given().auth().oauth2(admin(org)).contentType(ContentType.JSON).body(Map.of("url", url))
+                .post("/api/backup-alerts/webhooks").then().statusCode(201).extract().path("id");
+        kafka.publish(new BackupFailed(org, UUID.randomUUID(), UUID.randomUUID(), "full", "scheduled", "k", "disk full",
+                Instant.now()));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(admin(org))
+                .get("/api/backup-alerts/webhooks/{id}/deliveries", webhookId).then().statusCode(200)
+                .body("items", hasSize(1))
+                .body("items[0].attempts", greaterThanOrEqualTo(1))
+                .body("items[0].lastError", containsString("link-local")));
+        assertThat(receivedFor(org)).isEmpty();
+    }
+
+    @Test
+    void linkLocalMetadataAndUnresolvableUrlsAreRefused() {
+        UUID org = UUID.randomUUID();
+        for (String url : List.of("http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/",
+                "http://[fe80::1]:8080/hook", "http://metadata.google.internal/computeMetadata/v1/",
+                "http://no-such-host.invalid/hook")) {
+            given().auth().oauth2(admin(org)).contentType(ContentType.JSON).body(Map.of("url", url))
+                    .post("/api/backup-alerts/webhooks").then().statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("errors[0].field", equalTo("url"));
+        }
+        given().auth().oauth2(admin(org)).contentType(ContentType.JSON).body(Map.of("url", "http://no-such-host.invalid/"))
+                .post("/api/backup-alerts/webhooks").then().statusCode(400)
+                .body("errors[0].message", equalTo("does not resolve"));
+        given().auth().oauth2(admin(org)).get("/api/backup-alerts/webhooks").then().body("items", hasSize(0));
     }
 }

@@ -112,12 +112,11 @@ class DestinationApiTest {
         as(org).get(PATH + "/" + id).then().body("config.secretAccessKey", equalTo(MASK));
         as(org).get(PATH).then().body("items[0].config.secretAccessKey", equalTo(MASK));
 
-        // sent back masked, with another field changed: the stored secret stays
+        // sent back masked, with a field changed that does not move it: the stored secret stays
         Map<String, Object> masked = new LinkedHashMap<>(config);
         masked.put("secretAccessKey", MASK);
-        masked.put("pathPrefix", "changed/prefix");
-        as(org).body(body("Masked", "s3", masked)).put(PATH + "/" + id).then().statusCode(200)
-                .body("config.pathPrefix", equalTo("changed/prefix"))
+        as(org).body(body("Masked, renamed", "s3", masked)).put(PATH + "/" + id).then().statusCode(200)
+                .body("name", equalTo("Masked, renamed"))
                 .body("config.secretAccessKey", equalTo(MASK));
         assertInternalSecret(org, id, "secretAccessKey", "first-secret-value");
 
@@ -127,6 +126,12 @@ class DestinationApiTest {
         as(org).body(body("Masked", "s3", omitted)).put(PATH + "/" + id).then().statusCode(200)
                 .body("config.secretAccessKey", equalTo(MASK));
         assertInternalSecret(org, id, "secretAccessKey", "first-secret-value");
+
+        // masked while the prefix moves: refused (the rule of movedDestinationsMustCarryTheirSecretsAgain)
+        masked.put("pathPrefix", "changed/prefix");
+        as(org).body(body("Masked", "s3", masked)).put(PATH + "/" + id).then().statusCode(400)
+                .body("errors.field", hasItem("config.secretAccessKey"));
+        as(org).get(PATH + "/" + id).then().body("config.pathPrefix", equalTo(config.get("pathPrefix")));
 
         // a new value replaces it
         Map<String, Object> replaced = new LinkedHashMap<>(config);
@@ -203,10 +208,12 @@ class DestinationApiTest {
             as(org).body(body("Metadata", "s3_compatible", c)).post(PATH).then().statusCode(400)
                     .body("errors.field", hasItem("config.endpoint"));
         }
-        Map<String, Object> sftp = Fixtures.sftp();
-        sftp.put("host", "169.254.169.254");
-        as(org).body(body("Metadata host", "sftp", sftp)).post(PATH).then().statusCode(400)
-                .body("errors.field", hasItem("config.host"));
+        for (String host : List.of("169.254.169.254", "metadata.google.internal", "fd00:ec2::254")) {
+            Map<String, Object> sftp = Fixtures.sftp();
+            sftp.put("host", host);
+            as(org).body(body("Metadata host", "sftp", sftp)).post(PATH).then().statusCode(400)
+                    .body("errors.field", hasItem("config.host"));
+        }
 
         // and on update
         String id = create(org, "Fine", "s3_compatible", Fixtures.s3());
@@ -214,6 +221,87 @@ class DestinationApiTest {
         c.put("endpoint", "http://169.254.169.254");
         as(org).body(body("Fine", "s3_compatible", c)).put(PATH + "/" + id).then().statusCode(400)
                 .body("errors.field", hasItem("config.endpoint"));
+    }
+
+    @Test
+    void movedDestinationsMustCarryTheirSecretsAgain() {
+        UUID org = UUID.randomUUID();
+        Map<String, Object> original = Fixtures.s3();
+        String id = create(org, "Moving", "s3_compatible", original);
+        String endpoint = original.get("endpoint").toString();
+        // another server that resolves and is allowed here (loopback in the test profile)
+        String elsewhere = endpoint.replace("127.0.0.1", "127.0.0.2");
+
+        Map<String, Object> moved = new LinkedHashMap<>(original);
+        moved.put("endpoint", elsewhere);
+        moved.put("secretAccessKey", MASK);
+        as(org).body(body("Moving", "s3_compatible", moved)).put(PATH + "/" + id).then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors.field", hasItem("config.secretAccessKey"))
+                .body("errors.find { it.field == 'config.secretAccessKey' }.message",
+                        equalTo("must be sent again when endpoint changes"));
+        moved.remove("secretAccessKey");
+        moved.put("bucket", "another-bucket");
+        as(org).body(body("Moving", "s3_compatible", moved)).put(PATH + "/" + id).then().statusCode(400)
+                .body("errors.find { it.field == 'config.secretAccessKey' }.message",
+                        equalTo("must be sent again when endpoint and bucket change"));
+        // unchanged: the old endpoint, the old secret, and the next test still goes there and passes
+        as(org).get(PATH + "/" + id).then().body("config.endpoint", equalTo(endpoint))
+                .body("config.bucket", equalTo(original.get("bucket")));
+        assertInternalSecret(org, id, "secretAccessKey", original.get("secretAccessKey").toString());
+        as(org).post(PATH + "/" + id + "/test").then().statusCode(200).body("ok", equalTo(true));
+
+        // with the secret sent again the move is accepted
+        Map<String, Object> withSecret = new LinkedHashMap<>(original);
+        withSecret.put("endpoint", elsewhere);
+        withSecret.put("secretAccessKey", "the-secret-for-the-other-server");
+        as(org).body(body("Moving", "s3_compatible", withSecret)).put(PATH + "/" + id).then().statusCode(200)
+                .body("config.endpoint", equalTo(elsewhere)).body("config.secretAccessKey", equalTo(MASK));
+        assertInternalSecret(org, id, "secretAccessKey", "the-secret-for-the-other-server");
+
+        // SFTP: another host or port with the password masked names the password
+        Map<String, Object> sftp = Fixtures.sftp();
+        String sftpId = create(org, "Moving SFTP", "sftp", sftp);
+        Map<String, Object> sftpMoved = new LinkedHashMap<>(sftp);
+        sftpMoved.put("host", "localhost");
+        sftpMoved.put("password", MASK);
+        as(org).body(body("Moving SFTP", "sftp", sftpMoved)).put(PATH + "/" + sftpId).then().statusCode(400)
+                .body("errors.find { it.field == 'config.password' }.message",
+                        equalTo("must be sent again when host changes"));
+        as(org).get(PATH + "/" + sftpId).then().body("config.host", equalTo(sftp.get("host")));
+        sftpMoved.put("password", sftp.get("password"));
+        as(org).body(body("Moving SFTP", "sftp", sftpMoved)).put(PATH + "/" + sftpId).then().statusCode(200)
+                .body("config.host", equalTo("localhost"));
+
+        // OneDrive: every stored secret is named at once
+        String drive = create(org, "Moving drive", "onedrive", Fixtures.onedrive("od-secret", "od-refresh"));
+        Map<String, Object> driveMoved = Fixtures.onedrive(MASK, MASK);
+        driveMoved.put("driveId", "someone-elses-drive");
+        as(org).body(body("Moving drive", "onedrive", driveMoved)).put(PATH + "/" + drive).then().statusCode(400)
+                .body("errors.field", hasItems("config.clientSecret", "config.refreshToken"));
+        driveMoved.remove("driveId");
+        as(org).body(body("Moving drive, renamed", "onedrive", driveMoved)).put(PATH + "/" + drive).then()
+                .statusCode(200);
+        assertInternalSecret(org, drive, "refreshToken", "od-refresh");
+    }
+
+    @Test
+    void unresolvableNamesAreRefused() {
+        UUID org = UUID.randomUUID();
+        Map<String, Object> s3 = Fixtures.s3();
+        s3.put("endpoint", "http://no-such-host.invalid:9000");
+        as(org).body(body("Nowhere", "s3_compatible", s3)).post(PATH).then().statusCode(400)
+                .body("errors.field", hasItem("config.endpoint"))
+                .body("errors.find { it.field == 'config.endpoint' }.message", equalTo("does not resolve"));
+        Map<String, Object> sftp = Fixtures.sftp();
+        sftp.put("host", "no-such-host.invalid");
+        as(org).body(body("Nowhere", "sftp", sftp)).post(PATH).then().statusCode(400)
+                .body("errors.find { it.field == 'config.host' }.message", equalTo("does not resolve"));
+        String id = create(org, "Somewhere", "sftp", Fixtures.sftp());
+        Map<String, Object> update = Fixtures.sftp();
+        update.put("host", "no-such-host.invalid");
+        as(org).body(body("Somewhere", "sftp", update)).put(PATH + "/" + id).then().statusCode(400)
+                .body("errors.field", hasItem("config.host"));
     }
 
     @Test

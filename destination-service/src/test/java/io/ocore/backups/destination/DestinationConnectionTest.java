@@ -127,6 +127,11 @@ class DestinationConnectionTest {
         String otherFingerprint = "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(other);
         config.put("hostKeyFingerprint", otherFingerprint);
         config.put("password", "********");
+        // another pinned key lets another server answer: the password must come with it
+        as(org).body(body("Pinned", "sftp", config)).put(PATH + "/" + id).then().statusCode(400)
+                .body("errors[0].field", equalTo("config.password"))
+                .body("errors[0].message", equalTo("must be sent again when hostKeyFingerprint changes"));
+        config.put("password", cfg("ocore.test.sftp.password"));
         as(org).body(body("Pinned", "sftp", config)).put(PATH + "/" + id).then().statusCode(200)
                 .body("isVerified", equalTo(false));
         test(org, id).body("ok", equalTo(false)).body("failureKind", equalTo("HOST_KEY_MISMATCH"))

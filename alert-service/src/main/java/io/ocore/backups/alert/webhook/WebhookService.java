@@ -6,11 +6,13 @@ import io.ocore.backups.alert.alert.Alert;
 import io.ocore.backups.platform.security.EnvelopeCipher;
 import io.ocore.backups.platform.storage.EndpointGuard;
 import io.ocore.backups.platform.web.ProblemException;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -31,18 +33,22 @@ public class WebhookService {
     private final EnvelopeCipher cipher;
     private final WebhookConfig config;
     private final ObjectMapper mapper;
+    private final WebhookResolver resolver;
+    private final Vertx vertx;
 
-    public WebhookService(EnvelopeCipher cipher, WebhookConfig config, ObjectMapper mapper) {
+    public WebhookService(EnvelopeCipher cipher, WebhookConfig config, ObjectMapper mapper, WebhookResolver resolver,
+            Vertx vertx) {
         this.cipher = cipher;
         this.config = config;
         this.mapper = mapper;
+        this.resolver = resolver;
+        this.vertx = vertx;
     }
 
     /** A new webhook and its signing secret in clear, which is shown this once. */
     public record Created(Webhook webhook, String secret) {
     }
 
-    @WithTransaction
     public Uni<Created> create(UUID orgId, String url, String secret) {
         URI uri;
         try {
@@ -50,13 +56,20 @@ public class WebhookService {
         } catch (IllegalArgumentException e) {
             throw ProblemException.badField("url", "must be an absolute http or https URL");
         }
-        EndpointGuard.check(uri, config.allowPrivateTargets())
-                .ifPresent(reason -> {
-                    throw ProblemException.badField("url", reason);
-                });
         if (secret != null && secret.length() < 16) {
             throw ProblemException.badField("secret", "must be at least 16 characters");
         }
+        // the guard resolves the name (DNS blocks): off the event loop; each delivery resolves again
+        return vertx.executeBlocking(() -> EndpointGuard.check(uri, config.allowPrivateTargets(), resolver), false)
+                .chain(refused -> {
+                    if (refused.isPresent()) {
+                        return Uni.createFrom().failure(ProblemException.badField("url", refused.get()));
+                    }
+                    return Panache.withTransaction(() -> persist(orgId, uri, secret));
+                });
+    }
+
+    private Uni<Created> persist(UUID orgId, URI uri, String secret) {
         String clear = secret != null ? secret : randomSecret();
         Webhook w = new Webhook();
         w.id = UUID.randomUUID();

@@ -4,7 +4,6 @@ import io.ocore.backups.destination.config.DestinationSettings;
 import io.ocore.backups.platform.storage.BackupStorage;
 import io.ocore.backups.platform.storage.ConfigError;
 import io.ocore.backups.platform.storage.DestinationType;
-import io.ocore.backups.platform.storage.EndpointGuard;
 import io.ocore.backups.platform.storage.InvalidConfigException;
 import io.ocore.backups.platform.storage.ProbeResult;
 import io.ocore.backups.platform.storage.StorageException;
@@ -17,14 +16,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,11 +62,7 @@ public class DestinationProbe {
     /** Every bad field of {@code config}, as the driver and the SSRF guard see it (field names without "config."). */
     public Uni<List<ConfigError>> validate(DestinationType type, Map<String, Object> config) {
         return offload(() -> {
-            List<ConfigError> errors = new ArrayList<>(factory.validate(type, config));
-            if (errors.stream().noneMatch(e -> e.field().equals("host"))) {
-                hostProblem(config).ifPresent(reason -> errors.add(new ConfigError("host", reason)));
-            }
-            return errors;
+            return factory.validate(type, config);
         });
     }
 
@@ -91,23 +82,18 @@ public class DestinationProbe {
                 .build();
         long start = System.nanoTime();
         ProbeResult result;
-        Optional<String> hostProblem = hostProblem(config);
-        if (hostProblem.isPresent()) {
-            result = new ProbeResult(false, 0, Kind.PERMANENT,
-                    "The host is not allowed: it " + hostProblem.get() + ".", Map.of());
-        } else {
-            try (BackupStorage storage = StorageFactory.open(type, config, options)) {
-                result = storage.probe();
-            } catch (InvalidConfigException e) {
-                result = new ProbeResult(false, millisSince(start), Kind.PERMANENT,
-                        "The configuration is no longer valid: " + describe(e.errors()) + ".", Map.of());
-            } catch (StorageException e) {
-                result = new ProbeResult(false, millisSince(start), e.kind(), e.getMessage(), Map.of());
-            } catch (RuntimeException e) {
-                Log.debugf("Destination probe could not start (%s)", e.getClass().getSimpleName());
-                result = new ProbeResult(false, millisSince(start), Kind.PERMANENT,
-                        "The destination could not be opened (" + e.getClass().getSimpleName() + ").", Map.of());
-            }
+        // the drivers apply the address guard: literal addresses on open, names when they connect
+        try (BackupStorage storage = StorageFactory.open(type, config, options)) {
+            result = storage.probe();
+        } catch (InvalidConfigException e) {
+            result = new ProbeResult(false, millisSince(start), Kind.PERMANENT,
+                    "The configuration is no longer valid: " + describe(e.errors()) + ".", Map.of());
+        } catch (StorageException e) {
+            result = new ProbeResult(false, millisSince(start), e.kind(), e.getMessage(), Map.of());
+        } catch (RuntimeException e) {
+            Log.debugf("Destination probe could not start (%s)", e.getClass().getSimpleName());
+            result = new ProbeResult(false, millisSince(start), Kind.PERMANENT,
+                    "The destination could not be opened (" + e.getClass().getSimpleName() + ").", Map.of());
         }
         if (!result.ok()) {
             // drivers never put secrets in messages; this guards against a server echoing one back
@@ -115,22 +101,6 @@ public class DestinationProbe {
                     DestinationCredentials.scrub(plainWords(result), config), result.learnedConfig());
         }
         return new Outcome(result, Map.copyOf(rotated), micros(Instant.now()));
-    }
-
-    /** SSRF guard for a config's {@code host} (SFTP): link-local and metadata always, private unless allowed. */
-    Optional<String> hostProblem(Map<String, Object> config) {
-        if (!(config.get("host") instanceof String host) || host.isBlank()) {
-            return Optional.empty();
-        }
-        String h = host.trim();
-        if (h.contains(":") && !h.startsWith("[")) {
-            h = "[" + h + "]";
-        }
-        try {
-            return EndpointGuard.check(new URI("http", h, "/", null), settings.allowPrivateEndpoints());
-        } catch (URISyntaxException e) {
-            return Optional.empty(); // the driver's validation names the malformed host
-        }
     }
 
     private static String plainWords(ProbeResult r) {

@@ -8,6 +8,7 @@ import io.ocore.backups.platform.events.v1.Events.DestinationRecovered;
 import io.ocore.backups.platform.storage.ConfigError;
 import io.ocore.backups.platform.storage.DestinationType;
 import io.ocore.backups.platform.storage.ProbeResult;
+import io.ocore.backups.platform.storage.StorageFactory;
 import io.ocore.backups.platform.web.Cursor;
 import io.ocore.backups.platform.web.Page;
 import io.ocore.backups.platform.web.Problem.FieldError;
@@ -120,7 +121,9 @@ public class DestinationService {
 
     /**
      * Replaces name and config. Secrets sent back as the mask, or left out, keep their stored value;
-     * a secret sent as {@code null} is removed. The type cannot change.
+     * a secret sent as {@code null} is removed. The type cannot change. A change of where the
+     * destination points ({@link StorageFactory#relocated}) must send every stored secret again
+     * (or remove it), else the stored secrets would go to wherever the request points.
      */
     public Uni<Destination> update(UUID orgId, UUID id, String name, String destinationType,
             Map<String, Object> config) {
@@ -139,6 +142,9 @@ public class DestinationService {
                     }
                     DestinationType type = errors.stream().anyMatch(e -> e.field().equals("destinationType"))
                             ? null : current.type();
+                    if (type != null && merged != null) {
+                        requireSecretsWhenRelocated(type, current.config(), merged, config, errors);
+                    }
                     Map<String, Object> candidate = merged == null ? Map.of() : merged;
                     return validate(type, candidate, errors, config == null ? Map.of() : config)
                             .chain(() -> Panache.withTransaction(() -> write(orgId, id, current, cleanName, candidate)))
@@ -352,6 +358,26 @@ public class DestinationService {
             }
             return null;
         }).replaceWithVoid();
+    }
+
+    /** Each stored secret the request did not send (masked or left out) when the location changes. */
+    private static void requireSecretsWhenRelocated(DestinationType type, Map<String, Object> stored,
+            Map<String, Object> merged, Map<String, Object> sent, List<FieldError> errors) {
+        List<String> moved = StorageFactory.relocated(type, stored, merged);
+        if (moved.isEmpty()) {
+            return;
+        }
+        String message = "must be sent again when " + joinFields(moved) + (moved.size() == 1 ? " changes" : " change");
+        stored.keySet().stream().filter(DestinationCredentials::isSecret).sorted()
+                .filter(k -> !sent.containsKey(k) || DestinationCredentials.MASK.equals(sent.get(k)))
+                .forEach(k -> errors.add(new FieldError("config." + k, message)));
+    }
+
+    private static String joinFields(List<String> fields) {
+        if (fields.size() == 1) {
+            return fields.get(0);
+        }
+        return String.join(", ", fields.subList(0, fields.size() - 1)) + " and " + fields.get(fields.size() - 1);
     }
 
     private static List<FieldError> dedupe(List<FieldError> errors) {

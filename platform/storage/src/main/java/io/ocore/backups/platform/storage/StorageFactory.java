@@ -68,6 +68,15 @@ public final class StorageFactory {
         return Storages.decorate(driver, options.retryPolicy(), options.listener());
     }
 
+    /**
+     * The fields of {@code type} that say where its secrets go and differ between the stored config
+     * and the requested one: a change that must come with the secrets again (else a user could send
+     * the stored ones to a server of their own).
+     */
+    public static List<String> relocated(DestinationType type, Map<String, Object> stored, Map<String, Object> requested) {
+        return DRIVERS.get(type).relocated(type, stored, requested);
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> toMap(JsonNode config) {
         if (config == null || config.isNull() || config.isMissingNode()) {

@@ -26,6 +26,7 @@ public final class StorageOptions {
     private final CredentialListener credentialListener;
     private final StorageListener listener;
     private final RetryPolicy retryPolicy;
+    private final HostResolver resolver;
 
     private StorageOptions(Builder b) {
         this.allowedLocalRoots = List.copyOf(b.allowedLocalRoots);
@@ -42,6 +43,7 @@ public final class StorageOptions {
         this.credentialListener = b.credentialListener;
         this.listener = b.listener;
         this.retryPolicy = b.retryPolicy;
+        this.resolver = b.resolver;
     }
 
     public static StorageOptions defaults() {
@@ -68,6 +70,7 @@ public final class StorageOptions {
         b.credentialListener = credentialListener;
         b.listener = listener;
         b.retryPolicy = retryPolicy;
+        b.resolver = resolver;
         return b;
     }
 
@@ -137,6 +140,11 @@ public final class StorageOptions {
         return retryPolicy;
     }
 
+    /** Resolves user-supplied hosts (S3 endpoints, SFTP hosts) for the guard; each storage pins what it answered. */
+    public HostResolver resolver() {
+        return resolver;
+    }
+
     public static final class Builder {
         private List<Path> allowedLocalRoots = List.of();
         private boolean allowPrivateEndpoints;
@@ -152,6 +160,7 @@ public final class StorageOptions {
         private CredentialListener credentialListener = CredentialListener.NONE;
         private StorageListener listener = StorageListener.NONE;
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
+        private HostResolver resolver = HostResolver.SYSTEM;
 
         public Builder allowedLocalRoots(List<Path> roots) {
             this.allowedLocalRoots = List.copyOf(roots);
@@ -220,6 +229,11 @@ public final class StorageOptions {
 
         public Builder retryPolicy(RetryPolicy p) {
             this.retryPolicy = Objects.requireNonNull(p);
+            return this;
+        }
+
+        public Builder resolver(HostResolver r) {
+            this.resolver = Objects.requireNonNull(r);
             return this;
         }
 

@@ -12,8 +12,13 @@ import org.junit.jupiter.api.Test;
 
 class StorageFactoryTest {
 
+    /** Public addresses for the names these configs use; the sandbox has no DNS of its own. */
+    static final ScriptedResolver DNS = new ScriptedResolver().answer("h", "203.0.113.5")
+            .answer("backup.example.com", "203.0.113.6").answer("example.com", "203.0.113.7")
+            .answer("internal.example.com", "10.0.0.8");
+
     final StorageFactory factory = new StorageFactory(StorageOptions.builder()
-            .allowedLocalRoots(List.of(Path.of("/var/backups/ocore"))).build());
+            .allowedLocalRoots(List.of(Path.of("/var/backups/ocore"))).resolver(DNS).build());
 
     private List<String> badFields(DestinationType type, Map<String, Object> config) {
         return factory.validate(type, config).stream().map(ConfigError::field).toList();
@@ -71,6 +76,88 @@ class StorageFactoryTest {
                 .graphBaseUrl(URI.create("http://169.254.169.254/v1.0")).build());
         assertThat(overridden.validate(DestinationType.onedrive, Map.of("clientId", "c", "clientSecret", "s",
                 "refreshToken", "r"))).extracting(ConfigError::field).containsExactly("graphBaseUrl");
+    }
+
+    @Test
+    void sftpHostsPassTheSameAddressGuardAsEndpoints() {
+        for (String host : List.of("169.254.169.254", "metadata.google.internal", "fd00:ec2::254", "127.0.0.1",
+                "internal.example.com", "no-such-host.invalid")) {
+            assertThat(badFields(DestinationType.sftp, Map.of("host", host, "username", "u", "password", "p")))
+                    .as(host).containsExactly("host");
+        }
+        assertThat(factory.validate(DestinationType.sftp, Map.of("host", "no-such-host.invalid", "username", "u",
+                "password", "p"))).extracting(ConfigError::message).containsExactly("does not resolve");
+        StorageFactory permissive = new StorageFactory(StorageOptions.builder().allowPrivateEndpoints(true)
+                .resolver(DNS).build());
+        assertThat(permissive.validate(DestinationType.sftp, Map.of("host", "internal.example.com", "username", "u",
+                "password", "p"))).isEmpty();
+        assertThat(permissive.validate(DestinationType.sftp, Map.of("host", "169.254.169.254", "username", "u",
+                "password", "p"))).extracting(ConfigError::field).containsExactly("host");
+        // opening a stored config judges literals and metadata names without DNS
+        assertThatThrownBy(() -> permissive.open(DestinationType.sftp, Map.of("host", "metadata.google.internal",
+                "username", "u", "password", "p"))).isInstanceOf(InvalidConfigException.class);
+    }
+
+    @Test
+    void anEndpointThatDoesNotResolveIsRefused() {
+        assertThat(factory.validate(DestinationType.s3_compatible, Map.of("bucket", "b-1", "accessKeyId", "a",
+                "secretAccessKey", "s", "endpoint", "https://no-such-host.invalid")))
+                .containsExactly(new ConfigError("endpoint", "does not resolve"));
+        assertThat(badFields(DestinationType.s3_compatible, Map.of("bucket", "b-1", "accessKeyId", "a",
+                "secretAccessKey", "s", "endpoint", "https://example.com"))).isEmpty();
+    }
+
+    @Test
+    void relocatedNamesTheFieldsThatSayWhereTheSecretsGo() {
+        Map<String, Object> s3 = Map.of("bucket", "b-1", "region", "eu-west-1", "accessKeyId", "a",
+                "secretAccessKey", "s", "endpoint", "https://s3.example.com", "pathPrefix", "odoo");
+        assertThat(StorageFactory.relocated(DestinationType.s3, s3, with(s3, "accessKeyId", "b"))).isEmpty();
+        assertThat(StorageFactory.relocated(DestinationType.s3, s3, with(s3, "pathPrefix", "/odoo/"))).isEmpty();
+        assertThat(StorageFactory.relocated(DestinationType.s3, s3, with(s3, "endpoint", "https://S3.example.com/")))
+                .isEmpty();
+        assertThat(StorageFactory.relocated(DestinationType.s3, s3, with(with(s3, "endpoint", "https://evil.test"),
+                "bucket", "b-2"))).containsExactly("endpoint", "bucket");
+        assertThat(StorageFactory.relocated(DestinationType.s3_compatible, s3, with(s3, "region", null)))
+                .containsExactly("region");
+        assertThat(StorageFactory.relocated(DestinationType.s3_compatible, s3, with(s3, "pathPrefix", "other")))
+                .containsExactly("pathPrefix");
+
+        Map<String, Object> sftp = Map.of("host", "backup.example.com", "username", "u", "password", "p",
+                "path", "/backups");
+        assertThat(StorageFactory.relocated(DestinationType.sftp, sftp, with(sftp, "port", 22))).isEmpty();
+        assertThat(StorageFactory.relocated(DestinationType.sftp, sftp, with(sftp, "path", "/backups/"))).isEmpty();
+        assertThat(StorageFactory.relocated(DestinationType.sftp, sftp, with(sftp, "port", 2222)))
+                .containsExactly("port");
+        assertThat(StorageFactory.relocated(DestinationType.sftp, sftp, with(with(sftp, "host", "evil.test"),
+                "username", "x"))).containsExactly("host", "username");
+        String fp = "SHA256:" + "x".repeat(43);
+        // pinning a key where none was narrows who may answer; changing or removing one widens it
+        assertThat(StorageFactory.relocated(DestinationType.sftp, sftp, with(sftp, "hostKeyFingerprint", fp))).isEmpty();
+        Map<String, Object> pinned = with(sftp, "hostKeyFingerprint", fp);
+        assertThat(StorageFactory.relocated(DestinationType.sftp, pinned, sftp)).containsExactly("hostKeyFingerprint");
+        assertThat(StorageFactory.relocated(DestinationType.sftp, pinned, with(sftp, "hostKeyFingerprint",
+                "SHA256:" + "y".repeat(43)))).containsExactly("hostKeyFingerprint");
+
+        Map<String, Object> onedrive = Map.of("clientId", "c", "clientSecret", "s", "refreshToken", "r");
+        assertThat(StorageFactory.relocated(DestinationType.onedrive, onedrive, with(onedrive, "tenant", "common")))
+                .isEmpty();
+        assertThat(StorageFactory.relocated(DestinationType.onedrive, onedrive, with(with(with(onedrive, "tenant",
+                "contoso.com"), "driveId", "d1"), "folderPath", "x"))).containsExactly("tenant", "driveId", "folderPath");
+        Map<String, Object> gdrive = Map.of("clientId", "c", "clientSecret", "s", "refreshToken", "r");
+        assertThat(StorageFactory.relocated(DestinationType.gdrive, gdrive, with(gdrive, "folderId", "root"))).isEmpty();
+        assertThat(StorageFactory.relocated(DestinationType.gdrive, gdrive, with(gdrive, "folderId", "f1")))
+                .containsExactly("folderId");
+        assertThat(StorageFactory.relocated(DestinationType.local, Map.of("path", "/a"), Map.of("path", "/b"))).isEmpty();
+    }
+
+    private static Map<String, Object> with(Map<String, Object> config, String field, Object value) {
+        Map<String, Object> m = new java.util.HashMap<>(config);
+        if (value == null) {
+            m.remove(field);
+        } else {
+            m.put(field, value);
+        }
+        return m;
     }
 
     @Test

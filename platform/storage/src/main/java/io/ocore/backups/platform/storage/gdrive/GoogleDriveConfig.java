@@ -27,9 +27,9 @@ public record GoogleDriveConfig(String clientId, String clientSecret, String ref
         } else if (!folderId.matches("[A-Za-z0-9_\\-]{1,200}")) {
             r.error("folderId", "must be a Drive folder ID (the last part of the folder's URL)");
         }
-        EndpointGuard.check(options.driveBaseUrl(), options.allowPrivateEndpoints())
+        EndpointGuard.checkConfigured(options.driveBaseUrl(), options.allowPrivateEndpoints())
                 .ifPresent(reason -> r.error("driveBaseUrl", reason));
-        EndpointGuard.check(options.googleTokenUrl(), options.allowPrivateEndpoints())
+        EndpointGuard.checkConfigured(options.googleTokenUrl(), options.allowPrivateEndpoints())
                 .ifPresent(reason -> r.error("tokenUrl", reason));
         return new GoogleDriveConfig(clientId, clientSecret, refreshToken, folderId);
     }

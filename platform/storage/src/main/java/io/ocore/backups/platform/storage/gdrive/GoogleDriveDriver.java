@@ -4,6 +4,7 @@ import io.ocore.backups.platform.storage.BackupStorage;
 import io.ocore.backups.platform.storage.ConfigError;
 import io.ocore.backups.platform.storage.ConfigReader;
 import io.ocore.backups.platform.storage.DestinationType;
+import io.ocore.backups.platform.storage.Locations;
 import io.ocore.backups.platform.storage.StorageDriver;
 import io.ocore.backups.platform.storage.StorageOptions;
 import java.util.List;
@@ -27,5 +28,12 @@ public final class GoogleDriveDriver implements StorageDriver {
     @Override
     public BackupStorage open(DestinationType type, Map<String, Object> config, StorageOptions options) {
         return new GoogleDriveStorage(GoogleDriveConfig.parse(config, options), options);
+    }
+
+    /** The client secret and refresh token reach the operator's Google endpoints; the folder says where backups go. */
+    @Override
+    public Map<String, String> location(DestinationType type, Map<String, Object> config) {
+        String folder = Locations.text(config, "folderId");
+        return Map.of("folderId", folder == null ? "root" : folder);
     }
 }

@@ -28,4 +28,10 @@ public final class LocalDriver implements StorageDriver {
     public BackupStorage open(DestinationType type, Map<String, Object> config, StorageOptions options) {
         return new LocalStorage(LocalConfig.parse(config, options));
     }
+
+    /** A folder on this server's disk: no secret to send anywhere. */
+    @Override
+    public Map<String, String> location(DestinationType type, Map<String, Object> config) {
+        return Map.of();
+    }
 }

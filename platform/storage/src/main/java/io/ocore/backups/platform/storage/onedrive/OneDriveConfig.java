@@ -46,9 +46,9 @@ public record OneDriveConfig(String clientId, String clientSecret, String refres
                 r.error("folderPath", "must be a folder path like 'Backups/odoo' without '.' or '..'");
             }
         }
-        EndpointGuard.check(options.graphBaseUrl(), options.allowPrivateEndpoints())
+        EndpointGuard.checkConfigured(options.graphBaseUrl(), options.allowPrivateEndpoints())
                 .ifPresent(reason -> r.error("graphBaseUrl", reason));
-        EndpointGuard.check(options.microsoftAuthority(), options.allowPrivateEndpoints())
+        EndpointGuard.checkConfigured(options.microsoftAuthority(), options.allowPrivateEndpoints())
                 .ifPresent(reason -> r.error("authority", reason));
         return new OneDriveConfig(clientId, clientSecret, refreshToken, tenant, driveId, folder);
     }

@@ -4,6 +4,10 @@ import io.ocore.backups.platform.storage.BackupStorage;
 import io.ocore.backups.platform.storage.ConfigError;
 import io.ocore.backups.platform.storage.ConfigReader;
 import io.ocore.backups.platform.storage.DestinationType;
+import java.util.Locale;
+import java.util.LinkedHashMap;
+import io.ocore.backups.platform.storage.Locations;
+import io.ocore.backups.platform.storage.Keys;
 import io.ocore.backups.platform.storage.StorageDriver;
 import io.ocore.backups.platform.storage.StorageOptions;
 import java.util.List;
@@ -27,5 +31,17 @@ public final class OneDriveDriver implements StorageDriver {
     @Override
     public BackupStorage open(DestinationType type, Map<String, Object> config, StorageOptions options) {
         return new OneDriveStorage(OneDriveConfig.parse(config, options), options);
+    }
+
+    /** The client secret and refresh token reach the operator's Microsoft endpoints; these say whose drive and where. */
+    @Override
+    public Map<String, String> location(DestinationType type, Map<String, Object> config) {
+        Map<String, String> m = new LinkedHashMap<>();
+        String tenant = Locations.text(config, "tenant");
+        m.put("tenant", tenant == null ? "common" : tenant.toLowerCase(Locale.ROOT));
+        m.put("driveId", Locations.text(config, "driveId"));
+        String folder = Locations.text(config, "folderPath");
+        m.put("folderPath", folder == null ? "" : Keys.trimSlashes(folder));
+        return m;
     }
 }

@@ -4,6 +4,7 @@ import io.ocore.backups.platform.storage.ConfigReader;
 import io.ocore.backups.platform.storage.DestinationType;
 import io.ocore.backups.platform.storage.EndpointGuard;
 import io.ocore.backups.platform.storage.Keys;
+import io.ocore.backups.platform.storage.Locations;
 import io.ocore.backups.platform.storage.StorageOptions;
 import java.net.URI;
 import java.util.Map;
@@ -20,7 +21,8 @@ public record S3Config(String bucket, String region, String accessKeyId, String 
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]");
     private static final Pattern REGION = Pattern.compile("[a-z0-9][a-z0-9\\-]{0,62}");
 
-    static S3Config parse(DestinationType type, ConfigReader r, StorageOptions options) {
+    /** {@code resolve}: judge the endpoint's addresses now (validation); else only what needs no DNS (open). */
+    static S3Config parse(DestinationType type, ConfigReader r, StorageOptions options, boolean resolve) {
         String bucket = r.required("bucket");
         if (bucket != null && !BUCKET.matcher(bucket).matches()) {
             r.error("bucket", "must be 3 to 63 lowercase letters, digits, dots or hyphens");
@@ -41,7 +43,9 @@ public record S3Config(String bucket, String region, String accessKeyId, String 
         if (endpointRaw != null) {
             try {
                 endpoint = URI.create(endpointRaw);
-                var refused = EndpointGuard.check(endpoint, options.allowPrivateEndpoints());
+                var refused = resolve
+                        ? EndpointGuard.check(endpoint, options.allowPrivateEndpoints(), options.resolver())
+                        : EndpointGuard.checkWithoutResolving(endpoint, options.allowPrivateEndpoints());
                 if (refused.isPresent()) {
                     r.error("endpoint", refused.get());
                 } else if (endpoint.getRawPath() != null && !endpoint.getRawPath().isEmpty() && !endpoint.getRawPath().equals("/")) {
@@ -65,9 +69,25 @@ public record S3Config(String bucket, String region, String accessKeyId, String 
 
     public static S3Config parse(DestinationType type, Map<String, Object> config, StorageOptions options) {
         ConfigReader r = new ConfigReader(config);
-        S3Config c = parse(type, r, options);
+        S3Config c = parse(type, r, options, false);
         r.throwIfInvalid();
         return c;
+    }
+
+    /** Where the secret goes: endpoint, bucket, region and prefix, normalised as parse would. */
+    static Map<String, String> location(DestinationType type, Map<String, Object> config) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        String endpoint = Locations.text(config, "endpoint");
+        if (endpoint != null) {
+            endpoint = endpoint.toLowerCase(java.util.Locale.ROOT).replaceAll("/+$", "");
+        }
+        m.put("endpoint", endpoint);
+        m.put("bucket", Locations.text(config, "bucket"));
+        String region = Locations.text(config, "region");
+        m.put("region", region == null && type == DestinationType.s3_compatible ? "us-east-1" : region);
+        String prefix = Locations.text(config, "pathPrefix");
+        m.put("pathPrefix", prefix == null ? "" : Keys.trimSlashes(prefix));
+        return m;
     }
 
     @Override

@@ -20,8 +20,13 @@ public final class S3Driver implements StorageDriver {
     @Override
     public List<ConfigError> validate(DestinationType type, Map<String, Object> config, StorageOptions options) {
         ConfigReader r = new ConfigReader(config);
-        S3Config.parse(type, r, options);
+        S3Config.parse(type, r, options, true);
         return r.errors();
+    }
+
+    @Override
+    public Map<String, String> location(DestinationType type, Map<String, Object> config) {
+        return S3Config.location(type, config);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.ocore.backups.platform.storage.s3;
 
+import io.ocore.backups.platform.storage.BlockedAddressException;
 import io.ocore.backups.platform.storage.StorageException;
 import io.ocore.backups.platform.storage.StorageException.Kind;
 import java.net.ConnectException;
@@ -123,12 +124,5 @@ final class S3Errors {
             c = c.getCause();
         }
         return c;
-    }
-
-    /** Thrown by the DNS resolver when an endpoint resolves to a forbidden address. */
-    static final class BlockedAddressException extends UnknownHostException {
-        BlockedAddressException(String reason) {
-            super(reason);
-        }
     }
 }

@@ -3,8 +3,8 @@ package io.ocore.backups.platform.storage.s3;
 import io.ocore.backups.platform.storage.BackupStorage;
 import io.ocore.backups.platform.storage.Capabilities;
 import io.ocore.backups.platform.storage.DestinationType;
-import io.ocore.backups.platform.storage.EndpointGuard;
 import io.ocore.backups.platform.storage.Keys;
+import io.ocore.backups.platform.storage.PinnedResolver;
 import io.ocore.backups.platform.storage.Probe;
 import io.ocore.backups.platform.storage.ProbeResult;
 import io.ocore.backups.platform.storage.StorageException;
@@ -13,7 +13,6 @@ import io.ocore.backups.platform.storage.StoredObject;
 import io.ocore.backups.platform.storage.UploadSource;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,18 +73,8 @@ public final class S3Storage implements BackupStorage {
                 .socketTimeout(options.requestTimeout())
                 .maxConnections(16);
         if (config.endpoint() != null) {
-            boolean allowPrivate = options.allowPrivateEndpoints();
-            // checked again at connect time: a name may resolve elsewhere than when it was validated
-            http.dnsResolver(host -> {
-                InetAddress[] all = InetAddress.getAllByName(host);
-                for (InetAddress a : all) {
-                    var reason = EndpointGuard.check(a, allowPrivate);
-                    if (reason.isPresent()) {
-                        throw new S3Errors.BlockedAddressException(reason.get());
-                    }
-                }
-                return all;
-            });
+            // resolved and judged once for this storage; every connection goes to those addresses
+            http.dnsResolver(new PinnedResolver(options.allowPrivateEndpoints(), options.resolver())::resolve);
         }
         var builder = S3Client.builder()
                 .region(Region.of(config.region()))

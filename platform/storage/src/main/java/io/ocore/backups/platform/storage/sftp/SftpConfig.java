@@ -1,6 +1,11 @@
 package io.ocore.backups.platform.storage.sftp;
 
 import io.ocore.backups.platform.storage.ConfigReader;
+import io.ocore.backups.platform.storage.EndpointGuard;
+import io.ocore.backups.platform.storage.Locations;
+import io.ocore.backups.platform.storage.StorageOptions;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -15,10 +20,18 @@ public record SftpConfig(String host, int port, String username, String password
     private static final Pattern FINGERPRINT = Pattern.compile("SHA256:[A-Za-z0-9+/]{43}=?");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.\\-]*[A-Za-z0-9])?|\\[?[0-9A-Fa-f:.]+]?");
 
-    static SftpConfig parse(ConfigReader r) {
+    /**
+     * {@code resolve}: judge the host's addresses with the {@link EndpointGuard} now (validation);
+     * else only what needs no DNS (open; the connection resolves once and judges then).
+     */
+    static SftpConfig parse(ConfigReader r, StorageOptions options, boolean resolve) {
         String host = r.required("host");
         if (host != null && !HOST.matcher(host).matches()) {
             r.error("host", "must be a host name or IP address");
+        } else if (host != null) {
+            (resolve ? EndpointGuard.checkHost(host, options.allowPrivateEndpoints(), options.resolver())
+                    : EndpointGuard.checkHostWithoutResolving(host, options.allowPrivateEndpoints()))
+                    .ifPresent(reason -> r.error("host", reason));
         }
         int port = r.integer("port", 22, 1, 65535);
         String username = r.required("username");
@@ -49,11 +62,33 @@ public record SftpConfig(String host, int port, String username, String password
         return new SftpConfig(host, port, username, password, privateKey, passphrase, path, fingerprint);
     }
 
-    public static SftpConfig parse(Map<String, Object> config) {
+    public static SftpConfig parse(Map<String, Object> config, StorageOptions options) {
         ConfigReader r = new ConfigReader(config);
-        SftpConfig c = parse(r);
+        SftpConfig c = parse(r, options, false);
         r.throwIfInvalid();
         return c;
+    }
+
+    /**
+     * Where and as whom the password or key is presented: host, port, path, username and the pinned
+     * host key (another key means another server may answer). Normalised as parse would.
+     */
+    static Map<String, String> location(Map<String, Object> config) {
+        Map<String, String> m = new LinkedHashMap<>();
+        String host = Locations.text(config, "host");
+        if (host != null) {
+            host = host.toLowerCase(Locale.ROOT).replaceAll("^\\[|]$", "").replaceAll("\\.$", "");
+        }
+        m.put("host", host);
+        String port = Locations.text(config, "port");
+        m.put("port", port == null ? "22" : port.replaceAll("\\.0+$", ""));
+        String path = Locations.text(config, "path");
+        path = path == null ? "." : path;
+        m.put("path", path.length() > 1 ? path.replaceAll("/+$", "") : path);
+        m.put("username", Locations.text(config, "username"));
+        String fp = Locations.text(config, "hostKeyFingerprint");
+        m.put("hostKeyFingerprint", fp == null ? null : fp.replaceAll("=$", ""));
+        return m;
     }
 
     @Override

@@ -1,9 +1,11 @@
 package io.ocore.backups.platform.storage.sftp;
 
 import io.ocore.backups.platform.storage.BackupStorage;
+import io.ocore.backups.platform.storage.BlockedAddressException;
 import io.ocore.backups.platform.storage.Capabilities;
 import io.ocore.backups.platform.storage.DestinationType;
 import io.ocore.backups.platform.storage.Keys;
+import io.ocore.backups.platform.storage.PinnedResolver;
 import io.ocore.backups.platform.storage.Probe;
 import io.ocore.backups.platform.storage.ProbeResult;
 import io.ocore.backups.platform.storage.StorageException;
@@ -31,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.config.hosts.HostConfigEntry;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.SshException;
@@ -61,6 +64,7 @@ public final class SftpStorage implements BackupStorage {
     private final SftpConfig config;
     private final Duration connectTimeout;
     private final SshClient client;
+    private final PinnedResolver addresses;
     private final AtomicReference<String> observedFingerprint = new AtomicReference<>();
     private volatile boolean hostKeyRejected;
     private final Set<String> knownFolders = ConcurrentHashMap.newKeySet();
@@ -70,6 +74,7 @@ public final class SftpStorage implements BackupStorage {
     public SftpStorage(SftpConfig config, StorageOptions options) {
         this.config = config;
         this.connectTimeout = options.connectTimeout();
+        this.addresses = new PinnedResolver(options.allowPrivateEndpoints(), options.resolver());
         this.client = SshClient.setUpDefaultClient();
         // only what the destination config says: no ~/.ssh/config, no ~/.ssh keys, no agent
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
@@ -111,7 +116,10 @@ public final class SftpStorage implements BackupStorage {
         ClientSession s = null;
         try {
             hostKeyRejected = false;
-            s = client.connect(config.username(), config.host(), config.port()).verify(connectTimeout).getSession();
+            // to the address resolved and judged once for this storage; MINA would resolve the name again
+            String address = addresses.resolve(config.host())[0].getHostAddress();
+            HostConfigEntry entry = new HostConfigEntry(config.host(), address, config.port(), config.username());
+            s = client.connect(entry, null, null).verify(connectTimeout).getSession();
             if (config.password() != null) {
                 s.addPasswordIdentity(config.password());
             }
@@ -427,6 +435,10 @@ public final class SftpStorage implements BackupStorage {
                     + "intercepting the connection.", e);
         }
         for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof BlockedAddressException b) {
+                return new StorageException(Kind.PERMANENT, "The host '" + config.host() + "' is not allowed: it "
+                        + b.getMessage() + ".", e);
+            }
             if (c instanceof UnknownHostException) {
                 return new StorageException(Kind.NAME_RESOLUTION, "The host name '" + config.host()
                         + "' could not be resolved; check the host and this server's DNS.", e);

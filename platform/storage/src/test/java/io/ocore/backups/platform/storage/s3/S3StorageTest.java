@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ocore.backups.platform.storage.BackupStorage;
 import io.ocore.backups.platform.storage.BackupStorageConformance;
+import io.ocore.backups.platform.storage.ScriptedResolver;
 import io.ocore.backups.platform.storage.DestinationType;
 import io.ocore.backups.platform.storage.StorageException;
 import io.ocore.backups.platform.storage.StorageException.Kind;
@@ -12,6 +13,7 @@ import io.ocore.backups.platform.storage.StorageOptions;
 import io.ocore.backups.platform.storage.TestData;
 import io.ocore.backups.platform.testing.s3.S3ProxyServer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,11 +138,56 @@ class S3StorageTest extends BackupStorageConformance {
     }
 
     @Test
-    void anUnresolvableEndpointIsANameResolutionFailure() {
+    void anUnresolvableEndpointIsRefusedAndAtConnectTimeANameResolutionFailure() {
         Map<String, Object> c = config();
         c.put("endpoint", "http://no-such-host.invalid:9000");
+        assertThat(new S3Driver().validate(type(), c, options()))
+                .containsExactly(new io.ocore.backups.platform.storage.ConfigError("endpoint", "does not resolve"));
+        // a stored config whose name stopped resolving: opened, then a clear failure when connecting
         try (BackupStorage s = new S3Driver().open(type(), c, options())) {
-            assertThat(s.probe().failureKind()).isEqualTo(Kind.NAME_RESOLUTION);
+            var r = s.probe();
+            assertThat(r.failureKind()).isEqualTo(Kind.NAME_RESOLUTION);
+            assertThat(r.message()).contains("no-such-host.invalid").contains("could not be resolved");
+        }
+    }
+
+    @Test
+    void everyConnectionGoesToTheAddressResolvedOnceEvenWhenTheNameRebinds() throws Exception {
+        // answers the s3proxy's loopback address first, then the metadata address to every later lookup
+        ScriptedResolver dns = new ScriptedResolver().answer("s3.rebind.test", "127.0.0.1", "169.254.169.254");
+        Map<String, Object> c = config();
+        c.put("endpoint", "http://s3.rebind.test:" + server.endpoint().getPort());
+        StorageOptions options = options().toBuilder().resolver(dns).build();
+        try (BackupStorage s = new S3Driver().open(type(), c, options)) {
+            // parallel puts need several connections, each of which would look the name up again
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+            try {
+                List<java.util.concurrent.Future<?>> puts = new java.util.ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    String key = run + "rebind/" + i;
+                    puts.add(pool.submit(() -> s.put(key, new java.io.ByteArrayInputStream(new byte[1024]))));
+                }
+                for (var f : puts) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(s.list(run + "rebind/")).hasSize(12);
+        }
+        assertThat(dns.lookups("s3.rebind.test")).isEqualTo(1);
+    }
+
+    @Test
+    void anEndpointThatResolvesToAMetadataAddressWhenConnectingIsRefused() {
+        ScriptedResolver dns = new ScriptedResolver().answer("s3.rebind.test", "169.254.169.254");
+        Map<String, Object> c = config();
+        c.put("endpoint", "http://s3.rebind.test:" + server.endpoint().getPort());
+        try (BackupStorage s = new S3Driver().open(type(), c, options().toBuilder().resolver(dns).build())) {
+            var r = s.probe();
+            assertThat(r.ok()).isFalse();
+            assertThat(r.failureKind()).isEqualTo(Kind.PERMANENT);
+            assertThat(r.message()).contains("link-local");
         }
     }
 }

@@ -25,6 +25,9 @@ import org.junit.jupiter.api.Test;
 /** {@code sftp} against a real OpenSSH sshd (internal-sftp), Ed25519 key login, pinned host key. */
 class OpenSshStorageTest extends BackupStorageConformance {
 
+    /** The test servers listen on 127.0.0.1, which the operator setting allows here. */
+    static final StorageOptions LOOPBACK = StorageOptions.builder().allowPrivateEndpoints(true).build();
+
     OpenSshServer server;
     Path dir;
     KeyPair clientKey;
@@ -62,7 +65,7 @@ class OpenSshStorageTest extends BackupStorageConformance {
     }
 
     static BackupStorage open(Map<String, Object> config) {
-        return new StorageFactory(StorageOptions.defaults()).open(DestinationType.sftp, config);
+        return new StorageFactory(LOOPBACK).open(DestinationType.sftp, config);
     }
 
     @Override

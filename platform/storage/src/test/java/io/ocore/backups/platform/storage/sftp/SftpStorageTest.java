@@ -7,6 +7,7 @@ import io.ocore.backups.platform.storage.BackupStorageConformance;
 import io.ocore.backups.platform.storage.ConfigError;
 import io.ocore.backups.platform.storage.DestinationType;
 import io.ocore.backups.platform.storage.ProbeResult;
+import io.ocore.backups.platform.storage.ScriptedResolver;
 import io.ocore.backups.platform.storage.StorageException.Kind;
 import io.ocore.backups.platform.storage.StorageFactory;
 import io.ocore.backups.platform.storage.StorageOptions;
@@ -25,6 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /** {@code sftp} against Apache MINA SSHD in this JVM, password login. */
 class SftpStorageTest extends BackupStorageConformance {
+
+    /** The test servers listen on 127.0.0.1, which the operator setting allows here. */
+    static final StorageOptions LOOPBACK = StorageOptions.builder().allowPrivateEndpoints(true).build();
 
     SftpTestServer server;
     Path dir;
@@ -55,7 +59,7 @@ class SftpStorageTest extends BackupStorageConformance {
     }
 
     static BackupStorage open(Map<String, Object> config) {
-        return new StorageFactory(StorageOptions.defaults()).open(DestinationType.sftp, config);
+        return new StorageFactory(LOOPBACK).open(DestinationType.sftp, config);
     }
 
     @Override
@@ -75,6 +79,44 @@ class SftpStorageTest extends BackupStorageConformance {
     @Override
     protected String wrongSecret() {
         return "not-the-password-3f9a";
+    }
+
+    @Test
+    void theConnectionGoesToTheAddressResolvedOnceNotToALaterAnswer() throws Exception {
+        // a name only the scripted resolver knows: MINA looking it up itself would fail
+        ScriptedResolver dns = new ScriptedResolver().answer("sftp.rebind.test", server.host(), "169.254.169.254");
+        Map<String, Object> c = config();
+        c.put("host", "sftp.rebind.test");
+        StorageOptions options = LOOPBACK.toBuilder().resolver(dns).build();
+        try (BackupStorage s = new StorageFactory(options).open(DestinationType.sftp, c)) {
+            assertThat(s.probe().ok()).isTrue();
+            s.put(run + "pinned", new java.io.ByteArrayInputStream(new byte[] {7}));
+            assertThat(s.get(run + "pinned").readAllBytes()).containsExactly(7);
+        }
+        assertThat(dns.lookups("sftp.rebind.test")).isEqualTo(1);
+    }
+
+    @Test
+    void aHostThatResolvesToAMetadataAddressWhenConnectingIsRefused() {
+        // validated while it answered the server's address; by the time of the connection it rebinds
+        ScriptedResolver dns = new ScriptedResolver().answer("sftp.rebind.test", server.host(), "169.254.169.254");
+        Map<String, Object> c = config();
+        c.put("host", "sftp.rebind.test");
+        StorageOptions options = LOOPBACK.toBuilder().resolver(dns).build();
+        assertThat(new SftpDriver().validate(DestinationType.sftp, c, options)).isEmpty();
+        try (BackupStorage s = new StorageFactory(options).open(DestinationType.sftp, c)) {
+            ProbeResult r = s.probe();
+            assertThat(r.ok()).isFalse();
+            assertThat(r.failureKind()).isEqualTo(Kind.PERMANENT);
+            assertThat(r.message()).contains("sftp.rebind.test").contains("link-local");
+        }
+        Map<String, Object> unknown = config();
+        unknown.put("host", "no-such-host.invalid");
+        assertThat(new SftpDriver().validate(DestinationType.sftp, unknown, LOOPBACK))
+                .containsExactly(new ConfigError("host", "does not resolve"));
+        try (BackupStorage s = open(unknown)) {
+            assertThat(s.probe().failureKind()).isEqualTo(Kind.NAME_RESOLUTION);
+        }
     }
 
     @Test
@@ -144,7 +186,7 @@ class SftpStorageTest extends BackupStorageConformance {
             if (k.passphrase() != null) {
                 c.put("passphrase", k.passphrase());
             }
-            assertThat(new SftpDriver().validate(DestinationType.sftp, c, StorageOptions.defaults())).as(k.name()).isEmpty();
+            assertThat(new SftpDriver().validate(DestinationType.sftp, c, LOOPBACK)).as(k.name()).isEmpty();
             try (BackupStorage s = open(c)) {
                 ProbeResult r = s.probe();
                 assertThat(r.ok()).as("%s: %s", k.name(), r).isTrue();
@@ -158,10 +200,10 @@ class SftpStorageTest extends BackupStorageConformance {
         c.remove("password");
         c.put("privateKey", SshKeys.openSsh(SshKeys.ecdsa(), "right"));
         c.put("passphrase", "wrong");
-        assertThat(new SftpDriver().validate(DestinationType.sftp, c, StorageOptions.defaults()))
+        assertThat(new SftpDriver().validate(DestinationType.sftp, c, LOOPBACK))
                 .extracting(ConfigError::field).containsExactly("passphrase");
         c.remove("passphrase");
-        assertThat(new SftpDriver().validate(DestinationType.sftp, c, StorageOptions.defaults()))
+        assertThat(new SftpDriver().validate(DestinationType.sftp, c, LOOPBACK))
                 .extracting(ConfigError::field).containsExactly("passphrase");
     }
 
