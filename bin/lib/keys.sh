@@ -5,6 +5,9 @@
 #   master.key                        OCORE_MASTER_KEY, base64 of 32 random bytes
 #   service-signing.key               OCORE_SERVICE_SIGNING_KEY, base64 of 32 random bytes: the HS256
 #                                     key of the service tokens the services mint for each other
+#   master.key.id                     OCORE_MASTER_KEY_ID, its id (k1 when absent)
+#   master-previous/<id>.key          OCORE_PREVIOUS_MASTER_KEYS_<ID>: older keys kept readable
+#                                     during bin/stack rotate-master-key
 
 JWT_PRIVATE_KEY="$KEYS_DIR/jwt-private.pem"
 JWT_PUBLIC_KEY="$KEYS_DIR/jwt-public.pem"
@@ -14,6 +17,11 @@ SERVICE_SIGNING_KEY_FILE="$KEYS_DIR/service-signing.key"
 SERVICE_TOKEN_ISSUER="ocore-services"
 SERVICE_TOKEN_AUDIENCE="ocore-internal"
 USER_TOKEN_AUDIENCE="ocore-api"
+MASTER_KEY_ID_FILE="$KEYS_DIR/master.key.id"
+MASTER_PREVIOUS_DIR="$KEYS_DIR/master-previous"
+# Key ids become part of variable names (OCORE_PREVIOUS_MASTER_KEYS_<ID>), which the services
+# read back lowercased: lowercase letters and digits only.
+MASTER_KEY_ID_RE='^[a-z][a-z0-9]{0,31}$'
 
 keys_ensure() {
     mkdir -p "$KEYS_DIR"
@@ -29,7 +37,7 @@ keys_ensure() {
     fi
     if [[ ! -f "$MASTER_KEY_FILE" ]]; then
         log "generating the master key ($MASTER_KEY_FILE)"
-        (umask 077 && openssl rand -base64 32 > "$MASTER_KEY_FILE")
+        (umask 077 && openssl rand -base64 32 > "$MASTER_KEY_FILE" && printf 'k1\n' > "$MASTER_KEY_ID_FILE")
     fi
     if [[ ! -f "$SERVICE_SIGNING_KEY_FILE" ]]; then
         log "generating the service token signing key ($SERVICE_SIGNING_KEY_FILE)"
@@ -38,6 +46,24 @@ keys_ensure() {
     chmod 600 "$SERVICE_SIGNING_KEY_FILE"
     # the 30-day internal:service token of earlier versions: no service accepts it any more
     rm -f "$KEYS_DIR/service.token"
+}
+
+# master_key_id: the id of master.key (k1, the services' default, for a stack from before ids).
+master_key_id() {
+    local id=k1
+    [[ -f "$MASTER_KEY_ID_FILE" ]] && id="$(tr -d '[:space:]' < "$MASTER_KEY_ID_FILE")"
+    [[ "$id" =~ $MASTER_KEY_ID_RE ]] || die "$MASTER_KEY_ID_FILE holds '$id', not a key id (e.g. k2)"
+    printf '%s' "$id"
+}
+
+# master_previous_ids: the ids of the previous master keys, one a line (none outside a rotation).
+master_previous_ids() {
+    local f
+    for f in "$MASTER_PREVIOUS_DIR"/*.key; do
+        [[ -f "$f" ]] || continue
+        f="${f##*/}"
+        printf '%s\n' "${f%.key}"
+    done
 }
 
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }

@@ -96,7 +96,19 @@ services_common_env() {
     export MP_JWT_VERIFY_AUDIENCES="$USER_TOKEN_AUDIENCE"
     OCORE_SERVICE_SIGNING_KEY="$(<"$SERVICE_SIGNING_KEY_FILE")"
     OCORE_MASTER_KEY="$(<"$MASTER_KEY_FILE")"
-    export OCORE_SERVICE_SIGNING_KEY OCORE_MASTER_KEY
+    OCORE_MASTER_KEY_ID="$(master_key_id)"
+    export OCORE_SERVICE_SIGNING_KEY OCORE_MASTER_KEY OCORE_MASTER_KEY_ID
+    # Previous master keys (during bin/stack rotate-master-key) and nothing else: a key removed
+    # from master-previous/ must not come back from the caller's environment.
+    local v id
+    for v in $(compgen -e OCORE_PREVIOUS_MASTER_KEYS_ || true); do
+        unset "$v"
+    done
+    while read -r id; do
+        [[ -n "$id" ]] || continue
+        [[ "$id" =~ $MASTER_KEY_ID_RE ]] || die "$MASTER_PREVIOUS_DIR/$id.key: '$id' is not a key id"
+        export "OCORE_PREVIOUS_MASTER_KEYS_${id^^}=$(<"$MASTER_PREVIOUS_DIR/$id.key")"
+    done < <(master_previous_ids)
     # Operator settings of the local stack: local destinations live under .state/backups, and
     # loopback endpoints (a local S3 or SFTP server, a webhook receiver) are allowed here only.
     export OCORE_DESTINATIONS_LOCAL_ROOTS="$BACKUPS_DIR"

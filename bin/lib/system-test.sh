@@ -253,5 +253,9 @@ expect "a bad token is refused at the gateway (401)" "$(last_code)" "401"
 api GET "/internal/destinations/$DEST" >/dev/null
 expect "internal endpoints are not reachable through the gateway" "$(last_code)" "404"
 
+# --- master-key rotation: restarts every service, so it goes last -------------------------
+# shellcheck source=bin/lib/rotation-test.sh
+source "$(dirname "${BASH_SOURCE[0]}")/rotation-test.sh"
+
 printf '\nsystem-test: %d passed, %d failed\n' "$PASSES" "$FAILURES"
 (( FAILURES == 0 ))

@@ -253,6 +253,39 @@ class CredentialsTest {
                 .body("rewrapped", equalTo(0));
     }
 
+    @Test
+    void theRewrapEndpointMovesEverySecretToTheActiveKeyAndCountsWhatStillNeedsAnOlderOne() {
+        String previousKey = ConfigProvider.getConfig().getValue("ocore.previous-master-keys.k1", String.class);
+        String activeKey = ConfigProvider.getConfig().getValue("ocore.master-key", String.class);
+        EnvelopeCipher old = new EnvelopeCipher("k1", Map.of("k1", previousKey));
+        UUID org = UUID.randomUUID();
+        String a = create(org, "Rotated A", "s3", Fixtures.s3("rotated-secret-a"));
+        String b = create(org, "Rotated B", "s3", Fixtures.s3("rotated-secret-b"));
+        String lost = create(org, "Lost key", "s3", Fixtures.s3("lost-secret"));
+        sealWithOldKey(old, a, "rotated-secret-a");
+        sealWithOldKey(old, b, "rotated-secret-b");
+        // sealed by a key this service no longer has: reported, never overwritten
+        String byUnknownKey = new EnvelopeCipher("k0", Map.of("k0", activeKey)).seal("{}", lost);
+        Fixtures.sql("update destination set secrets_sealed = ? where id = ?", byUnknownKey, UUID.fromString(lost));
+        try {
+            given().post("/internal/admin/rewrap").then().statusCode(401);
+            given().auth().oauth2(Fixtures.admin(org)).post("/internal/admin/rewrap").then().statusCode(403);
+
+            given().auth().oauth2(TestTokens.service()).post("/internal/admin/rewrap").then().statusCode(200)
+                    .body("rewrapped", greaterThanOrEqualTo(2)).body("failed", greaterThanOrEqualTo(1))
+                    .body("remaining", greaterThanOrEqualTo(1)).body("activeMasterKeyId", equalTo("k2"));
+            assertThat(sealed(lost)).isEqualTo(byUnknownKey);
+            EnvelopeCipher onlyNew = new EnvelopeCipher("k2", Map.of("k2", activeKey));
+            assertThat(onlyNew.openString(sealed(a), a)).contains("rotated-secret-a");
+            assertThat(onlyNew.openString(sealed(b), b)).contains("rotated-secret-b");
+        } finally {
+            Fixtures.sql("delete from destination where id = ?", UUID.fromString(lost));
+        }
+        // once nothing is left under an older key, a re-run changes nothing and says so
+        given().auth().oauth2(TestTokens.service()).post("/internal/admin/rewrap").then().statusCode(200)
+                .body("rewrapped", equalTo(0)).body("remaining", equalTo(0)).body("failed", equalTo(0));
+    }
+
     static void sealWithOldKey(EnvelopeCipher old, String id, String secret) {
         Fixtures.sql("update destination set secrets_sealed = ? where id = ?",
                 old.seal("{\"secretAccessKey\":\"" + secret + "\"}", id), UUID.fromString(id));

@@ -8,6 +8,7 @@ import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.util.List;
 import java.util.UUID;
 
@@ -39,9 +40,17 @@ public class DestinationRepository implements PanacheRepositoryBase<Destination,
         return find(q.toString(), Sort.descending("createdAt", "id"), p).page(0, limit).list();
     }
 
-    /** Destinations whose secrets are sealed by another master key than {@code activeKeyId}. */
-    public Uni<List<Destination>> sealedByOtherKey(String activeKeyId, int limit) {
-        return find("secretsSealed is not null and secretsSealed not like ?1", Sort.ascending("id"),
-                "v1:" + activeKeyId + ":%").page(0, limit).list();
+    /**
+     * Up to {@code limit} destinations after {@code after} (id order) whose secrets are sealed by
+     * another master key than {@code activeKeyId}, locked for the caller's transaction.
+     */
+    public Uni<List<Destination>> sealedByOtherKey(String activeKeyId, UUID after, int limit) {
+        return find("secretsSealed is not null and secretsSealed not like ?1 and id > ?2", Sort.ascending("id"),
+                "v1:" + activeKeyId + ":%", after).withLock(LockModeType.PESSIMISTIC_WRITE).page(0, limit).list();
+    }
+
+    /** How many destinations still have secrets sealed by another master key than {@code activeKeyId}. */
+    public Uni<Long> countSealedByOtherKey(String activeKeyId) {
+        return count("secretsSealed is not null and secretsSealed not like ?1", "v1:" + activeKeyId + ":%");
     }
 }

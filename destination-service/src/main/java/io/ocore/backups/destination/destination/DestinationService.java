@@ -5,6 +5,8 @@ import io.ocore.backups.destination.usage.UsageService;
 import io.ocore.backups.platform.events.Outbox;
 import io.ocore.backups.platform.events.v1.Events.DestinationFailed;
 import io.ocore.backups.platform.events.v1.Events.DestinationRecovered;
+import io.ocore.backups.platform.security.EnvelopeCipher;
+import io.ocore.backups.platform.security.RewrapReport;
 import io.ocore.backups.platform.storage.ConfigError;
 import io.ocore.backups.platform.storage.DestinationType;
 import io.ocore.backups.platform.storage.ProbeResult;
@@ -297,19 +299,42 @@ public class DestinationService {
         })).replaceWithVoid();
     }
 
-    /** Re-seals every destination's secrets under the active master key; answers how many changed. */
-    public Uni<Integer> rewrapAll() {
-        return rewrapBatch(0);
+    /**
+     * Re-seals every destination's secrets under the active master key, in batches of one
+     * transaction each; a value that does not open is skipped and counted as failed (its row keeps
+     * the old, still readable value). Safe to re-run; answers what moved and what still needs an
+     * older key.
+     */
+    public Uni<RewrapReport> rewrapAll() {
+        return rewrapBatch(new UUID(0, 0), 0, 0)
+                .chain(done -> destinations.countSealedByOtherKey(credentials.activeKeyId())
+                        .map(left -> new RewrapReport(done[0], left.intValue(), done[1], credentials.activeKeyId())));
     }
 
-    private Uni<Integer> rewrapBatch(int done) {
+    private Uni<int[]> rewrapBatch(UUID after, int rewrapped, int failed) {
         int batch = 100;
-        return Panache.withTransaction(() -> destinations.sealedByOtherKey(credentials.activeKeyId(), batch)
+        return Panache.withTransaction(() -> destinations.sealedByOtherKey(credentials.activeKeyId(), after, batch)
                 .map(rows -> {
-                    rows.forEach(credentials::rewrap);
-                    return rows.size();
+                    int ok = 0;
+                    int bad = 0;
+                    for (Destination d : rows) {
+                        try {
+                            if (credentials.rewrap(d)) {
+                                ok++;
+                            }
+                        } catch (EnvelopeCipher.CipherException e) {
+                            Log.warnf("Destination %s: its secrets could not be re-wrapped: %s", d.id, e.getMessage());
+                            bad++;
+                        }
+                    }
+                    return new Batch(rows.size(), rows.isEmpty() ? after : rows.getLast().id, ok, bad);
                 }))
-                .chain(n -> n < batch ? Uni.createFrom().item(done + n) : rewrapBatch(done + n));
+                .chain(r -> r.size() < batch
+                        ? Uni.createFrom().item(new int[] {rewrapped + r.rewrapped(), failed + r.failed()})
+                        : rewrapBatch(r.last(), rewrapped + r.rewrapped(), failed + r.failed()));
+    }
+
+    private record Batch(int size, UUID last, int rewrapped, int failed) {
     }
 
     // ---- validation

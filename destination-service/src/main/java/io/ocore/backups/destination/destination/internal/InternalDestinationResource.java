@@ -4,6 +4,7 @@ import io.ocore.backups.destination.destination.DestinationCredentials;
 import io.ocore.backups.destination.destination.DestinationService;
 import io.ocore.backups.platform.security.Caller;
 import io.ocore.backups.platform.security.Permissions;
+import io.ocore.backups.platform.security.RewrapReport;
 import io.ocore.backups.platform.web.ProblemException;
 import io.ocore.backups.platform.web.QueryParams;
 import io.quarkus.logging.Log;
@@ -40,9 +41,6 @@ public class InternalDestinationResource {
     public record RefreshToken(String refreshToken) {
     }
 
-    public record Rewrapped(int rewrapped, String activeMasterKeyId) {
-    }
-
     private final DestinationService destinations;
     private final Caller caller;
     private final DestinationCredentials credentials;
@@ -75,16 +73,27 @@ public class InternalDestinationResource {
                 .map(v -> Response.noContent().build());
     }
 
-    /** Re-seals every stored secret under the active master key (after rotating {@code OCORE_MASTER_KEY}). */
+    /**
+     * Re-seals every stored secret under the active master key (after rotating
+     * {@code OCORE_MASTER_KEY}); {@code remaining} 0 means no destination needs a previous key.
+     */
     @POST
-    @Path("/admin/rewrap-credentials")
+    @Path("/admin/rewrap")
     @Consumes(MediaType.WILDCARD)
-    public Uni<Rewrapped> rewrap() {
+    public Uni<RewrapReport> rewrap() {
         Log.infof("internal: %s started re-wrapping every destination's credentials under master key %s",
                 caller.subject(), credentials.activeKeyId());
         return destinations.rewrapAll()
-                .invoke(n -> Log.infof("internal: re-wrapped the credentials of %d destinations", n))
-                .map(n -> new Rewrapped(n, credentials.activeKeyId()));
+                .invoke(r -> Log.infof("internal: destination credentials re-wrapped: %d, still under an older key: %d,"
+                        + " failed: %d", r.rewrapped(), r.remaining(), r.failed()));
+    }
+
+    /** The former name of {@link #rewrap}, kept for scripts written against it. */
+    @POST
+    @Path("/admin/rewrap-credentials")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<RewrapReport> rewrapCredentials() {
+        return rewrap();
     }
 
     private static UUID org(String orgId) {

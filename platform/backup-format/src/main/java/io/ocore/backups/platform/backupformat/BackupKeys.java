@@ -2,7 +2,14 @@ package io.ocore.backups.platform.backupformat;
 
 import com.google.crypto.tink.StreamingAead;
 import io.ocore.backups.platform.security.EnvelopeCipher;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -36,5 +43,77 @@ public final class BackupKeys {
         }
         return cipher.openStreamingKey(c.encryption().masterKeyId(), c.encryption().wrappedKey(),
                 keyContext(manifest.backupId()));
+    }
+
+    private static final ObjectMapper TREE = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** A manifest after {@link #rewrapManifest}: its bytes, and how many components' keys moved. */
+    public record RewrappedManifest(byte[] json, int rewrappedComponents) {
+        public boolean changed() {
+            return rewrappedComponents > 0;
+        }
+    }
+
+    /**
+     * Re-wraps the data key recorded in {@code manifestJson} under the cipher's active master key
+     * (after a master-key rotation). Only {@code masterKeyId} and {@code wrappedKey} change; every
+     * other field, known to this reader or not, is kept as it is. The components and their
+     * checksums are untouched: the data key itself does not change. Answers the input unchanged
+     * when the active key already wraps every component's key.
+     */
+    public static RewrappedManifest rewrapManifest(EnvelopeCipher cipher, byte[] manifestJson) {
+        BackupManifest manifest = BackupManifest.fromJson(manifestJson);
+        ObjectNode tree;
+        try {
+            tree = (ObjectNode) TREE.readTree(manifestJson);
+        } catch (IOException | ClassCastException e) {
+            throw new IllegalArgumentException("Not a backup manifest: " + e.getMessage(), e);
+        }
+        String context = keyContext(manifest.backupId());
+        Map<String, String> done = new HashMap<>(); // one data key per backup: re-wrap it once
+        int changed = 0;
+        for (JsonNode component : tree.withArray("components")) {
+            JsonNode enc = component.get("encryption");
+            if (enc == null || !enc.isObject()) {
+                continue;
+            }
+            String keyId = enc.path("masterKeyId").asText(null);
+            String wrapped = enc.path("wrappedKey").asText(null);
+            if (keyId == null || wrapped == null || keyId.equals(cipher.activeKeyId())) {
+                continue;
+            }
+            if (!BackupManifest.ENCRYPTION_SCHEME.equals(enc.path("scheme").asText(null))) {
+                throw new IllegalArgumentException("Unknown encryption scheme " + enc.path("scheme").asText());
+            }
+            String rewrapped = done.computeIfAbsent(keyId + ":" + wrapped,
+                    k -> cipher.rewrapStreamingKey(keyId, wrapped, context));
+            ((ObjectNode) enc).put("masterKeyId", cipher.activeKeyId());
+            ((ObjectNode) enc).put("wrappedKey", rewrapped);
+            changed++;
+        }
+        if (changed == 0) {
+            return new RewrappedManifest(manifestJson, 0);
+        }
+        byte[] json;
+        try {
+            json = TREE.writeValueAsBytes(tree);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        // the new form must open with the active key before anyone stores it
+        BackupManifest check = BackupManifest.fromJson(json);
+        for (BackupManifest.Component c : check.components()) {
+            if (!cipher.activeKeyId().equals(c.encryption().masterKeyId())) {
+                throw new IllegalStateException("Component " + c.name() + " is still wrapped by another key");
+            }
+            open(cipher, check, c);
+        }
+        return new RewrappedManifest(json, changed);
+    }
+
+    /** Whether a component of {@code manifest} has its data key wrapped by a key other than the active one. */
+    public static boolean needsRewrap(EnvelopeCipher cipher, BackupManifest manifest) {
+        return manifest.components().stream().anyMatch(c -> c.encryption() != null
+                && !cipher.activeKeyId().equals(c.encryption().masterKeyId()));
     }
 }

@@ -248,6 +248,42 @@ class ComponentPipelineTest {
         assertThat(tmp.resolve("x.dump")).doesNotExist();
     }
 
+    @Test
+    void aManifestRewrappedUnderANewMasterKeyOpensItsComponentsWithOnlyThatKey() throws Exception {
+        byte[] raw = data(2 * 1024 * 1024 + 5, 4);
+        var key = BackupKeys.newKey(cipher, backupId);
+        ByteArrayOutputStream stored = new ByteArrayOutputStream();
+        ComponentWriter.Result r = new ComponentWriter().write(out -> out.write(raw), key.aead(),
+                BackupKeys.associatedData(backupId, ComponentName.database), Map.of("a", in -> in.transferTo(stored)),
+                null);
+        // a field this reader does not know must survive the rewrite
+        String original = new String(manifest(key, r).toJson(), java.nio.charset.StandardCharsets.UTF_8)
+                .replaceFirst("\\{", "{\"writtenBy\":\"a newer oCore\",");
+
+        byte[] fresh = new byte[32];
+        new java.security.SecureRandom().nextBytes(fresh);
+        String k2 = Base64.getEncoder().encodeToString(fresh);
+        EnvelopeCipher rotating = new EnvelopeCipher("k2", Map.of("k1", MASTER, "k2", k2));
+        assertThat(BackupKeys.needsRewrap(rotating, BackupManifest.fromJson(original.getBytes()))).isTrue();
+        BackupKeys.RewrappedManifest rewrapped = BackupKeys.rewrapManifest(rotating, original.getBytes());
+        assertThat(rewrapped.rewrappedComponents()).isEqualTo(1);
+        assertThat(new String(rewrapped.json())).contains("\"writtenBy\" : \"a newer oCore\"");
+        BackupManifest after = BackupManifest.fromJson(rewrapped.json());
+        assertThat(after.components().getFirst().sha256()).isEqualTo(r.sha256());
+        assertThat(after.components().getFirst().encryption().masterKeyId()).isEqualTo("k2");
+        assertThat(BackupKeys.needsRewrap(rotating, after)).isFalse();
+        assertThat(BackupKeys.rewrapManifest(rotating, rewrapped.json()).changed()).isFalse();
+
+        EnvelopeCipher onlyNew = new EnvelopeCipher("k2", Map.of("k2", k2));
+        try (InputStream in = ComponentReader.open(new ByteArrayInputStream(stored.toByteArray()), onlyNew, after,
+                ComponentName.database)) {
+            assertThat(in.readAllBytes()).isEqualTo(raw);
+        }
+        assertThatThrownBy(() -> ComponentReader.open(new ByteArrayInputStream(stored.toByteArray()), onlyNew,
+                BackupManifest.fromJson(original.getBytes()), ComponentName.database))
+                .hasMessageContaining("'k1'");
+    }
+
     private BackupManifest manifest(EnvelopeCipher.StreamingKey key, ComponentWriter.Result r) {
         UUID env = UUID.randomUUID();
         UUID org = UUID.randomUUID();

@@ -1,6 +1,7 @@
 package io.ocore.backups.platform.security;
 
 import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.StreamingAead;
@@ -109,9 +110,64 @@ public final class EnvelopeCipher {
         return parts.length < 2 || !activeKeyId.equals(parts[1]);
     }
 
-    /** Re-seals a value under the active master key. */
+    /**
+     * Re-seals a value under the active master key. The new form is opened again before it is
+     * returned, so a caller that stores it never replaces a readable value by an unreadable one.
+     */
     public String rewrap(String sealed, String context) {
-        return needsRewrap(sealed) ? seal(open(sealed, context), context) : sealed;
+        if (!needsRewrap(sealed)) {
+            return sealed;
+        }
+        byte[] plain = open(sealed, context);
+        String resealed = seal(plain, context);
+        if (!java.util.Arrays.equals(plain, open(resealed, context))) {
+            throw new CipherException("The re-wrapped value does not open to the original", null);
+        }
+        return resealed;
+    }
+
+    /** The id of the master key that wrapped {@code sealed}, or null when it is not a sealed value. */
+    public static String keyIdOf(String sealed) {
+        if (sealed == null) {
+            return null;
+        }
+        String[] parts = sealed.split(":", 3);
+        return parts.length == 3 && VERSION.equals(parts[0]) ? parts[1] : null;
+    }
+
+    /** Whether the master key {@code id} is configured (active or previous). */
+    public boolean hasKey(String id) {
+        return masterKeys.containsKey(id);
+    }
+
+    /**
+     * Re-wraps a streaming data key (as recorded in a backup manifest) under the active master
+     * key; answers its new wrapped form, or {@code wrappedBase64} itself when the active key
+     * already wraps it. The new form is unwrapped again and compared before it is returned.
+     */
+    public String rewrapStreamingKey(String masterKeyId, String wrappedBase64, String context) {
+        if (activeKeyId.equals(masterKeyId)) {
+            return wrappedBase64;
+        }
+        Aead kek = masterKeys.get(masterKeyId);
+        if (kek == null) {
+            throw new CipherException("Wrapped with master key '" + masterKeyId + "', which is not configured", null);
+        }
+        try {
+            Base64.Decoder b64 = Base64.getDecoder();
+            byte[] ad = ad(context);
+            KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(b64.decode(wrappedBase64), kek, ad);
+            byte[] rewrapped = TinkProtoKeysetFormat.serializeEncryptedKeyset(handle, masterKeys.get(activeKeyId), ad);
+            KeysetHandle check = TinkProtoKeysetFormat.parseEncryptedKeyset(rewrapped, masterKeys.get(activeKeyId), ad);
+            if (!java.util.Arrays.equals(
+                    TinkProtoKeysetFormat.serializeKeyset(handle, InsecureSecretKeyAccess.get()),
+                    TinkProtoKeysetFormat.serializeKeyset(check, InsecureSecretKeyAccess.get()))) {
+                throw new CipherException("The re-wrapped data key does not unwrap to the original", null);
+            }
+            return Base64.getEncoder().encodeToString(rewrapped);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new CipherException("Could not re-wrap the data key", e);
+        }
     }
 
     /** A fresh streaming data key for one backup: the primitive and its wrapped, storable form. */

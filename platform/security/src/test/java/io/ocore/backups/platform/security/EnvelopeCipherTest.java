@@ -90,4 +90,31 @@ class EnvelopeCipherTest {
             assertThat(dec.readAllBytes()).isEqualTo(data);
         }
     }
+
+    @Test
+    void aStreamingKeyRewrappedUnderTheNewKeyDecryptsWhatTheOldOneEncrypted() throws Exception {
+        EnvelopeCipher before = new EnvelopeCipher("k1", Map.of("k1", k1));
+        EnvelopeCipher.StreamingKey key = before.newStreamingKey("backup:7");
+        byte[] data = "a backup's bytes".repeat(1000).getBytes(StandardCharsets.UTF_8);
+        byte[] ad = "7/database".getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        try (OutputStream enc = key.aead().newEncryptingStream(sink, ad)) {
+            enc.write(data);
+        }
+
+        EnvelopeCipher rotating = new EnvelopeCipher("k2", Map.of("k1", k1, "k2", k2));
+        String rewrapped = rotating.rewrapStreamingKey("k1", key.wrappedKey(), "backup:7");
+        assertThat(rewrapped).isNotEqualTo(key.wrappedKey());
+        assertThat(rotating.rewrapStreamingKey("k2", rewrapped, "backup:7")).isSameAs(rewrapped);
+        assertThatThrownBy(() -> rotating.rewrapStreamingKey("k1", key.wrappedKey(), "backup:8"))
+                .isInstanceOf(EnvelopeCipher.CipherException.class);
+
+        EnvelopeCipher onlyNew = new EnvelopeCipher("k2", Map.of("k2", k2));
+        try (InputStream dec = onlyNew.openStreamingKey("k2", rewrapped, "backup:7")
+                .newDecryptingStream(new ByteArrayInputStream(sink.toByteArray()), ad)) {
+            assertThat(dec.readAllBytes()).isEqualTo(data);
+        }
+        assertThat(EnvelopeCipher.keyIdOf(rotating.seal("x", "c"))).isEqualTo("k2");
+        assertThat(EnvelopeCipher.keyIdOf("plain")).isNull();
+    }
 }
