@@ -20,7 +20,7 @@ rotation_test() {
     expect "the rewrap endpoint is not reachable through the gateway" "$(last_code)" "404"
     for s in destination:8081 backup:8082 alert:8085; do
         expect "${s%%:*}-service refuses a user token on POST /internal/admin/rewrap" \
-            "$(http_code "http://127.0.0.1:${s##*:}/internal/admin/rewrap" -X POST -H "Authorization: Bearer $OCORE_TOKEN")" "403"
+            "$(http_code "http://127.0.0.1:${s##*:}/internal/admin/rewrap" -X POST -H "Authorization: Bearer $OCORE_TOKEN")" "401"
     done
 
     old_id="$(tr -d '[:space:]' < "$STATE_DIR/keys/master.key.id" 2>/dev/null || echo k1)"

@@ -85,7 +85,7 @@ class WebhookRotationTest {
 
         given().post("/internal/admin/rewrap").then().statusCode(401);
         given().auth().oauth2(TestTokens.of(org, Permissions.MANAGE_ORG_SETTINGS, Permissions.MANAGE_ENVIRONMENTS,
-                Permissions.VIEW_ENVIRONMENTS)).post("/internal/admin/rewrap").then().statusCode(403);
+                Permissions.VIEW_ENVIRONMENTS)).post("/internal/admin/rewrap").then().statusCode(401);
         given().auth().oauth2(TestTokens.service()).post("/internal/admin/rewrap").then().statusCode(200)
                 .body("rewrapped", greaterThanOrEqualTo(1)).body("remaining", equalTo(0))
                 .body("failed", equalTo(0)).body("activeMasterKeyId", equalTo("k2"));
