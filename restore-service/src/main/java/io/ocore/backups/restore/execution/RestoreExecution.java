@@ -679,7 +679,7 @@ public class RestoreExecution {
         return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
     }
 
-    /** The odoo.conf holds the database password: created 0600, and the mode set again on a file that was there. */
+    /** The odoo.conf holds the database password: always a new file, 0600 (one left there is removed, not reused). */
     static void writePrivate(Path file, byte[] content) throws IOException {
         Files.deleteIfExists(file);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
