@@ -184,9 +184,12 @@ log "generated in ${GEN_S}s: database $((DB_BYTES / 1048576)) MiB, filestore $((
 # backup-service reads its own storage settings (docs/backups.md): the stack does not set them.
 export OCORE_DESTINATIONS_LOCAL_ROOTS="$STATE/backups"
 export OCORE_DESTINATIONS_ALLOW_PRIVATE_ENDPOINTS=true
+# shellcheck source=bench/lib/api.sh
+source "$ROOT/bench/lib/api.sh"
+bench_environment_policy
 if [[ -f "$STATE/run/backup.pid" ]] && kill -0 "$(<"$STATE/run/backup.pid")" 2>/dev/null \
     && [[ "$(curl -s -o /dev/null -w '%{http_code}' "$GATEWAY/q/health/ready" || true)" == 200 ]]; then
-    log "using the running local stack (its backup-service must allow $STATE/backups and loopback S3)"
+    log "using the running local stack (its backup-service must allow $STATE/backups, loopback S3, and environments on 127.0.0.1:$PG_PORT under $WORK)"
 else
     log "bin/stack up --no-build"
     STACK_STARTED=1
@@ -242,7 +245,7 @@ source "$ROOT/bench/lib/api.sh"
 bench_login
 
 mkdir -p "$LOCAL_DEST_DIR"
-ENV_ID="$(api POST /api/environments "{\"name\":\"bench-$SIZE_MB\",\"projectId\":\"$PROJECT\",\"environmentType\":\"staging\",\"database\":{\"host\":\"127.0.0.1\",\"port\":$PG_PORT,\"name\":\"$DB\",\"user\":\"odoo\",\"password\":\"odoo\"},\"filestorePath\":\"$FILESTORE\",\"configPath\":\"$CONFIG\"}" | jget "['id']")" \
+ENV_ID="$(TOKEN="$PLATFORM_TOKEN" api POST /api/environments "{\"name\":\"bench-$SIZE_MB\",\"projectId\":\"$PROJECT\",\"environmentType\":\"staging\",\"database\":{\"host\":\"127.0.0.1\",\"port\":$PG_PORT,\"name\":\"$DB\",\"user\":\"odoo\",\"password\":\"odoo\"},\"filestorePath\":\"$FILESTORE\",\"configPath\":\"$CONFIG\"}" | jget "['id']")" \
     || die "environment registration failed"
 LOCAL_ID="$(api POST /api/backup-destinations "{\"name\":\"bench local\",\"destinationType\":\"local\",\"config\":{\"path\":\"$LOCAL_DEST_DIR\"}}" | jget "['id']")" \
     || die "local destination registration failed"

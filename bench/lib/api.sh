@@ -7,6 +7,18 @@ bench_login() {
     TOKEN="$(timeout 60 "$ROOT/bin/stack" token --permissions view:environments,manage:environments,manage:org_settings \
         --org "$ORG" --ttl 7200 --sub bench 2>/dev/null | tail -n1)"
     [[ "$TOKEN" == ey* ]] || die "bin/stack token gave no token"
+    # environments belong to the platform: the benchmark registers its own as an operator
+    PLATFORM_TOKEN="$(timeout 60 "$ROOT/bin/stack" token --permissions manage:platform \
+        --org "$ORG" --ttl 7200 --sub bench-operator 2>/dev/null | tail -n1)"
+    [[ "$PLATFORM_TOKEN" == ey* ]] || die "bin/stack token gave no manage:platform token"
+}
+
+# bench_environment_policy: the operator's confinement of environments for the stack this run
+# starts: the demo's server and folders (bin/lib/services.sh) plus this run's ($PG_PORT, $WORK).
+bench_environment_policy() {
+    export OCORE_ENVIRONMENTS_DATABASE_SERVERS="127.0.0.1:15433,127.0.0.1:$PG_PORT"
+    export OCORE_ENVIRONMENTS_FILESTORE_ROOTS="$STATE/demo/filestore,$WORK/filestore"
+    export OCORE_ENVIRONMENTS_CONFIG_ROOTS="$STATE/demo/config,$WORK/config"
 }
 
 api() { # METHOD PATH [JSON] -> body on stdout; fails on a non-2xx

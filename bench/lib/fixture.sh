@@ -25,8 +25,9 @@ fixture_classpath() {
 generate_environment() {
     local t0
     FILESTORE="$WORK/filestore/$DB"
-    CONFIG="$WORK/odoo.conf"
-    mkdir -p "$FILESTORE"
+    # inside the run's filestore and config roots (bench_environment_policy)
+    CONFIG="$WORK/config/odoo.conf"
+    mkdir -p "$FILESTORE" "$WORK/config"
     log "generating the Odoo-shaped environment (${SIZE_MB} MB)"
     t0="$(now)"
     PGPASSWORD=odoo timeout "$STEP_TIMEOUT" "$JAVA" -Xmx512m -cp "$(fixture_classpath)" \

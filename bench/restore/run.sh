@@ -183,9 +183,12 @@ verify() {
 }
 
 # ---------------------------------------------------------------- 2. stack
+# shellcheck source=bench/lib/api.sh
+source "$ROOT/bench/lib/api.sh"
+bench_environment_policy
 if [[ -f "$STATE/run/restore.pid" ]] && kill -0 "$(<"$STATE/run/restore.pid")" 2>/dev/null \
     && [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$GATEWAY/q/health/ready" || true)" == 200 ]]; then
-    log "using the running local stack (its services must allow $STATE/backups as a local root)"
+    log "using the running local stack (its services must allow $STATE/backups as a local root, and environments on 127.0.0.1:$PG_PORT under $WORK)"
 else
     log "bin/stack up --no-build"
     STACK_STARTED=1
@@ -206,7 +209,7 @@ bench_login
 sfield() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" | head -n1; }
 
 mkdir -p "$LOCAL_DEST_DIR"
-ENV_ID="$(api POST /api/environments "{\"name\":\"bench-restore-$SIZE_MB\",\"projectId\":\"$PROJECT\",\"environmentType\":\"staging\",\"database\":{\"host\":\"127.0.0.1\",\"port\":$PG_PORT,\"name\":\"$DB\",\"user\":\"odoo\",\"password\":\"odoo\"},\"filestorePath\":\"$FILESTORE\",\"configPath\":\"$CONFIG\"}" | jget "['id']")" \
+ENV_ID="$(TOKEN="$PLATFORM_TOKEN" api POST /api/environments "{\"name\":\"bench-restore-$SIZE_MB\",\"projectId\":\"$PROJECT\",\"environmentType\":\"staging\",\"database\":{\"host\":\"127.0.0.1\",\"port\":$PG_PORT,\"name\":\"$DB\",\"user\":\"odoo\",\"password\":\"odoo\"},\"filestorePath\":\"$FILESTORE\",\"configPath\":\"$CONFIG\"}" | jget "['id']")" \
     || die "environment registration failed"
 LOCAL_ID="$(api POST /api/backup-destinations "{\"name\":\"bench restore local\",\"destinationType\":\"local\",\"config\":{\"path\":\"$LOCAL_DEST_DIR\"}}" | jget "['id']")" \
     || die "local destination registration failed"

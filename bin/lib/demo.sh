@@ -6,7 +6,8 @@
 DEMO_PG_DIR="$DEMO_DIR/pg"
 DEMO_SPOOL="$DEMO_DIR/wal-spool"
 DEMO_FILESTORE="$DEMO_DIR/filestore/odoo_demo"
-DEMO_CONFIG="$DEMO_DIR/odoo.conf"
+# odoo.conf in a folder of its own: the config root (ocore.environments.config-roots) holds nothing else
+DEMO_CONFIG="$DEMO_DIR/config/odoo.conf"
 DEMO_IDS="$DEMO_DIR/ids.env"
 DEMO_DB=odoo_demo
 DEMO_DB_USER=odoo
@@ -66,6 +67,11 @@ fixture_classpath() {
 
 # demo_generate: fills odoo_demo once (marker .state/demo/.generated).
 demo_generate() {
+    if [[ -f "$DEMO_DIR/odoo.conf" && ! -e "$DEMO_CONFIG" ]]; then
+        # a stack made before the config root: its odoo.conf moves into its folder
+        mkdir -p "$(dirname "$DEMO_CONFIG")"
+        mv "$DEMO_DIR/odoo.conf" "$DEMO_CONFIG"
+    fi
     [[ -f "$DEMO_DIR/.generated" ]] && { info "demo environment already generated ($DEMO_DB, $DEMO_FILESTORE)"; return 0; }
     local cp
     cp="$(fixture_classpath)" || { warn "cannot build the odoo fixture: demo database left empty"; return 1; }
@@ -74,7 +80,7 @@ demo_generate() {
     pg_psql "$DEMO_PG_PORT" postgres "DROP DATABASE IF EXISTS $DEMO_DB WITH (FORCE)"
     pg_psql "$DEMO_PG_PORT" postgres "CREATE DATABASE $DEMO_DB OWNER $DEMO_DB_USER"
     rm -rf "$DEMO_FILESTORE"
-    mkdir -p "$DEMO_FILESTORE"
+    mkdir -p "$DEMO_FILESTORE" "$(dirname "$DEMO_CONFIG")"
     if PGPASSWORD="$DEMO_DB_PASSWORD" "$JAVA" -Xmx256m "-Docore.stack.home=$STATE_DIR" \
         "-Docore.stack.component=demo-generate" -cp "$cp" \
         io.ocore.backups.platform.odoofixture.OdooEnvironmentGenerator \
@@ -110,12 +116,12 @@ demo_ids_save() {
     mv "$tmp" "$DEMO_IDS"
 }
 
-# api_post PATH JSON: POSTs through the gateway with the demo token; sets API_CODE and API_BODY.
+# api_post PATH JSON [TOKEN]: POSTs through the gateway (the demo token unless TOKEN); sets API_CODE and API_BODY.
 api_post() {
-    local path="$1" body="$2" out
+    local path="$1" body="$2" token="${3:-$DEMO_TOKEN}" out
     out="$(mktemp)"
     API_CODE="$(curl -s -o "$out" -w '%{http_code}' --max-time 30 -X POST \
-        -H "Authorization: Bearer $DEMO_TOKEN" -H 'Content-Type: application/json' -H 'Accept: application/json' \
+        -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -H 'Accept: application/json' \
         --data "$body" "http://127.0.0.1:$GATEWAY_PORT$path" 2>/dev/null || true)"
     API_BODY="$(head -c 2000 "$out")"
     rm -f "$out"
@@ -136,7 +142,9 @@ demo_register() {
     DEMO_TOKEN="$(demo_token 600)"
     mkdir -p "$BACKUPS_DIR"
     if [[ -z "$OCORE_DEMO_ENV" ]]; then
-        api_post /api/environments "{\"name\":\"demo\",\"projectId\":\"$DEMO_PROJECT_ID\",\"environmentType\":\"production\",\"database\":{\"host\":\"127.0.0.1\",\"port\":$DEMO_PG_PORT,\"name\":\"$DEMO_DB\",\"user\":\"$DEMO_DB_USER\",\"password\":\"$DEMO_DB_PASSWORD\"},\"filestorePath\":$(json_string "$DEMO_FILESTORE"),\"configPath\":$(json_string "$DEMO_CONFIG")}"
+        # environments belong to the platform: registered by an operator's token, not the demo user's
+        api_post /api/environments "{\"name\":\"demo\",\"projectId\":\"$DEMO_PROJECT_ID\",\"environmentType\":\"production\",\"database\":{\"host\":\"127.0.0.1\",\"port\":$DEMO_PG_PORT,\"name\":\"$DEMO_DB\",\"user\":\"$DEMO_DB_USER\",\"password\":\"$DEMO_DB_PASSWORD\"},\"filestorePath\":$(json_string "$DEMO_FILESTORE"),\"configPath\":$(json_string "$DEMO_CONFIG")}" \
+            "$(mint_token manage:platform "$DEMO_ORG_ID" 600 ocore-stack-operator)"
         if [[ "$API_CODE" == 2* ]]; then
             OCORE_DEMO_ENV="$(printf '%s' "$API_BODY" | json_id || true)"
             ok "registered the demo environment: ${OCORE_DEMO_ENV:-<no id in the answer>}"

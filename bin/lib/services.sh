@@ -115,6 +115,12 @@ services_common_env() {
     export OCORE_DESTINATIONS_ALLOW_PRIVATE_ENDPOINTS=true
     export OCORE_ALERTS_WEBHOOKS_ALLOW_PRIVATE_TARGETS=true
     export OCORE_STATE_DIR="$STATE_DIR"
+    # Where environments may be (docs/operations.md): the demo's PostgreSQL, its filestore and config
+    # folders; never the stack's own state. A caller's environment wins (the benchmarks add theirs).
+    export OCORE_ENVIRONMENTS_DATABASE_SERVERS="${OCORE_ENVIRONMENTS_DATABASE_SERVERS:-127.0.0.1:$DEMO_PG_PORT}"
+    export OCORE_ENVIRONMENTS_FILESTORE_ROOTS="${OCORE_ENVIRONMENTS_FILESTORE_ROOTS:-$DEMO_DIR/filestore}"
+    export OCORE_ENVIRONMENTS_CONFIG_ROOTS="${OCORE_ENVIRONMENTS_CONFIG_ROOTS:-$DEMO_DIR/config}"
+    export OCORE_ENVIRONMENTS_PROTECTED_PATHS="${OCORE_ENVIRONMENTS_PROTECTED_PATHS:-$KEYS_DIR,$PG_DIR,$KAFKA_DIR,$RUN_DIR,$LOG_DIR,$BACKUPS_DIR,$DEMO_DIR/pg,$DEMO_DIR/wal-spool}"
     # The scheduler looks for due and overdue schedules every 10 s here (60 s in production):
     # quick feedback on one machine, for a cheap indexed query.
     export OCORE_SCHEDULER_TICK="${OCORE_SCHEDULER_TICK:-10s}"

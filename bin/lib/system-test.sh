@@ -248,6 +248,13 @@ expect "another organisation gets 404 for the backup" "$(last_code)" "404"
 TOKEN="$("$STACK" token --permissions manage:org_settings --org "$other_org" --ttl 600)" \
     api GET "/api/backup-destinations/$DEST" >/dev/null
 expect "another organisation gets 404 for the destination" "$(last_code)" "404"
+# environments belong to the platform: the demo user's token registers none; an operator's
+# token is held to the configured server and roots (bin/lib/services.sh)
+probe="{\"name\":\"probe\",\"projectId\":\"$DEMO_PROJECT_ID\",\"environmentType\":\"staging\",\"database\":{\"host\":\"127.0.0.1\",\"port\":$DEMO_PG_PORT,\"name\":\"odoo_demo\",\"user\":\"odoo\",\"password\":\"x\"},\"filestorePath\":\"$DEMO_DIR/filestore/probe\",\"configPath\":\"/proc/self/environ\"}"
+api POST /api/environments "$probe" >/dev/null
+expect "the demo user's token cannot register an environment (403)" "$(last_code)" "403"
+body="$(TOKEN="$("$STACK" token --permissions manage:platform --ttl 600)" api POST /api/environments "$probe")"
+expect "configPath /proc/self/environ is refused (400 configPath)" "$(last_code) $(jq -r '[.errors[].field] | join(",")' <<< "$body" 2>/dev/null)" "400 configPath"
 TOKEN="not-a-token" api GET "/api/environments/$ENV" >/dev/null
 expect "a bad token is refused at the gateway (401)" "$(last_code)" "401"
 api GET "/internal/destinations/$DEST" >/dev/null

@@ -44,6 +44,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(DestinationStub.class)
+@QuarkusTestResource(EnvironmentPolicyResource.class)
 class BackupApiTest {
 
     static KafkaTestClient kafka;
@@ -58,23 +59,21 @@ class BackupApiTest {
         kafka.close();
     }
 
-    static UUID registerNowhere(UUID org) {
-        String id = given().auth().oauth2(manager(org)).contentType(ContentType.JSON)
-                .body(Fixtures.environmentBody(UUID.randomUUID(), 1, "odoo", "/nonexistent/fs", "/nonexistent/odoo.conf"))
-                .post("/api/environments").then().statusCode(201).extract().path("id");
-        return UUID.fromString(id);
+    static UUID registerNowhere(UUID org) throws Exception {
+        return Fixtures.registerNowhere(org);
     }
 
     @Test
-    void anEnvironmentIsRegisteredWithoutEverShowingItsPasswordAndAnnounced() {
+    void anEnvironmentIsRegisteredWithoutEverShowingItsPasswordAndAnnounced() throws Exception {
         UUID org = UUID.randomUUID();
         UUID project = UUID.randomUUID();
-        var body = Fixtures.environmentBody(project, 5432, "odoo_prod", "/srv/odoo/filestore/odoo_prod",
-                "/etc/odoo/odoo.conf");
-        String id = given().auth().oauth2(manager(org)).contentType(ContentType.JSON).body(body)
+        int port = SourceEnvironment.get().cluster.port();
+        var body = Fixtures.environmentBody(project, port, "odoo_prod", Fixtures.filestore("odoo_prod"),
+                Fixtures.config("odoo_prod.conf"));
+        String id = given().auth().oauth2(Fixtures.platform(org)).contentType(ContentType.JSON).body(body)
                 .post("/api/environments").then().statusCode(201)
                 .header("Location", containsString("/api/environments/"))
-                .body("database.host", equalTo("127.0.0.1")).body("database.port", equalTo(5432))
+                .body("database.host", equalTo("127.0.0.1")).body("database.port", equalTo(port))
                 .body("database.name", equalTo("odoo_prod")).body("database.user", equalTo("postgres"))
                 .body("database", not(hasKey("password")))
                 .body("environmentType", equalTo("production"))
@@ -102,10 +101,11 @@ class BackupApiTest {
     }
 
     @Test
-    void restoreServiceRegistersAnEnvironmentInternally() {
+    void restoreServiceRegistersAnEnvironmentInternally() throws Exception {
         UUID org = UUID.randomUUID();
-        var body = new java.util.HashMap<String, Object>(Fixtures.environmentBody(UUID.randomUUID(), 5432, "odoo_new",
-                "/srv/fs/odoo_new", "/etc/odoo/new.conf"));
+        var body = new java.util.HashMap<String, Object>(Fixtures.environmentBody(UUID.randomUUID(),
+                SourceEnvironment.get().cluster.port(), "odoo_new", Fixtures.filestore("odoo_new"),
+                Fixtures.config("odoo_new.conf")));
         body.put("orgId", org.toString());
         String id = given().auth().oauth2(TestTokens.service()).contentType(ContentType.JSON).body(body)
                 .post("/internal/environments").then().statusCode(201).extract().path("id");
@@ -117,7 +117,7 @@ class BackupApiTest {
     }
 
     @Test
-    void authenticationPermissionsAndOrganisationsAreEnforced() {
+    void authenticationPermissionsAndOrganisationsAreEnforced() throws Exception {
         UUID org = UUID.randomUUID();
         UUID env = registerNowhere(org);
         given().get("/api/environments").then().statusCode(401).contentType("application/problem+json");
@@ -130,6 +130,10 @@ class BackupApiTest {
                 "destinationIds", List.of(UUID.randomUUID().toString())))
                 .post("/api/environments/" + env + "/backups").then().statusCode(403);
         given().auth().oauth2(viewer(org)).contentType(ContentType.JSON)
+                .body(Fixtures.environmentBody(UUID.randomUUID(), 1, "x", "/a", "/b")).post("/api/environments")
+                .then().statusCode(403);
+        // environments belong to the platform: not even an organisation's manager registers one
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON)
                 .body(Fixtures.environmentBody(UUID.randomUUID(), 1, "x", "/a", "/b")).post("/api/environments")
                 .then().statusCode(403);
 
@@ -153,7 +157,7 @@ class BackupApiTest {
     }
 
     @Test
-    void badRequestsAre400sNamingEveryField() {
+    void badRequestsAre400sNamingEveryField() throws Exception {
         UUID org = UUID.randomUUID();
         UUID env = registerNowhere(org);
         String token = manager(org);
@@ -179,17 +183,18 @@ class BackupApiTest {
                 .body("errors[0].field", equalTo("status"));
         given().auth().oauth2(token).get("/api/environments/" + env + "/backups?limit=500").then().statusCode(400)
                 .body("errors[0].field", equalTo("limit"));
-        given().auth().oauth2(token).contentType(ContentType.JSON)
+        // "/ok" is an absolute path, yet outside the configured config roots
+        given().auth().oauth2(Fixtures.platform(org)).contentType(ContentType.JSON)
                 .body(Map.of("name", "", "projectId", "x", "environmentType", "prod",
                         "database", Map.of("host", "h", "port", 0, "name", "a=b", "user", "u"),
                         "filestorePath", "rel", "configPath", "/ok"))
                 .post("/api/environments").then().statusCode(400)
                 .body("errors.field", containsInAnyOrder("name", "projectId", "environmentType",
-                        "database.port", "database.name", "database.password", "filestorePath"));
+                        "database.port", "database.name", "database.password", "filestorePath", "configPath"));
     }
 
     @Test
-    void theSchedulesDestinationsAreUsedWhenTheRequestNamesNone() {
+    void theSchedulesDestinationsAreUsedWhenTheRequestNamesNone() throws Exception {
         UUID org = UUID.randomUUID();
         UUID env = registerNowhere(org);
         UUID dest = UUID.randomUUID();
@@ -201,7 +206,7 @@ class BackupApiTest {
     }
 
     @Test
-    void aRedeliveredBackupRequestMakesOneBackupAndTiersAreRecorded() {
+    void aRedeliveredBackupRequestMakesOneBackupAndTiersAreRecorded() throws Exception {
         UUID org = UUID.randomUUID();
         UUID env = registerNowhere(org);
         UUID dest = UUID.randomUUID(); // unknown to destination-service: the backup fails, which is fine here

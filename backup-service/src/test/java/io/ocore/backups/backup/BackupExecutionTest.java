@@ -68,6 +68,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(DestinationStub.class)
+@QuarkusTestResource(EnvironmentPolicyResource.class)
 class BackupExecutionTest {
 
     static final String BUCKET = "backups";

@@ -49,6 +49,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(DestinationStub.class)
+@QuarkusTestResource(EnvironmentPolicyResource.class)
 class ComponentDownloadTest {
 
     static SourceEnvironment src;

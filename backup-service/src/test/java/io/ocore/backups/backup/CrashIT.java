@@ -95,7 +95,7 @@ class CrashIT {
         // 1. Kafka unreachable: the environment is registered and its event committed to the outbox,
         //    but the relay cannot publish it. Then the process dies.
         startApp("127.0.0.1:" + closedPort());
-        JsonNode env = post("/api/environments", token, Map.of("name", "crash-prod", "projectId", UUID.randomUUID().toString(),
+        JsonNode env = post("/api/environments", TestTokens.of(org, Permissions.MANAGE_PLATFORM), Map.of("name", "crash-prod", "projectId", UUID.randomUUID().toString(),
                 "environmentType", "production",
                 "database", Map.of("host", "127.0.0.1", "port", src.cluster.port(), "name", SourceEnvironment.DATABASE,
                         "user", "postgres", "password", "pw"),
@@ -155,6 +155,9 @@ class CrashIT {
                 "-Docore.services.destination.url=" + destinationProps.get("ocore.services.destination.url"),
                 "-Docore.destinations.local-roots=" + workDir,
                 "-Docore.destinations.allow-private-endpoints=true",
+                "-Docore.environments.database-servers=127.0.0.1:" + src.cluster.port(),
+                "-Docore.environments.filestore-roots=" + src.filestoreRoot,
+                "-Docore.environments.config-roots=" + src.configRoot,
                 "-Docore.backup.node-name=crash-it",
                 "-Docore.backup.poll-interval=1s",
                 "-Docore.backup.progress-interval=100ms",

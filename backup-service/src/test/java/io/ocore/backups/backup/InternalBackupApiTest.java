@@ -25,15 +25,14 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(DestinationStub.class)
+@QuarkusTestResource(EnvironmentPolicyResource.class)
 class InternalBackupApiTest {
 
     @Test
-    void aBackupIsServedToServicesOnlyWithinItsOrganisation() {
+    void aBackupIsServedToServicesOnlyWithinItsOrganisation() throws Exception {
         UUID org = UUID.randomUUID();
         UUID dest = UUID.randomUUID();
-        String env = given().auth().oauth2(manager(org)).contentType(ContentType.JSON)
-                .body(Fixtures.environmentBody(UUID.randomUUID(), 1, "odoo_x", "/tmp/fs-x", "/tmp/x.conf"))
-                .post("/api/environments").then().statusCode(201).extract().path("id");
+        String env = Fixtures.registerNowhere(org).toString();
         String backup = given().auth().oauth2(manager(org)).contentType(ContentType.JSON)
                 .body(Map.of("backupType", "full", "destinationIds", List.of(dest.toString())))
                 .post("/api/environments/" + env + "/backups").then().statusCode(202).extract().path("id");

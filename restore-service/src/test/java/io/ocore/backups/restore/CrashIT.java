@@ -239,6 +239,8 @@ class CrashIT {
                 "-Docore.services.backup.url=" + stubProps.get("ocore.services.backup.url"),
                 "-Docore.services.destination.url=" + stubProps.get("ocore.services.destination.url"),
                 "-Docore.destinations.local-roots=" + OdooWorld.root,
+                "-Docore.environments.filestore-roots=" + OdooWorld.root.resolve("filestore"),
+                "-Docore.environments.config-roots=" + OdooWorld.root.resolve("conf"),
                 "-Docore.destinations.allow-private-endpoints=true",
                 "-Docore.restore.node-name=crash-it",
                 "-Docore.restore.poll-interval=1s",

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(PostgresTestResource.class)
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(JwtTestResource.class)
+@QuarkusTestResource(EnvironmentPolicyResource.class)
 class RestoreApiTest {
 
     static final Instant T0 = Instant.parse("2026-03-15T14:30:00Z");

@@ -34,6 +34,7 @@ import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -57,6 +58,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(PostgresTestResource.class)
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(JwtTestResource.class)
+@QuarkusTestResource(EnvironmentPolicyResource.class)
 @QuarkusTestResource(InternalStub.class)
 class RestoreExecutionTest {
 
@@ -319,6 +321,9 @@ class RestoreExecutionTest {
         assertThat(after.get("rows.sale_order")).isEqualTo(expected.get("rows.sale_order"));
         assertThat(after.get("config")).contains("db_name = odoo_qa_copy").contains("dbfilter = ^odoo_qa_copy$")
                 .doesNotContain("db_name = odoo_staging");
+        // odoo.conf holds the database password: its owner alone reads it
+        assertThat(Files.getPosixFilePermissions(created.config())).containsExactlyInAnyOrder(
+                PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
         assertThat(OdooWorld.fingerprint(staging)).isEqualTo(expected);
         await().atMost(Duration.ofSeconds(10)).until(() -> OdooWorld.leftovers().isEmpty());
     }
@@ -383,6 +388,53 @@ class RestoreExecutionTest {
             assertThat(OdooWorld.leftovers()).as(step).isEmpty();
             given().auth().oauth2(manager(ORG)).get("/api/restores/{id}/logs", restoreId).then()
                     .body("find { it.step == '" + step + "' }.status", equalTo("failed"));
+        }
+    }
+
+    @Test
+    void aTargetWhoseFilestoreIsOutsideTheRootsIsRefusedAndLeftAlone() throws Exception {
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, prod, destinations());
+        // an environment registered under other rules: its filestore outside today's roots
+        Path outside = Files.createDirectories(Files.createTempDirectory("ocore-outside-").resolve("filestore"));
+        Files.writeString(outside.resolve("id_rsa"), "KEEP ME");
+        UUID target = UUID.randomUUID();
+        InternalStub.environment(ORG, target, PROJECT, "escaped-env", "development", OdooWorld.cluster().port(),
+                "odoo_escaped", outside.toString(), OdooWorld.root.resolve("conf/odoo_escaped.conf").toString());
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "other", "targetEnvironmentId",
+                target.toString()));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).isEqualTo("failed");
+        assertThat(done.getString("error")).isEqualTo("the filestore path leaves the configured filestore roots");
+        try (var left = Files.list(outside.getParent())) {
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).containsExactly("filestore");
+        }
+        assertThat(Files.readString(outside.resolve("id_rsa"))).isEqualTo("KEEP ME");
+    }
+
+    @Test
+    void aFailedConnectionsMessageShowsNoHostOrPort() throws Exception {
+        int closed;
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        UUID source = UUID.randomUUID();
+        InternalStub.environment(ORG, source, PROJECT, "down-env", "production", closed, "odoo_down",
+                OdooWorld.root.resolve("filestore/odoo_down").toString(),
+                OdooWorld.root.resolve("conf/odoo_down.conf").toString());
+        UUID backupId = UUID.randomUUID();
+        Map<String, String> checksums = new LinkedHashMap<>();
+        checksums.put("database", "00");
+        checksums.put("filestore", null);
+        checksums.put("config", null);
+        InternalStub.backup(ORG, backupId, source, "completed", "db", Map.of(localDest, "x/"), checksums);
+        String restoreId = startRestore(backupId, Map.of("targetType", "new", "newEnvironmentName", "down copy"));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).isEqualTo("failed");
+        String logs = given().auth().oauth2(manager(ORG)).get("/api/restores/{id}/logs", restoreId).then()
+                .statusCode(200).extract().asString();
+        for (String shown : List.of(done.getString("error"), logs)) {
+            assertThat(shown).contains("the environment's database server").doesNotContain("127.0.0.1")
+                    .doesNotContain(Integer.toString(closed));
         }
     }
 

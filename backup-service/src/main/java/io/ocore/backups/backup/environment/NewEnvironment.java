@@ -1,5 +1,8 @@
 package io.ocore.backups.backup.environment;
 
+import io.ocore.backups.platform.security.confinement.EnvironmentConfinement;
+import io.ocore.backups.platform.security.confinement.EnvironmentConfinement.Area;
+import io.ocore.backups.platform.storage.EndpointGuard;
 import io.ocore.backups.platform.web.Problem;
 import io.ocore.backups.platform.web.ProblemException;
 import java.nio.file.Path;
@@ -23,8 +26,11 @@ public record NewEnvironment(String orgId, String name, String projectId, String
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.$-]{0,62}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\-\\[\\]]{1,253}");
 
-    /** The validated values; 400 naming every bad field. */
-    public Valid validate(boolean orgRequired) {
+    /**
+     * The validated values; 400 naming every bad field, the operator's confinement included (the
+     * database server, the paths on their real path). Blocking: resolves the host, reads the disk.
+     */
+    public Valid validate(boolean orgRequired, EnvironmentConfinement confinement) {
         List<Problem.FieldError> errors = new ArrayList<>();
         UUID org = null;
         if (orgRequired) {
@@ -50,11 +56,18 @@ public record NewEnvironment(String orgId, String name, String projectId, String
         if (database == null) {
             errors.add(new Problem.FieldError("database", "is required"));
         } else {
-            if (database.host() == null || !HOST.matcher(database.host()).matches()) {
+            boolean hostOk = database.host() != null && HOST.matcher(database.host()).matches();
+            boolean portOk = database.port() != null && database.port() >= 1 && database.port() <= 65535;
+            if (!hostOk) {
                 errors.add(new Problem.FieldError("database.host", "must be a host name or address"));
             }
-            if (database.port() == null || database.port() < 1 || database.port() > 65535) {
+            if (!portOk) {
                 errors.add(new Problem.FieldError("database.port", "must be between 1 and 65535"));
+            }
+            if (hostOk && portOk) {
+                // link-local and metadata addresses: the destinations' address guard, loopback and private allowed
+                errors.addAll(confinement.databaseServerErrors(database.host(), database.port(),
+                        a -> EndpointGuard.check(a, true)));
             }
             if (database.name() == null || !IDENTIFIER.matcher(database.name()).matches()) {
                 errors.add(new Problem.FieldError("database.name",
@@ -68,8 +81,8 @@ public record NewEnvironment(String orgId, String name, String projectId, String
                 errors.add(new Problem.FieldError("database.password", "is required (may be empty)"));
             }
         }
-        absolute("filestorePath", filestorePath, errors);
-        absolute("configPath", configPath, errors);
+        confined(Area.FILESTORE, filestorePath, confinement, errors);
+        confined(Area.CONFIG, configPath, confinement, errors);
         if (!errors.isEmpty()) {
             throw ProblemException.validation(errors);
         }
@@ -95,11 +108,14 @@ public record NewEnvironment(String orgId, String name, String projectId, String
         }
     }
 
-    private static void absolute(String field, String v, List<Problem.FieldError> errors) {
+    private static void confined(Area area, String v, EnvironmentConfinement confinement,
+            List<Problem.FieldError> errors) {
         if (v == null || v.isBlank()) {
-            errors.add(new Problem.FieldError(field, "is required"));
+            errors.add(new Problem.FieldError(area.field, "is required"));
         } else if (!v.startsWith("/") || v.indexOf('\0') >= 0) {
-            errors.add(new Problem.FieldError(field, "must be an absolute path"));
+            errors.add(new Problem.FieldError(area.field, "must be an absolute path"));
+        } else {
+            confinement.pathError(area, v).ifPresent(m -> errors.add(new Problem.FieldError(area.field, m)));
         }
     }
 }

@@ -18,7 +18,10 @@ import io.ocore.backups.platform.backupformat.TarArchives;
 import io.ocore.backups.platform.events.OcoreEvent;
 import io.ocore.backups.platform.events.v1.Events;
 import io.ocore.backups.platform.jobs.JobRunner;
+import io.ocore.backups.platform.pgclient.PgErrors;
 import io.ocore.backups.platform.security.EnvelopeCipher;
+import io.ocore.backups.platform.security.confinement.EnvironmentConfinement;
+import io.ocore.backups.platform.security.confinement.EnvironmentConfinement.Area;
 import io.ocore.backups.platform.storage.StorageException;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -77,9 +80,11 @@ public class BackupExecution {
     private final ObjectMapper mapper;
     private final BackupConfig config;
     private final PgDump pgDump;
+    private final EnvironmentConfinement confinement;
 
     public BackupExecution(BackupStore store, Destinations destinations, EnvironmentService environments,
-            EnvelopeCipher cipher, ObjectMapper mapper, BackupConfig config) {
+            EnvelopeCipher cipher, ObjectMapper mapper, BackupConfig config, EnvironmentConfinement confinement) {
+        this.confinement = confinement;
         this.store = store;
         this.destinations = destinations;
         this.environments = environments;
@@ -105,6 +110,11 @@ public class BackupExecution {
         checksums.put("filestore", null);
         checksums.put("config", null);
         try {
+            if (b.backupType == BackupType.full) {
+                // before anything is opened or written: a path that left its roots fails the backup untouched
+                confinement.confine(Area.FILESTORE, Path.of(env.filestorePath));
+                confinement.confine(Area.CONFIG, Path.of(env.configPath));
+            }
             for (UUID id : b.destinations()) {
                 Destinations.Opened d = destinations.open(b.orgId, id);
                 if (d.ok()) {
@@ -129,8 +139,8 @@ public class BackupExecution {
             total += component(b, ComponentName.database, pgDump.producer(env, password), writer, key, alive, failed,
                     failedInfo, components, checksums, progress);
             if (b.backupType == BackupType.full && !alive.isEmpty()) {
-                Path filestore = Path.of(env.filestorePath);
-                if (!Files.isDirectory(filestore)) {
+                Path filestore = confinement.confine(Area.FILESTORE, Path.of(env.filestorePath));
+                if (!Files.isDirectory(filestore, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     throw new IOException("the filestore directory " + env.filestorePath + " does not exist");
                 }
                 enter(progress, Phase.archiving_filestore);
@@ -183,10 +193,11 @@ public class BackupExecution {
             throw crash;
         } catch (Exception e) {
             // The source (database, filestore) or the pipeline failed: no destination holds a usable copy.
+            Log.warnf("Backup %s failed: %s", b.id, message(e));
+            // users read the reason: no host name, address or port of the environment's server in it
             String reason = e instanceof InterruptedIOException || Thread.currentThread().isInterrupted()
                     ? BackupExecutionReasons.INTERRUPTED
-                    : message(e);
-            Log.warnf("Backup %s failed: %s", b.id, reason);
+                    : PgErrors.hideServer(message(e), env.dbHost, env.dbPort);
             alive.forEach(t -> cleanup(b, t));
             alive.clear();
             fail(b, failed, failedInfo, checksums, reason);
@@ -272,8 +283,8 @@ public class BackupExecution {
 
     private Map<String, byte[]> configFiles(Environment env, SourceInfo source) throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>();
-        Path conf = Path.of(env.configPath);
-        if (Files.isRegularFile(conf)) {
+        Path conf = confinement.confine(Area.CONFIG, Path.of(env.configPath));
+        if (Files.isRegularFile(conf, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             files.put("odoo.conf", Files.readAllBytes(conf));
         } else {
             Log.warnf("Environment %s: config %s does not exist; the config component holds the metadata only", env.id,

@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ocore environment ...}: the catalogue of Odoo environments (API.md "Environments"). */
 @Command(name = "environment",
-        description = "Register and list Odoo environments (manage:environments / view:environments).",
+        description = "Register (manage:platform) and list (view:environments) Odoo environments.",
         subcommands = {
             EnvironmentCommands.Create.class,
             EnvironmentCommands.ListEnvironments.class,
@@ -54,7 +54,9 @@ public class EnvironmentCommands {
     }
 
     @Command(name = "create", description = {
-        "Register an environment.",
+        "Register an environment: a platform operator's act, the token needs manage:platform.",
+        "The database server must be one the operator configured (ocore.environments.database-servers),"
+            + " the filestore and odoo.conf inside the configured roots.",
         "The database password comes from --secrets-file {\"password\": ...}, then OCORE_DB_PASSWORD,"
             + " then a no-echo prompt on a terminal."})
     static class Create extends ApiCommand {

@@ -1,5 +1,6 @@
 package io.ocore.backups.restore.execution;
 
+import io.ocore.backups.platform.pgclient.PgErrors;
 import io.ocore.backups.platform.pgclient.PgPrograms;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ocore.backups.platform.backupformat.BackupKeys;
@@ -12,6 +13,8 @@ import io.ocore.backups.platform.backupformat.TarArchives;
 import io.ocore.backups.platform.events.OcoreEvent;
 import io.ocore.backups.platform.events.v1.Events;
 import io.ocore.backups.platform.security.EnvelopeCipher;
+import io.ocore.backups.platform.security.confinement.EnvironmentConfinement;
+import io.ocore.backups.platform.security.confinement.EnvironmentConfinement.Area;
 import io.ocore.backups.platform.storage.BackupStorage;
 import io.ocore.backups.platform.storage.DestinationType;
 import io.ocore.backups.platform.storage.StorageFactory;
@@ -31,6 +34,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -66,9 +71,11 @@ public class RestoreExecution {
     private final ObjectMapper mapper;
     private final RestoreConfig config;
     private final Path pgRestore;
+    private final EnvironmentConfinement confinement;
 
     public RestoreExecution(RestoreStore store, InternalClient client, StorageFactory storages, EnvelopeCipher cipher,
-            ObjectMapper mapper, RestoreConfig config) {
+            ObjectMapper mapper, RestoreConfig config, EnvironmentConfinement confinement) {
+        this.confinement = confinement;
         this.store = store;
         this.client = client;
         this.storages = storages;
@@ -140,9 +147,10 @@ public class RestoreExecution {
         Work work = null;
         TargetServer server = null;
         boolean[] swapping = {false};
+        String[] hostPort = {null, "0"}; // the server's, hidden from the reason users read
         try {
             if ("neutralize".equals(job.kind)) {
-                neutralizeOnly(job, steps);
+                neutralizeOnly(job, steps, hostPort);
                 return;
             }
             boolean isNew = "new".equals(job.targetType);
@@ -157,6 +165,8 @@ public class RestoreExecution {
                 throw new RestoreFailure("the target environment " + target.name() + " is not in the source's project");
             }
             EnvironmentInfo serverOf = isNew ? source : target;
+            hostPort[0] = serverOf.dbHost();
+            hostPort[1] = Integer.toString(serverOf.dbPort());
             server = new TargetServer(serverOf.dbHost(), serverOf.dbPort(), serverOf.dbUser(), serverOf.dbPassword(),
                     pgRestore);
             List<Source> sources = sources(job.orgId, backup);
@@ -165,7 +175,7 @@ public class RestoreExecution {
             store.journal(id, mapper.writeValueAsString(work), "preparing");
             steps.done("backup " + backup.id() + " (" + backup.backupType() + ", " + backup.trigger() + ") of "
                     + source.name() + " onto " + (isNew ? "new database " + work.targetDb() : target.name())
-                    + " (" + work.targetDb() + " on " + work.host() + ":" + work.port() + ")");
+                    + " (database " + work.targetDb() + ")");
 
             // 2. pre-restore snapshot of an existing target
             if (!isNew) {
@@ -191,6 +201,7 @@ public class RestoreExecution {
                 steps.begin(FILESTORE);
                 Path temp = Path.of(work.tempFilestore());
                 String fromFs = fromFirstGood(job, sources, ComponentName.filestore, backup, progress, raw -> {
+                    confinement.confine(Area.FILESTORE, temp);
                     Swap.deleteTree(temp);
                     Files.createDirectories(temp);
                     TarArchives.extract(raw, temp, n -> {
@@ -198,6 +209,7 @@ public class RestoreExecution {
                 });
                 steps.done("unpacked into " + temp + " from destination " + fromFs);
             } else if (isNew) {
+                confinement.confine(Area.FILESTORE, Path.of(work.tempFilestore()));
                 Files.createDirectories(Path.of(work.tempFilestore()));
                 steps.skipped(FILESTORE, "a db backup has no filestore: the new environment starts with an empty one");
             } else {
@@ -208,9 +220,10 @@ public class RestoreExecution {
             if (isNew) {
                 steps.begin(CONFIG);
                 byte[] conf = sourceConfig(job, sources, backup, source, progress);
+                confinement.confine(Area.CONFIG, Path.of(work.configPath()));
                 Files.createDirectories(Path.of(work.configPath()).toAbsolutePath().getParent());
-                Files.write(Swap.tempConfig(work), OdooConf.rewrite(conf, work.targetDb(),
-                        Path.of(work.filestore())));
+                writePrivate(confinement.confine(Area.CONFIG, Swap.tempConfig(work)),
+                        OdooConf.rewrite(conf, work.targetDb(), Path.of(work.filestore())));
                 steps.done("odoo.conf for database " + work.targetDb() + " at " + work.configPath());
             }
 
@@ -228,7 +241,7 @@ public class RestoreExecution {
             steps.begin(SWAP);
             store.swapState(id, "swapping");
             swapping[0] = true;
-            Swap.swap(server, work, () -> {
+            Swap.swap(server, work, confinement, () -> {
                 try {
                     FaultInjector.check(SWAP);
                 } catch (IOException e) {
@@ -258,7 +271,7 @@ public class RestoreExecution {
             Log.infof("Restore %s completed onto %s", id, work.targetDb());
             if (!work.createsTarget()) {
                 try {
-                    Swap.dropOld(server, work);
+                    Swap.dropOld(server, work, confinement);
                     store.cleanupDone(id);
                 } catch (Exception e) {
                     Log.warnf("Restore %s: the old database/filestore could not be dropped yet: %s", id, e.getMessage());
@@ -268,17 +281,20 @@ public class RestoreExecution {
             Log.warnf("Restore %s: simulated crash at %s", id, progress.step);
             throw crash;
         } catch (Throwable e) {
+            Log.warnf("Restore %s failed at %s: %s", id, progress.step, message(e));
+            int port = Integer.parseInt(hostPort[1]);
             String reason = e instanceof InterruptedIOException || Thread.currentThread().isInterrupted()
-                    ? "interrupted: the restore service stopped during " + progress.step : message(e);
-            Log.warnf("Restore %s failed at %s: %s", id, progress.step, reason);
+                    ? "interrupted: the restore service stopped during " + progress.step
+                    : PgErrors.hideServer(message(e), hostPort[0], port);
             steps.failed(reason);
             String undone = "";
             if (work != null && server != null) {
                 try {
-                    Swap.undo(server, work, swapping[0]);
+                    Swap.undo(server, work, swapping[0], confinement);
                 } catch (Exception u) {
                     Log.errorf(u, "Restore %s: could not undo its work", id);
-                    undone = "; cleaning up failed (" + message(u) + "), see the logs";
+                    undone = "; cleaning up failed (" + PgErrors.hideServer(message(u), hostPort[0], port)
+                            + "), see the logs";
                 }
             }
             fail(id, job, reason + undone);
@@ -291,10 +307,12 @@ public class RestoreExecution {
                         row.targetEnvironmentId, reason, row.completedAt)));
     }
 
-    private void neutralizeOnly(RestoreJob job, Steps steps) throws Exception {
+    private void neutralizeOnly(RestoreJob job, Steps steps, String[] hostPort) throws Exception {
         steps.begin(RESOLVE);
         EnvironmentInfo env = environment(job.orgId, job.targetEnvironmentId, "target");
-        steps.done("environment " + env.name() + " (" + env.dbName() + " on " + env.dbHost() + ":" + env.dbPort() + ")");
+        hostPort[0] = env.dbHost();
+        hostPort[1] = Integer.toString(env.dbPort());
+        steps.done("environment " + env.name() + " (database " + env.dbName() + ")");
         steps.begin(NEUTRALIZE);
         TargetServer server = new TargetServer(env.dbHost(), env.dbPort(), env.dbUser(), env.dbPassword(), pgRestore);
         List<String> changes;
@@ -338,15 +356,17 @@ public class RestoreExecution {
             String db = target.dbName();
             String base = db.length() > 40 ? db.substring(0, 40) : db;
             String fs = hasFilestore ? target.filestorePath() : null;
-            return new Work(target.dbHost(), target.dbPort(), target.dbUser(), target.id(), db,
+            Work w = new Work(target.dbHost(), target.dbPort(), target.dbUser(), target.id(), db,
                     base + "_restore_" + shortId, base + "_prerestore_" + shortId, fs,
                     fs == null ? null : fs + ".restore-" + shortId, fs == null ? null : fs + ".prerestore-" + shortId,
                     null, false);
+            Swap.checkPaths(w, confinement);
+            return w;
         }
         String db = newDatabaseName(job.newEnvironmentName, shortId);
         if (server.exists(db)) {
-            throw new RestoreFailure("a database named " + db + " already exists on " + source.dbHost() + ":"
-                    + source.dbPort() + "; choose another name");
+            throw new RestoreFailure("a database named " + db + " already exists on " + PgErrors.SERVER
+                    + "; choose another name");
         }
         Path sourceFs = Path.of(source.filestorePath()).toAbsolutePath().normalize();
         Path fs = (sourceFs.getParent() == null ? sourceFs : sourceFs.getParent()).resolve(db);
@@ -355,8 +375,12 @@ public class RestoreExecution {
         if (Files.exists(fs, LinkOption.NOFOLLOW_LINKS) || Files.exists(conf, LinkOption.NOFOLLOW_LINKS)) {
             throw new RestoreFailure("the filestore " + fs + " or the config " + conf + " already exists; choose another name");
         }
-        return new Work(source.dbHost(), source.dbPort(), source.dbUser(), source.id(), db, db + "_restore_" + shortId,
-                null, fs.toString(), fs + ".restore-" + shortId, null, conf.toString(), true);
+        // derived beside the source's, so under the same roots: checked with the same guard all the same
+        Work w = new Work(source.dbHost(), source.dbPort(), source.dbUser(), source.id(), db,
+                db + "_restore_" + shortId, null, fs.toString(), fs + ".restore-" + shortId, null, conf.toString(),
+                true);
+        Swap.checkPaths(w, confinement);
+        return w;
     }
 
     /** {@code odoo_<slug of the name>}: lower case letters, digits and '_', at most 40 characters. */
@@ -531,8 +555,8 @@ public class RestoreExecution {
                 return files.get("odoo.conf");
             }
         }
-        Path conf = Path.of(source.configPath());
-        if (Files.isRegularFile(conf)) {
+        Path conf = confinement.confine(Area.CONFIG, Path.of(source.configPath()));
+        if (Files.isRegularFile(conf, LinkOption.NOFOLLOW_LINKS)) {
             return Files.readAllBytes(conf);
         }
         return "[options]\n".getBytes(StandardCharsets.UTF_8);
@@ -564,14 +588,18 @@ public class RestoreExecution {
         String step = job.progressStep != null ? job.progressStep : "its start";
         String reason = "interrupted: the restore service stopped during " + step;
         String extra = "";
+        Work hidden = null;
         try {
             if (job.work != null) {
                 Work w = mapper.readValue(job.work, Work.class);
-                Swap.undo(server(job, w), w, "swapping".equals(job.swapState));
+                hidden = w;
+                Swap.undo(server(job, w), w, "swapping".equals(job.swapState), confinement);
             }
         } catch (Exception e) {
             Log.errorf(e, "Restore %s: could not undo the interrupted work", id);
-            extra = "; its temporary database or directories could not be removed (" + message(e) + ")";
+            extra = "; its temporary database or directories could not be removed ("
+                    + (hidden == null ? message(e) : PgErrors.hideServer(message(e), hidden.host(), hidden.port()))
+                    + ")";
         }
         markRunningStepFailed(id, reason);
         fail(id, job, reason + extra);
@@ -582,7 +610,7 @@ public class RestoreExecution {
         RestoreJob job = store.load(id);
         try {
             Work w = mapper.readValue(job.work, Work.class);
-            Swap.dropOld(server(job, w), w);
+            Swap.dropOld(server(job, w), w, confinement);
             store.cleanupDone(id);
         } catch (Exception e) {
             Log.warnf("Restore %s: the old database/filestore could not be dropped yet: %s", id, message(e));
@@ -649,6 +677,15 @@ public class RestoreExecution {
             c = c.getCause();
         }
         return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    }
+
+    /** The odoo.conf holds the database password: always a new file, 0600 (one left there is removed, not reused). */
+    static void writePrivate(Path file, byte[] content) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        Files.write(file, content, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
+                LinkOption.NOFOLLOW_LINKS);
     }
 
     private static Instant now() {

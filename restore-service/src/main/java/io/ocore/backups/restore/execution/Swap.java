@@ -1,5 +1,8 @@
 package io.ocore.backups.restore.execution;
 
+import io.ocore.backups.platform.security.confinement.ConfinementException;
+import io.ocore.backups.platform.security.confinement.EnvironmentConfinement;
+import io.ocore.backups.platform.security.confinement.EnvironmentConfinement.Area;
 import io.quarkus.logging.Log;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -16,7 +19,8 @@ import java.sql.SQLException;
  * complete before the swap starts; the swap is renames only: target -> old, new -> target, for the
  * database, then the filestore, then (for {@code new}) the config. Undo puts the old ones back and
  * drops the new ones; it is idempotent, so recovery after a crash can run it whatever the point
- * the swap reached.
+ * the swap reached. Each of them first checks every path it may rename or delete against the
+ * operator's roots (on the real path), and touches nothing when one left them.
  */
 final class Swap {
 
@@ -24,7 +28,9 @@ final class Swap {
     }
 
     /** Swaps the database, then the filestore, then the config; {@code midway} runs between database and filestore. */
-    static void swap(TargetServer server, Work w, Runnable midway) throws SQLException, IOException {
+    static void swap(TargetServer server, Work w, EnvironmentConfinement confinement, Runnable midway)
+            throws SQLException, IOException {
+        checkPaths(w, confinement);
         if (!w.createsTarget() && server.exists(w.targetDb())) {
             server.rename(w.targetDb(), w.oldDb());
         }
@@ -46,7 +52,9 @@ final class Swap {
      * Leaves the target as it was before the restore: undoes whatever part of the swap happened
      * (only when {@code swapping}) and removes the fresh database, directory and config.
      */
-    static void undo(TargetServer server, Work w, boolean swapping) throws SQLException, IOException {
+    static void undo(TargetServer server, Work w, boolean swapping, EnvironmentConfinement confinement)
+            throws SQLException, IOException {
+        checkPaths(w, confinement);
         // database
         if (swapping) {
             if (w.createsTarget()) {
@@ -87,12 +95,27 @@ final class Swap {
     }
 
     /** After a completed swap: drops the old database and filestore. */
-    static void dropOld(TargetServer server, Work w) throws SQLException, IOException {
+    static void dropOld(TargetServer server, Work w, EnvironmentConfinement confinement)
+            throws SQLException, IOException {
+        checkPaths(w, confinement);
         if (!w.createsTarget()) {
             server.drop(w.oldDb());
             if (w.oldFilestore() != null) {
                 deleteTree(Path.of(w.oldFilestore()));
             }
+        }
+    }
+
+    /** Every filestore and config path of {@code w} still inside the operator's roots, else the plain reason. */
+    static void checkPaths(Work w, EnvironmentConfinement confinement) throws ConfinementException {
+        for (String fs : new String[] {w.filestore(), w.tempFilestore(), w.oldFilestore()}) {
+            if (fs != null) {
+                confinement.confine(Area.FILESTORE, Path.of(fs));
+            }
+        }
+        if (w.configPath() != null) {
+            confinement.confine(Area.CONFIG, Path.of(w.configPath()));
+            confinement.confine(Area.CONFIG, tempConfig(w));
         }
     }
 

@@ -4,9 +4,11 @@ import io.ocore.backups.backup.environment.EnvironmentService;
 import io.ocore.backups.backup.environment.NewEnvironment;
 import io.ocore.backups.platform.security.Caller;
 import io.ocore.backups.platform.security.Permissions;
+import io.ocore.backups.platform.security.confinement.EnvironmentConfinement;
 import io.ocore.backups.platform.web.Page;
 import io.ocore.backups.platform.web.ProblemException;
 import io.ocore.backups.platform.web.QueryParams;
+import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -27,22 +29,26 @@ public class EnvironmentResource {
 
     private final EnvironmentService environments;
     private final Caller caller;
+    private final EnvironmentConfinement confinement;
 
-    public EnvironmentResource(EnvironmentService environments, Caller caller) {
+    public EnvironmentResource(EnvironmentService environments, Caller caller, EnvironmentConfinement confinement) {
         this.environments = environments;
         this.caller = caller;
+        this.confinement = confinement;
     }
 
+    /** Environments belong to the platform: registering one (its server and paths) is an operator's act. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @RolesAllowed(Permissions.MANAGE_ENVIRONMENTS)
+    @RolesAllowed(Permissions.MANAGE_PLATFORM)
     public Uni<Response> register(NewEnvironment body) {
         if (body == null) {
             throw ProblemException.badField("body", "is required");
         }
-        NewEnvironment.Valid v = body.validate(false);
-        return environments.register(caller.orgId(), v).map(e -> Response
-                .created(URI.create("/api/environments/" + e.id)).entity(EnvironmentView.of(e)).build());
+        UUID org = caller.orgId();
+        return VertxContextSupport.executeBlocking(() -> body.validate(false, confinement))
+                .chain(v -> environments.register(org, v)).map(e -> Response
+                        .created(URI.create("/api/environments/" + e.id)).entity(EnvironmentView.of(e)).build());
     }
 
     @GET

@@ -4,9 +4,11 @@ import io.ocore.backups.backup.environment.EnvironmentService;
 import io.ocore.backups.backup.environment.NewEnvironment;
 import io.ocore.backups.platform.security.Caller;
 import io.ocore.backups.platform.security.Permissions;
+import io.ocore.backups.platform.security.confinement.EnvironmentConfinement;
 import io.ocore.backups.platform.web.ProblemException;
 import io.ocore.backups.platform.web.QueryParams;
 import io.quarkus.logging.Log;
+import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -29,10 +31,13 @@ public class InternalEnvironmentResource {
 
     private final EnvironmentService environments;
     private final Caller caller;
+    private final EnvironmentConfinement confinement;
 
-    public InternalEnvironmentResource(EnvironmentService environments, Caller caller) {
+    public InternalEnvironmentResource(EnvironmentService environments, Caller caller,
+            EnvironmentConfinement confinement) {
         this.environments = environments;
         this.caller = caller;
+        this.confinement = confinement;
     }
 
     @GET
@@ -47,16 +52,21 @@ public class InternalEnvironmentResource {
         return environments.get(org, envId).map(e -> InternalEnvironmentView.of(e, environments.password(e)));
     }
 
-    /** Registers an environment for another service (restore-service's {@code new} target). */
+    /**
+     * Registers an environment for another service (restore-service's {@code new} target), with the
+     * very checks of the public registration.
+     */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> register(NewEnvironment body) {
         if (body == null) {
             throw ProblemException.badField("body", "is required");
         }
-        NewEnvironment.Valid v = body.validate(true);
-        Log.infof("internal: %s registers environment '%s' in org %s", caller.subject(), v.name(), v.orgId());
-        return environments.register(v.orgId(), v).map(e -> Response
+        String subject = caller.subject();
+        return VertxContextSupport.executeBlocking(() -> body.validate(true, confinement)).chain(v -> {
+            Log.infof("internal: %s registers environment '%s' in org %s", subject, v.name(), v.orgId());
+            return environments.register(v.orgId(), v);
+        }).map(e -> Response
                 .created(URI.create("/internal/environments/" + e.id + "?orgId=" + e.orgId))
                 .entity(EnvironmentView.of(e)).build());
     }
