@@ -7,7 +7,8 @@ import java.util.Locale;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 
 /**
- * The edge check: is there a bearer token, signed by our key, from our issuer, not expired?
+ * The edge check: is there a bearer token, signed by our key, from our issuer, for our audience
+ * (mp.jwt.verify.audiences), not expired?
  * Permissions are deliberately not looked at: every service checks its own
  * ({@code @RolesAllowed}), so the gateway cannot drift from them.
  */
