@@ -7,7 +7,7 @@
 #
 # OCORE_SECURITY_FUZZ_COUNT (10000), OCORE_SECURITY_SEED (random) and OCORE_SECURITY_TIMEOUT
 # (300 s for the whole suite) override the defaults. Ends with
-# `security-suite: N passed, N failed`; exit 0 only when nothing failed. docs/security-suite.md.
+# `security-suite: N passed, N failed`; exit 0 only when nothing failed. docs/security.md "The security suite".
 set -euo pipefail
 
 # shellcheck source=bin/lib/common.sh

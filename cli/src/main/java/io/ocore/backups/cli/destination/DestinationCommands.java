@@ -123,7 +123,9 @@ public class DestinationCommands {
     @Command(name = "update", description = {
         "Change a destination's name or config fields.",
         "Fields not given, and the stored secrets, are kept. New secrets: --secrets-file (the keys it holds),"
-            + " or --rotate-secrets (all of the type's secrets, read as for create)."})
+            + " or --rotate-secrets (all of the type's secrets, read as for create).",
+        "Moving a destination (endpoint, bucket, region, path prefix, host, port, path, username, host key,"
+            + " tenant, drive, folder) needs its secrets again: add --rotate-secrets or --secrets-file."})
     static class Update extends ApiCommand {
         @Parameters(paramLabel = "ID", description = "Destination id.")
         String id;
