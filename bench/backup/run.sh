@@ -185,7 +185,7 @@ log "generated in ${GEN_S}s: database $((DB_BYTES / 1048576)) MiB, filestore $((
 export OCORE_DESTINATIONS_LOCAL_ROOTS="$STATE/backups"
 export OCORE_DESTINATIONS_ALLOW_PRIVATE_ENDPOINTS=true
 if [[ -f "$STATE/run/backup.pid" ]] && kill -0 "$(<"$STATE/run/backup.pid")" 2>/dev/null \
-    && [[ "$(curl -s -o /dev/null -w '%{http_code}' "$GATEWAY/q/health/ready" || true)" == 200 ]]; then
+    && [[ "$(curl -s -o /dev/null -w '%{http_code}' "$GATEWAY/health" || true)" == 200 ]]; then
     log "using the running local stack (its backup-service must allow $STATE/backups and loopback S3)"
 else
     log "bin/stack up --no-build"

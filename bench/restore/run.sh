@@ -184,7 +184,7 @@ verify() {
 
 # ---------------------------------------------------------------- 2. stack
 if [[ -f "$STATE/run/restore.pid" ]] && kill -0 "$(<"$STATE/run/restore.pid")" 2>/dev/null \
-    && [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$GATEWAY/q/health/ready" || true)" == 200 ]]; then
+    && [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$GATEWAY/health" || true)" == 200 ]]; then
     log "using the running local stack (its services must allow $STATE/backups as a local root)"
 else
     log "bin/stack up --no-build"
