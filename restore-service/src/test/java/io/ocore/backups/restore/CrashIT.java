@@ -295,7 +295,9 @@ class CrashIT {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/api/backups/" + backup.id() + "/restore"))
                 .header("Authorization", "Bearer " + token()).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("targetType", "same"))))
+                // the target is production: the restore names it
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(
+                        Map.of("targetType", "same", "confirm", env.name()))))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         return JSON.readTree(r.body()).path("restoreId").asText();
