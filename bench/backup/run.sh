@@ -188,7 +188,7 @@ export OCORE_DESTINATIONS_ALLOW_PRIVATE_ENDPOINTS=true
 source "$ROOT/bench/lib/api.sh"
 bench_environment_policy
 if [[ -f "$STATE/run/backup.pid" ]] && kill -0 "$(<"$STATE/run/backup.pid")" 2>/dev/null \
-    && [[ "$(curl -s -o /dev/null -w '%{http_code}' "$GATEWAY/q/health/ready" || true)" == 200 ]]; then
+    && [[ "$(curl -s -o /dev/null -w '%{http_code}' "$GATEWAY/health" || true)" == 200 ]]; then
     log "using the running local stack (its backup-service must allow $STATE/backups, loopback S3, and environments on 127.0.0.1:$PG_PORT under $WORK)"
 else
     log "bin/stack up --no-build"

@@ -187,7 +187,7 @@ verify() {
 source "$ROOT/bench/lib/api.sh"
 bench_environment_policy
 if [[ -f "$STATE/run/restore.pid" ]] && kill -0 "$(<"$STATE/run/restore.pid")" 2>/dev/null \
-    && [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$GATEWAY/q/health/ready" || true)" == 200 ]]; then
+    && [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$GATEWAY/health" || true)" == 200 ]]; then
     log "using the running local stack (its services must allow $STATE/backups as a local root, and environments on 127.0.0.1:$PG_PORT under $WORK)"
 else
     log "bin/stack up --no-build"

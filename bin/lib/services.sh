@@ -28,6 +28,20 @@ svc_port() {
     esac
 }
 
+# The management interface (metrics, detailed health) of each JVM: loopback only, never the API port.
+svc_mgmt_port() {
+    case "$1" in
+        gateway) printf '9080' ;;
+        destination) printf '9081' ;;
+        backup) printf '9082' ;;
+        scheduler) printf '9083' ;;
+        restore) printf '9084' ;;
+        alert) printf '9085' ;;
+        wal-archiver) printf '9086' ;;
+        *) die "unknown service $1" ;;
+    esac
+}
+
 svc_db() {
     case "$1" in
         wal-archiver) printf 'ocore_wal' ;;
@@ -51,6 +65,8 @@ svc_jar() { printf '%s/%s/target/quarkus-app/quarkus-run.jar' "$ROOT_DIR" "$(svc
 svc_exists() { [[ -f "$ROOT_DIR/$(svc_module "$1")/pom.xml" ]]; }
 
 svc_url() { printf 'http://127.0.0.1:%s' "$(svc_port "$1")"; }
+
+svc_mgmt_url() { printf 'http://127.0.0.1:%s' "$(svc_mgmt_port "$1")"; }
 
 CLI_JAR="$ROOT_DIR/cli/target/ocore.jar"
 FIXTURE_JAR_GLOB="$ROOT_DIR/platform/odoo-fixture/target/platform-odoo-fixture-*.jar"
@@ -90,6 +106,7 @@ services_common_env() {
     local s key
     export QUARKUS_PROFILE=prod
     export QUARKUS_HTTP_HOST=127.0.0.1
+    export QUARKUS_MANAGEMENT_HOST=127.0.0.1
     export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT"
     export MP_JWT_VERIFY_PUBLICKEY_LOCATION="$JWT_PUBLIC_KEY"
     export MP_JWT_VERIFY_ISSUER="$JWT_ISSUER"
@@ -128,6 +145,7 @@ services_common_env() {
         key="$(svc_key "$s")"
         key="${key^^}"
         export "OCORE_SERVICES_${key//-/_}_URL=$(svc_url "$s")"
+        export "OCORE_SERVICES_${key//-/_}_MANAGEMENT_URL=$(svc_mgmt_url "$s")"
     done
     # Optional overrides for every JVM: .state/stack.env (KEY=VALUE lines).
     if [[ -f "$STATE_DIR/stack.env" ]]; then
@@ -140,8 +158,9 @@ services_common_env() {
 
 # svc_start NAME: starts one service or the gateway unless it runs (or is not built).
 svc_start() {
-    local name="$1" port db jar
+    local name="$1" port mgmt_port db jar
     port="$(svc_port "$name")"
+    mgmt_port="$(svc_mgmt_port "$name")"
     jar="$(svc_jar "$name")"
     if is_running "$name"; then
         info "$name already running (port $port)"
@@ -159,10 +178,15 @@ svc_start() {
         warn "$name: port $port is taken by another process; skipped"
         return 1
     fi
+    if port_open "$mgmt_port"; then
+        warn "$name: management port $mgmt_port is taken by another process; skipped"
+        return 1
+    fi
     db="$(svc_db "$name")"
     (
         services_common_env
         export QUARKUS_HTTP_PORT="$port"
+        export QUARKUS_MANAGEMENT_PORT="$mgmt_port"
         if [[ -n "$db" ]]; then
             export QUARKUS_DATASOURCE_USERNAME="$DB_USER"
             export QUARKUS_DATASOURCE_PASSWORD="$DB_PASSWORD"
@@ -173,15 +197,16 @@ svc_start() {
         start_java "$name" "$LOG_DIR/$name.log" -Xms64m -Xmx256m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError \
             -jar "$jar"
     )
-    info "started $name (pid $(<"$(pid_file "$name")"), port $port, log $LOG_DIR/$name.log)"
+    info "started $name (pid $(<"$(pid_file "$name")"), port $port, management $mgmt_port, log $LOG_DIR/$name.log)"
     return 0
 }
 
+# Readiness on the management port (the API port does not serve /q/health).
 svc_ready() {
-    [[ "$(http_code "$(svc_url "$1")/q/health/ready")" == "200" ]]
+    [[ "$(http_code "$(svc_mgmt_url "$1")/q/health/ready")" == "200" ]]
 }
 
-# wait_ready NAMES...: polls every /q/health/ready until all answer 200 or READY_TIMEOUT
+# wait_ready NAMES...: polls every management /q/health/ready until all answer 200 or READY_TIMEOUT
 # passes; a process that exits is reported at once. Returns 1 with the culprits' log tails.
 wait_ready() {
     local pending=("$@") still=() name deadline
@@ -205,7 +230,7 @@ wait_ready() {
         (( ${#pending[@]} == 0 )) && break
         if (( $(now) >= deadline )); then
             for name in "${pending[@]}"; do
-                warn "$name is not ready after ${READY_TIMEOUT}s: $(svc_url "$name")/q/health/ready answers $(http_code "$(svc_url "$name")/q/health/ready")"
+                warn "$name is not ready after ${READY_TIMEOUT}s: $(svc_mgmt_url "$name")/q/health/ready answers $(http_code "$(svc_mgmt_url "$name")/q/health/ready")"
                 tail_log "$LOG_DIR/$name.log" 30
                 FAILED_COMPONENTS+=("$name")
             done

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Smoke test of the local stack: `bin/stack up`, every component healthy (directly and
-# through the gateway's /health/<service>/ready), a token the services accept, the demo
-# environment (database, filestore, WAL archiving), `up` again is harmless, then
-# `bin/stack down` leaves no process behind.
+# Smoke test of the local stack: `bin/stack up`, every component healthy on its management
+# port, the gateway's summary /health, the public port refusing /q/metrics and
+# /health/<service>, `bin/stack metrics`, a token the services accept, the demo environment
+# (database, filestore, WAL archiving), `up` again is harmless, then `bin/stack down` leaves
+# no process behind.
 #
 #   bin/lib/stack-smoke.sh            (SMOKE_KEEP=1 skips the final `down`;
 #                                      SMOKE_UP_ARGS=--no-build skips the build step)
 #
-# Services whose module is not built yet are reported as skipped, not failed; a gateway
-# answering 404 for /health/<service> counts as "gateway route not ready" (warning).
+# Services whose module is not built yet are reported as skipped, not failed.
 set -euo pipefail
 
 # shellcheck source=bin/lib/common.sh
@@ -86,18 +86,31 @@ for s in "${SERVICES[@]}" "$GATEWAY"; do
         soft "$s is not built yet: skipped"
         continue
     fi
-    code="$(http_code "$(svc_url "$s")/q/health/ready")"
-    if [[ "$code" == 200 ]]; then pass "$s /q/health/ready = 200"; else fail "$s /q/health/ready = $code"; fi
-    code="$(http_code "$(svc_url "$s")/q/health/live")"
-    if [[ "$code" == 200 ]]; then pass "$s /q/health/live = 200"; else fail "$s /q/health/live = $code"; fi
+    mgmt="$(svc_mgmt_url "$s")"
+    code="$(http_code "$mgmt/q/health/ready")"
+    if [[ "$code" == 200 ]]; then pass "$s management /q/health/ready = 200"; else fail "$s management $mgmt/q/health/ready = $code"; fi
+    code="$(http_code "$mgmt/q/health/live")"
+    if [[ "$code" == 200 ]]; then pass "$s management /q/health/live = 200"; else fail "$s management $mgmt/q/health/live = $code"; fi
+    code="$(http_code "$(svc_url "$s")/q/metrics")"
+    check "$s API port refuses /q/metrics ($code)" test "$code" = 404
     [[ "$s" == "$GATEWAY" ]] && continue
     code="$(http_code "http://127.0.0.1:$GATEWAY_PORT/health/$(svc_key "$s")/ready")"
-    case "$code" in
-        200) pass "gateway /health/$(svc_key "$s")/ready = 200" ;;
-        404) soft "gateway /health/$(svc_key "$s")/ready = 404 (gateway route not ready)" ;;
-        *) fail "gateway /health/$(svc_key "$s")/ready = $code" ;;
-    esac
+    check "gateway public port refuses /health/$(svc_key "$s")/ready ($code)" test "$code" = 404
 done
+if is_running "$GATEWAY"; then
+    code="$(http_code "http://127.0.0.1:$GATEWAY_PORT/health")"
+    check "gateway summary /health = 200 ($code)" test "$code" = 200
+    check "gateway summary /health says only UP" \
+        test "$(curl -s --max-time 5 "http://127.0.0.1:$GATEWAY_PORT/health")" = '{"status":"UP"}'
+    for path in /q/metrics /q/health /q/health/ready; do
+        code="$(http_code "http://127.0.0.1:$GATEWAY_PORT$path")"
+        check "gateway public port refuses $path ($code)" test "$code" = 404
+    done
+fi
+if is_running backup; then
+    check "bin/stack metrics backup prints Prometheus text" \
+        bash -c '"$1" metrics backup | grep -q "^jvm_memory_used_bytes{"' _ "$STACK"
+fi
 if is_running "$GATEWAY"; then
     code="$(http_code "http://127.0.0.1:$GATEWAY_PORT/api/backup-alerts" -H "Authorization: Bearer $OCORE_TOKEN")"
     case "$code" in
@@ -142,7 +155,8 @@ else
     check "bin/stack down" "$STACK" down
     leftovers="$(pgrep -af -- "$STATE_DIR" || true)"
     if [[ -z "$leftovers" ]]; then pass "no process left with $STATE_DIR in its command line"; else fail "processes left: $leftovers"; fi
-    for port in "$PG_PORT" "$DEMO_PG_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" 8080 8081 8082 8083 8084 8085 8086; do
+    for port in "$PG_PORT" "$DEMO_PG_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" 8080 8081 8082 8083 8084 8085 8086 \
+        9080 9081 9082 9083 9084 9085 9086; do
         if port_open "$port"; then fail "port $port still open after down"; fi
     done
     pass "ports closed"

@@ -110,8 +110,15 @@ partner="$(demo_sql "select min(id) from res_partner")"
 original_name="$(demo_sql "select name from res_partner where id = $partner")"
 demo_sql "update res_partner set name = 'changed after the backup' where id = $partner"
 mkdir -p "$filestore/zz" && echo "added after the backup" > "$filestore/zz/added-after-backup"
-restore="$(api POST "/api/backups/$BACKUP/restore" '{"targetType": "same"}' | jq -r '.restoreId')"
-expect "POST /api/backups/{id}/restore answers 202" "$(last_code)" "202"
+# The demo environment is production: restoring onto it needs its name in confirm.
+DEMO_NAME="$(api GET "/api/environments/$ENV" | jq -r '.name')"
+refused="$(api POST "/api/backups/$BACKUP/restore" '{"targetType": "same"}')"
+expect "a restore onto production without confirm answers 400" "$(last_code)" "400"
+expect "naming the confirm field" "$(jq -r '.errors[0].field' <<< "$refused")" "confirm"
+api POST "/api/backups/$BACKUP/restore" '{"targetType": "same", "confirm": "not-its-name"}' >/dev/null
+expect "a restore onto production with a wrong name answers 400" "$(last_code)" "400"
+restore="$(api POST "/api/backups/$BACKUP/restore" "$(jq -cn --arg n "$DEMO_NAME" '{targetType: "same", confirm: $n}')" | jq -r '.restoreId')"
+expect "POST /api/backups/{id}/restore with confirm answers 202" "$(last_code)" "202"
 expect "the restore to the same environment completes" "$(await_restore "$restore")" "completed"
 expect "the database is back to the backup's state" "$(demo_sql "select name from res_partner where id = $partner")" "$original_name"
 if [[ -e "$filestore/zz/added-after-backup" ]]; then fail "the filestore is back to the backup's state"; else pass "the filestore is back to the backup's state"; fi
@@ -123,7 +130,7 @@ else
 fi
 snapshot="$(api GET "/api/restores/$restore" | jq -r '.preRestoreSnapshotId')"
 expect "a pre-restore snapshot was taken" "$(api GET "/api/backups/$snapshot" | jq -r '.trigger + " " + .status')" "pre_restore completed"
-again="$(api POST "/api/backups/$snapshot/restore" '{"targetType": "same"}' | jq -r '.restoreId')"
+again="$(api POST "/api/backups/$snapshot/restore" "$(jq -cn --arg n "$DEMO_NAME" '{targetType: "same", confirm: $n}')" | jq -r '.restoreId')"
 expect "restoring the snapshot completes" "$(await_restore "$again")" "completed"
 expect "restoring the snapshot brings the change back" "$(demo_sql "select name from res_partner where id = $partner")" "changed after the backup"
 if [[ -e "$filestore/zz/added-after-backup" ]]; then pass "and the added file"; else fail "and the added file"; fi

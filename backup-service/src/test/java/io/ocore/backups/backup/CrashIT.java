@@ -54,6 +54,7 @@ class CrashIT {
     static String kafka;
     static Process app;
     static int port;
+    static int managementPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -141,10 +142,13 @@ class CrashIT {
 
     static void startApp(String bootstrap) throws Exception {
         port = freePort();
+        managementPort = freePort();
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
                 "-Dquarkus.http.port=" + port,
+                // health is served on the management interface only
+                "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.datasource.reactive.url=" + services.reactiveUrl(serviceDb),
                 "-Dquarkus.datasource.jdbc.url=" + services.jdbcUrl(serviceDb),
                 "-Dquarkus.datasource.username=postgres",
@@ -172,7 +176,7 @@ class CrashIT {
                 throw new AssertionError("backup-service exited: " + Files.readString(log));
             }
             try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/live")).build(),
+                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/live")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
             } catch (IOException e) {
                 return false;

@@ -155,4 +155,105 @@ class RestoreCommandsTest {
                 restore_database  in_progress  2026-03-15T14:31:00Z  -                     -         -
                 """);
     }
+
+    static final String CONFIRM_PROBLEM = """
+            {"type":"https://ocore.io/problems/validation","title":"Validation failed","status":400,
+             "errors":[{"field":"confirm","message":"is required: restoring onto the production environment 'demo' replaces its data: send confirm = its name"}]}
+            """;
+
+    @Test
+    void confirmCarriesTheProductionEnvironmentsNameWithoutAnyLookup() {
+        gateway.on("POST", "/api/backups/" + BACKUP + "/restore", 202, "{\"restoreId\":\"r-7\",\"status\":\"pending\"}");
+
+        var result = cli.run("backup", "restore", BACKUP, "--target", "other", "--target-environment", "e1",
+                "--confirm", "demo");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(gateway.only("POST", "/api/backups/" + BACKUP + "/restore").json()).isEqualTo(Json.parse("""
+                {"targetType":"other","targetEnvironmentId":"e1","confirm":"demo"}
+                """));
+        assertThat(gateway.requests()).hasSize(1);
+    }
+
+    @Test
+    void onATerminalTheNameOfAProductionTargetIsAskedFor() {
+        cli.prompt.available = true;
+        cli.prompt.answers.add("demo");
+        gateway.on("GET", "/api/backups/" + BACKUP, 200, "{\"id\":\"" + BACKUP + "\",\"environmentId\":\"e1\"}")
+                .on("GET", "/api/environments/e1", 200, "{\"id\":\"e1\",\"name\":\"demo\",\"environmentType\":\"production\"}")
+                .on("POST", "/api/backups/" + BACKUP + "/restore", 202, "{\"restoreId\":\"r-7\",\"status\":\"pending\"}");
+
+        var result = cli.run("backup", "restore", BACKUP, "--target", "same");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(cli.prompt.asked.toString()).isEqualTo("line:Type the environment's name to confirm: \n");
+        assertThat(result.err()).contains("'demo' is a production environment: restoring onto it replaces its data.");
+        assertThat(gateway.only("POST", "/api/backups/" + BACKUP + "/restore").json())
+                .isEqualTo(Json.parse("{\"targetType\":\"same\",\"confirm\":\"demo\"}"));
+    }
+
+    @Test
+    void aStagingTargetIsNotAskedFor() {
+        cli.prompt.available = true;
+        gateway.on("GET", "/api/environments/e2", 200, "{\"id\":\"e2\",\"name\":\"qa\",\"environmentType\":\"staging\"}")
+                .on("POST", "/api/backups/" + BACKUP + "/restore", 202, "{\"restoreId\":\"r-7\",\"status\":\"pending\"}");
+
+        var result = cli.run("backup", "restore", BACKUP, "--target", "other", "--target-environment", "e2");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(cli.prompt.asked.toString()).isEmpty();
+        assertThat(gateway.only("POST", "/api/backups/" + BACKUP + "/restore").json())
+                .isEqualTo(Json.parse("{\"targetType\":\"other\",\"targetEnvironmentId\":\"e2\"}"));
+    }
+
+    @Test
+    void withoutATerminalTheRequestGoesAsItIsAndTheRefusalIsShown() {
+        gateway.on("POST", "/api/backups/" + BACKUP + "/restore", 400, CONFIRM_PROBLEM);
+
+        var result = cli.run("backup", "restore", BACKUP, "--target", "same");
+
+        assertThat(result.exitCode()).isEqualTo(6);
+        assertThat(gateway.requests()).hasSize(1);
+        assertThat(gateway.only("POST", "/api/backups/" + BACKUP + "/restore").json())
+                .isEqualTo(Json.parse("{\"targetType\":\"same\"}"));
+        assertThat(result.err()).contains("confirm: is required: restoring onto the production environment 'demo'"
+                + " replaces its data: send confirm = its name");
+    }
+
+    @Test
+    void neutralizeSendsConfirmAndAsksForItOnATerminal() {
+        gateway.on("POST", "/api/environments/e1/neutralize", 202,
+                "{\"restoreId\":\"r-9\",\"kind\":\"neutralize\",\"status\":\"pending\"}");
+
+        var given = cli.run("restore", "neutralize", "e1", "--confirm", "demo");
+        assertThat(given.exitCode()).as(given.err()).isZero();
+        assertThat(given.out()).contains("r-9", "ocore restore show r-9");
+
+        cli.prompt.available = true;
+        cli.prompt.answers.add("demo");
+        gateway.on("GET", "/api/environments/e1", 200,
+                "{\"id\":\"e1\",\"name\":\"demo\",\"environmentType\":\"production\"}");
+        var asked = cli.run("restore", "neutralize", "e1");
+        assertThat(asked.exitCode()).as(asked.err()).isZero();
+        assertThat(cli.prompt.asked.toString()).isEqualTo("line:Type the environment's name to confirm: \n");
+
+        var posts = gateway.requests().stream().filter(r -> r.method().equals("POST")).toList();
+        assertThat(posts).hasSize(2);
+        assertThat(posts.get(0).json()).isEqualTo(Json.parse("{\"confirm\":\"demo\"}"));
+        assertThat(posts.get(1).json()).isEqualTo(Json.parse("{\"confirm\":\"demo\"}"));
+    }
+
+    @Test
+    void neutralizeWithoutATerminalShowsTheRefusal() {
+        gateway.on("POST", "/api/environments/e1/neutralize", 400, """
+                {"type":"https://ocore.io/problems/validation","title":"Validation failed","status":400,
+                 "errors":[{"field":"confirm","message":"is required: neutralizing the production environment 'demo' turns off its mail, crons and payment providers: send confirm = its name"}]}
+                """);
+
+        var result = cli.run("restore", "neutralize", "e1");
+
+        assertThat(result.exitCode()).isEqualTo(6);
+        assertThat(gateway.only("POST", "/api/environments/e1/neutralize").json()).isEqualTo(Json.parse("{}"));
+        assertThat(result.err()).contains("confirm: is required: neutralizing the production environment 'demo'");
+    }
 }

@@ -53,21 +53,14 @@ class FailureTest {
     }
 
     @Test
-    void healthIsUpWhenEveryServiceIsAndDownNamingTheOneThatIsNot() {
-        given().get("/health").then().statusCode(200)
-                .body("status", equalTo("UP"))
-                .body("services.destination.status", equalTo("UP"))
-                .body("services.wal.status", equalTo("UP"))
-                .body("services.size()", equalTo(6));
+    void healthIsUpWhenEveryServiceIsAndDownWhenOneIsNot() {
+        given().get("/health").then().statusCode(200).body("status", equalTo("UP"));
 
         Upstreams.stop("scheduler");
         try {
             given().get("/health").then().statusCode(503)
                     .body("status", equalTo("DOWN"))
-                    .body("services.scheduler.status", equalTo("DOWN"))
-                    .body("services.backup.status", equalTo("UP"));
-            given().get("/health/scheduler").then().statusCode(502)
-                    .body("detail", equalTo("Service 'scheduler' is unavailable"));
+                    .body("services", equalTo(null));
         } finally {
             Upstreams.start("scheduler");
         }

@@ -11,9 +11,13 @@ import static org.hamcrest.Matchers.not;
 import io.ocore.backups.gateway.support.Upstreams;
 import io.ocore.backups.gateway.support.UpstreamsResource;
 import io.ocore.backups.platform.testing.JwtTestResource;
+import io.ocore.backups.platform.testing.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
+import java.net.URL;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,31 +27,51 @@ import org.junit.jupiter.params.provider.ValueSource;
 @QuarkusTestResource(UpstreamsResource.class)
 class HealthAndUiTest {
 
-    @ParameterizedTest
-    @ValueSource(strings = {"destination", "backup", "scheduler", "restore", "alert", "wal"})
-    void healthOfEachServiceIsItsQuarkusHealthThroughTheGateway(String service) {
+    private static final String TOKEN = TestTokens.of(UUID.randomUUID(), "view:environments");
+
+    // Relative to the management root path, /q.
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL managementMetrics;
+
+    @TestHTTPResource(value = "/health", management = true)
+    URL managementHealth;
+
+    @Test
+    void theSummaryHealthAsksEachServicesManagementInterfaceAndTellsOnlyUpOrDown() {
         Upstreams.clearReceived();
-        given().get("/health/" + service).then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/health/" + service + "/ready").then().statusCode(200);
+        String body = given().get("/health").then().statusCode(200).contentType("application/json")
+                .body("status", equalTo("UP")).extract().asString();
+        // The whole system's status, nothing about the services: no names, checks or versions.
+        assertThat(new JsonObject(body).fieldNames()).containsExactly("status");
         assertThat(Upstreams.received()).extracting(r -> r.getString("service") + " " + r.getString("uri"))
-                .containsExactly(service + " /q/health", service + " /q/health/ready");
+                .containsExactlyInAnyOrderElementsOf(UpstreamsResource.SERVICES.stream()
+                        .map(service -> service + "-management /q/health").toList());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/health/backup", "/health/backup/ready", "/health/billing", "/health/wal/live"})
+    void theServicesDetailedHealthIsNotReachableThroughThePublicPort(String path) {
+        Upstreams.clearReceived();
+        given().get(path).then().statusCode(404);
+        assertThat(Upstreams.received()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/q/metrics", "/q/health", "/q/health/ready", "/q/health/live", "/q/health/started"})
+    void thePublicPortServesNoManagementEndpoint(String path) {
+        given().get(path).then().statusCode(404);
     }
 
     @Test
-    void healthOfAnUnknownServiceIsNotFound() {
-        given().get("/health/billing").then().statusCode(404).contentType("application/problem+json");
+    void theGatewaysOwnHealthIsUpOnItsManagementPort() {
+        given().get(managementHealth + "/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get(managementHealth + "/live").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test
-    void theGatewaysOwnHealthIsUp() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-    }
-
-    @Test
-    void metricsCountRequestsPerService() {
-        given().get("/health/backup").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200)
+    void metricsOnTheManagementPortCountRequestsPerService() {
+        given().header("Authorization", "Bearer " + TOKEN).get("/api/backups/some-id").then().statusCode(200);
+        given().get(managementMetrics).then().statusCode(200)
                 .body(containsString("ocore_gateway_requests_seconds_count{service=\"backup\",status=\"200\"}"));
     }
 
@@ -106,7 +130,7 @@ class HealthAndUiTest {
     }
 
     @Test
-    void servesTheDashboardThatListsServiceHealth() {
+    void servesTheDashboardThatShowsTheSystemsHealth() {
         given().get("/").then().statusCode(200).contentType(containsString("text/html"))
                 .body(containsString("oCore Backups"))
                 .body(containsString("health.js"));

@@ -85,6 +85,7 @@ class CrashIT {
     static OdooWorld.Backup backup;
     static Process app;
     static int port;
+    static int managementPort;
     static int starts;
     static final List<ProcessHandle> orphans = new ArrayList<>();
 
@@ -223,10 +224,13 @@ class CrashIT {
 
     static void startApp() throws Exception {
         port = freePort();
+        managementPort = freePort();
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
                 "-Dquarkus.http.port=" + port,
+                // health is served on the management interface only
+                "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.datasource.reactive.url=" + cluster.reactiveUrl(serviceDb),
                 "-Dquarkus.datasource.jdbc.url=" + cluster.jdbcUrl(serviceDb),
                 "-Dquarkus.datasource.username=" + PostgresCluster.SUPERUSER,
@@ -264,7 +268,7 @@ class CrashIT {
                 throw new AssertionError("restore-service exited with " + app.exitValue() + ", see " + log.toAbsolutePath());
             }
             try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/live"))
+                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/live"))
                         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding())
                         .statusCode() == 200;
             } catch (IOException e) {
@@ -293,7 +297,9 @@ class CrashIT {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/api/backups/" + backup.id() + "/restore"))
                 .header("Authorization", "Bearer " + token()).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("targetType", "same"))))
+                // the target is production: the restore names it
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(
+                        Map.of("targetType", "same", "confirm", env.name()))))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         return JSON.readTree(r.body()).path("restoreId").asText();

@@ -44,6 +44,12 @@ final class OdooWorld {
     static Path root;
 
     record Env(UUID org, UUID id, UUID project, String db, Path filestore, Path config) {
+
+        /** The environment's name, as backup-service (InternalStub) reports it. */
+        String name() {
+            return db + "-env";
+        }
+
     }
 
     static synchronized PostgresCluster cluster() throws IOException {

@@ -186,7 +186,7 @@ class RestoreExecutionTest {
         Files.writeString(prod.filestore().resolve("zz-new-file"), "added after the backup");
         assertThat(OdooWorld.fingerprint(prod)).isNotEqualTo(atBackup);
 
-        String restoreId = startRestore(backup.id(), Map.of("targetType", "same"));
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "same", "confirm", prod.name()));
         UUID snapshot = answerSnapshot(restoreId, prod.id(), true);
         JsonPath done = awaitEnd(restoreId);
         assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
@@ -229,7 +229,7 @@ class RestoreExecutionTest {
         assertThat(beforeRestore.get("rows.sale_order")).isNotEqualTo(atBackup.get("rows.sale_order"));
         assertThat(beforeRestore.get("files")).isNotEqualTo(atBackup.get("files"));
 
-        String restoreId = startRestore(backup.id(), Map.of("targetType", "same"));
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "same", "confirm", target.name()));
         answerSnapshot(restoreId, target.id(), true);
         JsonPath done = awaitEnd(restoreId);
         assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
@@ -344,7 +344,7 @@ class RestoreExecutionTest {
         s3Storage.put(dbKey, new ByteArrayInputStream(bad));
         execute(target.db(), "delete from sale_order where id % 3 = 0");
 
-        String restoreId = startRestore(backup.id(), Map.of("targetType", "same"));
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "same", "confirm", target.name()));
         answerSnapshot(restoreId, target.id(), true);
         JsonPath done = awaitEnd(restoreId);
         assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
@@ -355,7 +355,7 @@ class RestoreExecutionTest {
         localStorage.put(dbKey, new ByteArrayInputStream(bad));
         execute(target.db(), "delete from sale_order where id % 5 = 0");
         Map<String, String> before = OdooWorld.fingerprint(target);
-        String second = startRestore(backup.id(), Map.of("targetType", "same"));
+        String second = startRestore(backup.id(), Map.of("targetType", "same", "confirm", target.name()));
         answerSnapshot(second, target.id(), true);
         JsonPath failed = awaitEnd(second);
         assertThat(failed.getString("status")).isEqualTo("failed");
@@ -459,7 +459,7 @@ class RestoreExecutionTest {
         OdooWorld.Backup backup = OdooWorld.backup(cipher, source, destinations());
         Map<String, String> before = OdooWorld.fingerprint(target);
         FaultInjector.crashAt("swap");
-        String restoreId = startRestore(backup.id(), Map.of("targetType", "other", "targetEnvironmentId",
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "other", "confirm", target.name(), "targetEnvironmentId",
                 target.id().toString()));
         answerSnapshot(restoreId, target.id(), true);
         // the "process" died in the middle of the swap: the new database is in place, the old one renamed away
@@ -481,7 +481,8 @@ class RestoreExecutionTest {
     @Test
     void neutralizationRunsAloneOnAnEnvironment() throws Exception {
         OdooWorld.Env env = OdooWorld.environment(ORG, PROJECT, "odoo_neutral", "production", 51L);
-        String id = given().auth().oauth2(manager(ORG)).post("/api/environments/{id}/neutralize", env.id()).then()
+        String id = given().auth().oauth2(manager(ORG)).contentType(ContentType.JSON)
+                .body(Map.of("confirm", env.name())).post("/api/environments/{id}/neutralize", env.id()).then()
                 .statusCode(202).body("kind", equalTo("neutralize")).extract().path("restoreId");
         JsonPath done = awaitEnd(id);
         assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
@@ -493,6 +494,57 @@ class RestoreExecutionTest {
                 .body("step", org.hamcrest.Matchers.contains("resolve", "neutralize"));
         given().auth().oauth2(manager(UUID.randomUUID())).post("/api/environments/{id}/neutralize", env.id()).then()
                 .statusCode(404);
+    }
+
+    @Test
+    void restoringOntoOrNeutralizingAProductionEnvironmentNeedsItsNameInConfirm() throws Exception {
+        OdooWorld.Env target = OdooWorld.environment(ORG, PROJECT, "odoo_confirm_prod", "production", 71L);
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, target, destinations());
+        String token = manager(ORG);
+        Map<String, String> before = OdooWorld.fingerprint(target);
+        // same, other (from another environment's backup) and neutralize: no confirm, then a wrong name
+        for (Map<String, Object> body : List.<Map<String, Object>>of(Map.of("targetType", "same"),
+                Map.of("targetType", "same", "confirm", "odoo_prod-env"))) {
+            given().auth().oauth2(token).contentType(ContentType.JSON).body(body)
+                    .post("/api/backups/{id}/restore", backup.id()).then().statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("errors[0].field", equalTo("confirm"))
+                    .body("errors[0].message", containsString("restoring onto the production environment '"
+                            + target.name() + "' replaces its data: send confirm = its name"));
+        }
+        OdooWorld.Backup fromStaging = OdooWorld.backup(cipher, staging, destinations());
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("targetType", "other", "targetEnvironmentId", target.id().toString()))
+                .post("/api/backups/{id}/restore", fromStaging.id()).then().statusCode(400)
+                .body("errors[0].message", containsString("replaces its data"))
+                .body("errors[0].field", equalTo("confirm"));
+        given().auth().oauth2(token).post("/api/environments/{id}/neutralize", target.id()).then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors[0].field", equalTo("confirm"))
+                .body("errors[0].message", containsString("neutralizing the production environment '"
+                        + target.name() + "'"));
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("confirm", "ODOO_CONFIRM_PROD-ENV"))
+                .post("/api/environments/{id}/neutralize", target.id()).then().statusCode(400)
+                .body("errors[0].field", equalTo("confirm"));
+        // nothing was recorded, nothing ran
+        given().auth().oauth2(token).get("/api/environments/{env}/restores", target.id()).then().statusCode(200)
+                .body("items", org.hamcrest.Matchers.hasSize(0));
+        assertThat(OdooWorld.fingerprint(target)).isEqualTo(before);
+
+        // a staging environment needs no confirmation, to be neutralized or restored onto
+        OdooWorld.Env stagingTarget = OdooWorld.environment(ORG, PROJECT, "odoo_confirm_staging", "staging", 72L);
+        String neutralized = given().auth().oauth2(token).post("/api/environments/{id}/neutralize", stagingTarget.id())
+                .then().statusCode(202).extract().path("restoreId");
+        assertThat(awaitEnd(neutralized).getString("status")).isEqualTo("completed");
+        String toStaging = startRestore(backup.id(), Map.of("targetType", "other", "targetEnvironmentId",
+                stagingTarget.id().toString()));
+        answerSnapshot(toStaging, stagingTarget.id(), true);
+        assertThat(awaitEnd(toStaging).getString("status")).isEqualTo("completed");
+
+        // the right name: accepted
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "same", "confirm", target.name()));
+        answerSnapshot(restoreId, target.id(), true);
+        assertThat(awaitEnd(restoreId).getString("status")).isEqualTo("completed");
     }
 
     @Test
@@ -540,8 +592,8 @@ class RestoreExecutionTest {
         given().auth().oauth2(TestTokens.of(ORG, Permissions.VIEW_ENVIRONMENTS))
                 .post("/api/environments/{id}/neutralize", prod.id()).then().statusCode(403);
         // one restore per target at a time
-        String first = startRestore(backup.id(), Map.of("targetType", "same"));
-        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("targetType", "same"))
+        String first = startRestore(backup.id(), Map.of("targetType", "same", "confirm", prod.name()));
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("targetType", "same", "confirm", prod.name()))
                 .post("/api/backups/{id}/restore", backup.id()).then().statusCode(409)
                 .body("detail", containsString("already has a restore"));
         answerSnapshot(first, prod.id(), true);

@@ -46,6 +46,11 @@ public class RestoreBackupCommand extends ApiCommand {
                     + "keep them). Without either, the service decides: on for staging, development and new targets.")
     Boolean neutralize;
 
+    @Option(names = "--confirm", paramLabel = "NAME",
+            description = "The target environment's name, needed to restore onto a production environment (same or"
+                    + " other); asked on a terminal when left out.")
+    String confirm;
+
     @Option(names = "--wait", description = "Wait until the restore completed or failed (exit 8).")
     boolean wait;
 
@@ -89,6 +94,14 @@ public class RestoreBackupCommand extends ApiCommand {
         if (neutralize != null) {
             body.put("neutralize", neutralize);
         }
+        String confirmation = confirm;
+        if (confirmation == null && !"new".equals(target)) {
+            confirmation = ProductionConfirmation.ask(ctx(), api(), targetEnvironment(),
+                    "restoring onto it replaces its data");
+        }
+        if (confirmation != null) {
+            body.put("confirm", confirmation);
+        }
         JsonNode started = api().post("/api/backups/" + seg(backupId) + "/restore", body);
         String restoreId = Json.text(started, "restoreId");
         if (restoreId == null) {
@@ -114,5 +127,13 @@ public class RestoreBackupCommand extends ApiCommand {
                     + (error != null ? ": " + error : "") + " (details: ocore restore logs " + restoreId + ")");
         }
         return ExitCodes.OK;
+    }
+
+    /** The environment a same/other restore overwrites; for same, the backup's (asked only on a terminal). */
+    private String targetEnvironment() {
+        if (targetEnvironment != null || !ctx().prompt().available()) {
+            return targetEnvironment;
+        }
+        return Json.text(api().get("/api/backups/" + seg(backupId)), "environmentId");
     }
 }

@@ -3,7 +3,10 @@ package io.ocore.backups.cli.restore;
 import static io.ocore.backups.cli.http.ApiClient.seg;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ocore.backups.cli.ApiCommand;
+import io.ocore.backups.cli.CliException;
+import io.ocore.backups.cli.Durations;
 import io.ocore.backups.cli.ExitCodes;
 import io.ocore.backups.cli.Json;
 import io.ocore.backups.cli.Waiter;
@@ -15,14 +18,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ocore restore ...}: follow a restore started with {@code ocore backup restore}. */
+/** {@code ocore restore ...}: follow a restore started with {@code ocore backup restore}; neutralize in place. */
 @Command(name = "restore",
-        description = "Follow restores: progress and per-step logs.",
+        description = "Follow restores: progress and per-step logs; neutralize an environment in place.",
         subcommands = {
             RestoreCommands.Show.class,
             RestoreCommands.Logs.class,
+            RestoreCommands.Neutralize.class,
         })
 public class RestoreCommands {
 
@@ -97,6 +102,58 @@ public class RestoreCommands {
                     Column.field("FINISHED", "finishedAt"),
                     Column.of("DURATION", e -> e.hasNonNull("durationMs") ? e.get("durationMs").asLong() + " ms" : null),
                     Column.field("MESSAGE", "message")));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "neutralize", description = {
+        "Neutralize an environment in place: outgoing mail, scheduled actions and payment providers off.",
+        "A production environment needs its name: --confirm NAME, or typed when asked on a terminal."})
+    static class Neutralize extends ApiCommand {
+        @Parameters(paramLabel = "ENV", description = "Environment id.")
+        String environmentId;
+
+        @Option(names = "--confirm", paramLabel = "NAME",
+                description = "The environment's name, needed for a production environment; asked on a terminal"
+                        + " when left out.")
+        String confirm;
+
+        @Option(names = "--wait", description = "Wait until the neutralization completed or failed (exit 8).")
+        boolean wait;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "1h", converter = Durations.class,
+                description = "How long --wait waits (default ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        @Override
+        protected int run() {
+            String confirmation = confirm != null ? confirm : ProductionConfirmation.ask(ctx(), api(), environmentId,
+                    "neutralizing it turns off its mail, scheduled actions and payment providers");
+            ObjectNode body = Json.object();
+            if (confirmation != null) {
+                body.put("confirm", confirmation);
+            }
+            JsonNode started = api().post("/api/environments/" + seg(environmentId) + "/neutralize", body);
+            String restoreId = Json.text(started, "restoreId");
+            if (!wait) {
+                if (out().json()) {
+                    out().printJson(started);
+                } else {
+                    show(out(), restoreId, started);
+                    ctx().println("Follow it with: ocore restore show " + restoreId);
+                }
+                return ExitCodes.OK;
+            }
+            if (restoreId == null) {
+                throw new CliException(ExitCodes.ERROR, "The server's answer has no restoreId to wait for");
+            }
+            JsonNode last = await(new Waiter(ctx()), api(), restoreId, timeout);
+            show(out(), restoreId, last);
+            if (Waiter.failed(last)) {
+                String error = Json.text(last, "error");
+                throw new CliException(ExitCodes.OPERATION_FAILED, "Neutralization " + restoreId + " failed"
+                        + (error != null ? ": " + error : "") + " (details: ocore restore logs " + restoreId + ")");
+            }
             return ExitCodes.OK;
         }
     }

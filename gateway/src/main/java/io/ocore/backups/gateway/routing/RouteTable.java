@@ -16,12 +16,18 @@ import java.util.TreeMap;
 public class RouteTable {
 
     private final Map<String, Upstream> upstreams;
+    private final Map<String, Upstream> managementUpstreams;
     private final List<Route> routes;
 
     public RouteTable(GatewayConfig gateway, ServicesConfig services) {
         Map<String, Upstream> byName = new LinkedHashMap<>();
         new TreeMap<>(services.services()).forEach((name, service) -> byName.put(name, Upstream.of(name, service.url())));
         this.upstreams = Collections.unmodifiableMap(byName);
+        Map<String, Upstream> management = new LinkedHashMap<>();
+        new TreeMap<>(services.services()).forEach((name, service) -> management.put(name,
+                Upstream.of(name, service.managementUrl(),
+                "ocore.services." + name + ".management-url")));
+        this.managementUpstreams = Collections.unmodifiableMap(management);
 
         List<Route> compiled = new ArrayList<>();
         for (GatewayConfig.Route route : gateway.routes()) {
@@ -49,6 +55,11 @@ public class RouteTable {
     /** Every configured service, by name, in name order. */
     public Map<String, Upstream> upstreams() {
         return upstreams;
+    }
+
+    /** Every configured service's management interface, by name, in name order. */
+    public Map<String, Upstream> managementUpstreams() {
+        return managementUpstreams;
     }
 
     public Optional<Upstream> upstream(String name) {

@@ -10,12 +10,17 @@ import java.util.Locale;
 public record Upstream(String name, String host, int port, boolean ssl, String basePath) {
 
     public static Upstream of(String name, URI url) {
+        return of(name, url, "ocore.services." + name + ".url");
+    }
+
+    /** {@code property} names the setting in error messages. */
+    public static Upstream of(String name, URI url, String property) {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("ocore.services." + name + ".url must be an http(s) URL");
+            throw new IllegalArgumentException(property + " must be an http(s) URL");
         }
         if (url.getHost() == null) {
-            throw new IllegalArgumentException("ocore.services." + name + ".url has no host");
+            throw new IllegalArgumentException(property + " has no host");
         }
         boolean ssl = scheme.equals("https");
         int port = url.getPort() > 0 ? url.getPort() : ssl ? 443 : 80;

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The six services, faked: one Vert.x HTTP server each on a free port. Every request is
+ * The six services, faked: one Vert.x HTTP server each on a free port, plus one for its
+ * management interface (only {@code /q/health}, as a real service's). Every request is
  * recorded and answered with an echo of what arrived (method, URI, headers, body size and
  * SHA-256, computed while streaming). A control server, never routed by the gateway, lets
  * tests read the record, stop and start a service and drive the streaming probes.
@@ -36,6 +37,8 @@ public class UpstreamsResource implements QuarkusTestResourceLifecycleManager {
     private Vertx vertx;
     private final Map<String, HttpServer> servers = new ConcurrentHashMap<>();
     private final Map<String, Integer> ports = new ConcurrentHashMap<>();
+    private final Map<String, HttpServer> managementServers = new ConcurrentHashMap<>();
+    private final Map<String, Integer> managementPorts = new ConcurrentHashMap<>();
     private final List<JsonObject> received = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicLong> streamedBytes = new ConcurrentHashMap<>();
     private final Map<String, Promise<Void>> streamFinish = new ConcurrentHashMap<>();
@@ -48,6 +51,9 @@ public class UpstreamsResource implements QuarkusTestResourceLifecycleManager {
             int port = await(listen(service, 0));
             ports.put(service, port);
             config.put("ocore.services." + service + ".url", "http://127.0.0.1:" + port);
+            int managementPort = await(listenManagement(service, 0));
+            managementPorts.put(service, managementPort);
+            config.put("ocore.services." + service + ".management-url", "http://127.0.0.1:" + managementPort);
         }
         HttpServer control = await(vertx.createHttpServer().requestHandler(this::control).listen(0, "127.0.0.1"));
         config.put("test.upstreams.control", "http://127.0.0.1:" + control.actualPort());
@@ -73,15 +79,34 @@ public class UpstreamsResource implements QuarkusTestResourceLifecycleManager {
                 });
     }
 
+    private Future<Integer> listenManagement(String service, int port) {
+        HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(port).setReuseAddress(true);
+        return vertx.createHttpServer(options).requestHandler(request -> serveManagement(service, request)).listen()
+                .map(server -> {
+                    managementServers.put(service, server);
+                    return server.actualPort();
+                });
+    }
+
+    /** A service's management interface: its detailed health, with a version the public must never see. */
+    private void serveManagement(String service, HttpServerRequest request) {
+        String path = request.path();
+        received.add(new JsonObject().put("service", service + "-management").put("method", request.method().name())
+                .put("uri", request.uri()));
+        if (path.equals("/q/health") || path.startsWith("/q/health/")) {
+            JsonObject check = new JsonObject().put("name", "database").put("status", "UP")
+                    .put("data", new JsonObject().put("version", "PostgreSQL 15.99"));
+            request.response().putHeader("content-type", "application/json")
+                    .end(new JsonObject().put("status", "UP").put("checks", new JsonArray().add(check)).encode());
+            return;
+        }
+        request.response().setStatusCode(404).end();
+    }
+
     private void serve(String service, HttpServerRequest request) {
         String path = request.path();
         received.add(new JsonObject().put("service", service).put("method", request.method().name())
                 .put("uri", request.uri()));
-        if (path.equals("/q/health") || path.startsWith("/q/health/")) {
-            request.response().putHeader("content-type", "application/json")
-                    .end(new JsonObject().put("status", "UP").put("checks", new JsonArray()).encode());
-            return;
-        }
         if (path.equals("/q/openapi")) {
             JsonObject document = OpenApiDocuments.of(service);
             request.response().putHeader("content-type", "application/json").end(document.encode());
@@ -164,8 +189,11 @@ public class UpstreamsResource implements QuarkusTestResourceLifecycleManager {
             }
             case "services" -> {
                 String service = parts[1];
-                Future<?> done = parts[2].equals("stop") ? servers.remove(service).close()
-                        : listen(service, ports.get(service));
+                // A stopped service answers neither on its API port nor on its management port.
+                Future<?> done = parts[2].equals("stop")
+                        ? Future.join(servers.remove(service).close(), managementServers.remove(service).close())
+                        : Future.join(listen(service, ports.get(service)),
+                                listenManagement(service, managementPorts.get(service)));
                 done.onComplete(result -> request.response().setStatusCode(result.succeeded() ? 200 : 500)
                         .putHeader("content-type", "application/json")
                         .end(new JsonObject().put(service, parts[2]).encode()));

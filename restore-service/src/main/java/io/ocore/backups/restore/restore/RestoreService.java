@@ -48,6 +48,9 @@ public class RestoreService {
                                         + " backup's project " + source.projectId() + "; environment " + t.name()
                                         + " is in project " + t.projectId());
                             }
+                            if (t != null) {
+                                requireConfirmation(t, v.confirm(), "restoring onto");
+                            }
                             RestoreJob j = job(orgId, "restore", v.targetType(), source.id(), t == null ? null : t.id());
                             j.backupId = backupId;
                             j.newEnvironmentName = v.newEnvironmentName();
@@ -60,15 +63,35 @@ public class RestoreService {
     }
 
     /** {@code POST /api/environments/{envId}/neutralize}: a job of kind neutralize, no backup. */
-    public Uni<RestoreJob> neutralize(UUID orgId, UUID envId) {
+    public Uni<RestoreJob> neutralize(UUID orgId, UUID envId, String confirm) {
         return client.environment(orgId, envId)
                 .onFailure(InternalClient.NotFound.class).transform(e -> ProblemException.notFound("Environment", envId))
                 .onFailure(InternalClient.Unavailable.class).transform(RestoreService::unavailable)
                 .chain(env -> {
+                    requireConfirmation(env, confirm, "neutralizing");
                     RestoreJob j = job(orgId, "neutralize", "same", env.id(), env.id());
                     j.neutralize = true;
                     return persist(j);
                 });
+    }
+
+    /**
+     * A destructive action on a production environment must name it in {@code confirm}: a typo in an
+     * id or a script run against the wrong environment then stops here, before anything runs.
+     */
+    private static void requireConfirmation(EnvironmentInfo target, String confirm, String action) {
+        if (!"production".equals(target.environmentType())) {
+            return;
+        }
+        String what = action + " the production environment '" + target.name() + "' "
+                + (action.equals("neutralizing") ? "turns off its mail, crons and payment providers" : "replaces its data");
+        if (confirm == null || confirm.isBlank()) {
+            throw ProblemException.badField("confirm", "is required: " + what + ": send confirm = its name");
+        }
+        if (!confirm.equals(target.name())) {
+            throw ProblemException.badField("confirm", "'" + confirm + "' is not the environment's name: " + what
+                    + ": send confirm = its name");
+        }
     }
 
     private Uni<EnvironmentInfo> environment(UUID orgId, UUID envId, String field) {

@@ -11,12 +11,13 @@ import java.util.UUID;
  * reported at once, in our words.
  */
 public record NewRestore(String targetType, String targetEnvironmentId, String newEnvironmentName,
-        String pitrTimestamp, Boolean neutralize) {
+        String pitrTimestamp, Boolean neutralize, String confirm) {
 
     public static final List<String> TARGET_TYPES = List.of("same", "other", "new");
 
     /** The validated request. */
-    public record Valid(String targetType, UUID targetEnvironmentId, String newEnvironmentName, Boolean neutralize) {
+    public record Valid(String targetType, UUID targetEnvironmentId, String newEnvironmentName, Boolean neutralize,
+            String confirm) {
     }
 
     public Valid validate() {
@@ -61,6 +62,6 @@ public record NewRestore(String targetType, String targetEnvironmentId, String n
         if (!errors.isEmpty()) {
             throw ProblemException.validation(errors);
         }
-        return new Valid(targetType, target, name, neutralize);
+        return new Valid(targetType, target, name, neutralize, confirm);
     }
 }

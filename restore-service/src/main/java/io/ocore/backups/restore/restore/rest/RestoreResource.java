@@ -1,5 +1,7 @@
 package io.ocore.backups.restore.restore.rest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ocore.backups.platform.security.Caller;
 import io.ocore.backups.platform.security.Permissions;
 import io.ocore.backups.platform.web.Cursor;
@@ -32,12 +34,15 @@ public class RestoreResource {
     private final RestoreService service;
     private final RestoreWorker worker;
     private final Caller caller;
+    private final ObjectMapper mapper;
 
-    public RestoreResource(RestoreRepository restores, RestoreService service, RestoreWorker worker, Caller caller) {
+    public RestoreResource(RestoreRepository restores, RestoreService service, RestoreWorker worker, Caller caller,
+            ObjectMapper mapper) {
         this.restores = restores;
         this.service = service;
         this.worker = worker;
         this.caller = caller;
+        this.mapper = mapper;
     }
 
     /** Starts a restore of a backup or snapshot onto the same, another or a new environment: 202. */
@@ -53,12 +58,29 @@ public class RestoreResource {
         return service.restore(caller.orgId(), backupId, v).map(this::accepted);
     }
 
-    /** Neutralizes an environment in place (mail, crons, payment providers off): 202, followed like a restore. */
+    /**
+     * Neutralizes an environment in place (mail, crons, payment providers off): 202, followed like a
+     * restore. The body ({@code {"confirm": "<name>"}}) is optional, needed for a production environment.
+     */
     @POST
     @Path("/environments/{envId}/neutralize")
     @RolesAllowed(Permissions.MANAGE_ENVIRONMENTS)
-    public Uni<Response> neutralize(@PathParam("envId") UUID envId) {
-        return service.neutralize(caller.orgId(), envId).map(this::accepted);
+    public Uni<Response> neutralize(@PathParam("envId") UUID envId, String body) {
+        return service.neutralize(caller.orgId(), envId, confirmation(body)).map(this::accepted);
+    }
+
+    /** The body is optional and may come without a Content-Type, so it is read as text and parsed here. */
+    private String confirmation(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            Confirmation c = mapper.readValue(body, Confirmation.class);
+            return c == null ? null : c.confirm();
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badField("confirm",
+                    "the body, when given, must be a JSON object {\"confirm\": \"<the environment's name>\"}");
+        }
     }
 
     private Response accepted(RestoreJob j) {
