@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(EnvironmentPolicyResource.class)
+@QuarkusTestResource(InternalStub.class)
 class RestoreApiTest {
 
     static final Instant T0 = Instant.parse("2026-03-15T14:30:00Z");
@@ -36,6 +37,8 @@ class RestoreApiTest {
     void aRestoreShowsItsProgressAndStepTimingsToItsOrganisationOnly() throws Exception {
         UUID org = UUID.randomUUID();
         UUID target = UUID.randomUUID();
+        InternalStub.environment(org, target, UUID.randomUUID(), "target", "staging", 5432, "odoo_target", "/srv/fs",
+                "/srv/odoo.conf");
         UUID restore = insertRestore(org, target, T0, "in_progress");
         insertStep(restore, 1, "pre_restore_snapshot", "completed", T0, T0.plusMillis(4200));
         insertStep(restore, 2, "download_database", "running", T0.plusMillis(4200), null);
@@ -59,8 +62,10 @@ class RestoreApiTest {
         given().auth().oauth2(stranger).get("/api/restores/{id}", restore).then().statusCode(404)
                 .contentType("application/problem+json");
         given().auth().oauth2(stranger).get("/api/restores/{id}/logs", restore).then().statusCode(404);
-        given().auth().oauth2(stranger).get("/api/environments/{env}/restores", target).then().statusCode(200)
-                .body("items", hasSize(0));
+        given().auth().oauth2(stranger).get("/api/environments/{env}/restores", target).then().statusCode(404)
+                .contentType("application/problem+json");
+        given().auth().oauth2(token).get("/api/environments/{env}/restores", UUID.randomUUID()).then()
+                .statusCode(404);
     }
 
     @Test
@@ -78,6 +83,8 @@ class RestoreApiTest {
     void historyPagesNewestFirst() throws Exception {
         UUID org = UUID.randomUUID();
         UUID target = UUID.randomUUID();
+        InternalStub.environment(org, target, UUID.randomUUID(), "target", "staging", 5432, "odoo_target", "/srv/fs",
+                "/srv/odoo.conf");
         UUID oldest = insertRestore(org, target, T0, "completed");
         UUID middle = insertRestore(org, target, T0.plusSeconds(60), "failed");
         UUID newest = insertRestore(org, target, T0.plusSeconds(120), "completed");

@@ -64,9 +64,7 @@ public class RestoreService {
 
     /** {@code POST /api/environments/{envId}/neutralize}: a job of kind neutralize, no backup. */
     public Uni<RestoreJob> neutralize(UUID orgId, UUID envId, String confirm) {
-        return client.environment(orgId, envId)
-                .onFailure(InternalClient.NotFound.class).transform(e -> ProblemException.notFound("Environment", envId))
-                .onFailure(InternalClient.Unavailable.class).transform(RestoreService::unavailable)
+        return environmentInOrg(orgId, envId)
                 .chain(env -> {
                     requireConfirmation(env, confirm, "neutralizing");
                     RestoreJob j = job(orgId, "neutralize", "same", env.id(), env.id());
@@ -92,6 +90,13 @@ public class RestoreService {
             throw ProblemException.badField("confirm", "'" + confirm + "' is not the environment's name: " + what
                     + ": send confirm = its name");
         }
+    }
+
+    /** The environment of {@code envId} in the organisation; 404 when it is not there (or another's). */
+    public Uni<EnvironmentInfo> environmentInOrg(UUID orgId, UUID envId) {
+        return client.environment(orgId, envId)
+                .onFailure(InternalClient.NotFound.class).transform(e -> ProblemException.notFound("Environment", envId))
+                .onFailure(InternalClient.Unavailable.class).transform(RestoreService::unavailable);
     }
 
     private Uni<EnvironmentInfo> environment(UUID orgId, UUID envId, String field) {

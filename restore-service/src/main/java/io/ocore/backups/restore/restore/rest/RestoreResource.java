@@ -106,14 +106,16 @@ public class RestoreResource {
                 .map(steps -> steps.stream().map(RestoreView.StepView::of).toList());
     }
 
-    /** The restore history of a target environment, newest first. */
+    /** The restore history of a target environment, newest first; 404 for an environment not in the organisation. */
     @GET
     @Path("/environments/{envId}/restores")
     @RolesAllowed({Permissions.MANAGE_ENVIRONMENTS, Permissions.VIEW_ENVIRONMENTS})
     public Uni<Page<RestoreView>> history(@PathParam("envId") UUID envId, @QueryParam("cursor") String cursor,
             @QueryParam("limit") Integer limit) {
         int n = Cursor.limit(limit);
-        return restores.ofTarget(caller.orgId(), envId, Cursor.decode(cursor), n + 1).map(rows -> {
+        Cursor after = Cursor.decode(cursor);
+        UUID org = caller.orgId();
+        return service.environmentInOrg(org, envId).chain(env -> restores.ofTarget(org, envId, after, n + 1)).map(rows -> {
             var page = rows.size() > n ? rows.subList(0, n) : rows;
             String next = rows.size() > n ? new Cursor(page.get(n - 1).createdAt, page.get(n - 1).id).encode() : null;
             return new Page<>(page.stream().map(RestoreView::of).toList(), next);
