@@ -269,7 +269,7 @@ class CredentialsTest {
         Fixtures.sql("update destination set secrets_sealed = ? where id = ?", byUnknownKey, UUID.fromString(lost));
         try {
             given().post("/internal/admin/rewrap").then().statusCode(401);
-            given().auth().oauth2(Fixtures.admin(org)).post("/internal/admin/rewrap").then().statusCode(403);
+            given().auth().oauth2(Fixtures.admin(org)).post("/internal/admin/rewrap").then().statusCode(401);
 
             given().auth().oauth2(TestTokens.service()).post("/internal/admin/rewrap").then().statusCode(200)
                     .body("rewrapped", greaterThanOrEqualTo(2)).body("failed", greaterThanOrEqualTo(1))
