@@ -33,9 +33,9 @@ service_args=()
 for s in "${SERVICES[@]}"; do
     service_args+=(--service "$(svc_key "$s")=$(svc_url "$s")")
 done
-# the services' own signing key (issue 10's service tokens), when this stack has one
-key_args=()
-[[ -f "$KEYS_DIR/service-signing.key" ]] && key_args=(--service-signing-key "$KEYS_DIR/service-signing.key")
+# the services' own signing key: the service-token checks need it, so its absence fails the run
+[[ -f "$SERVICE_SIGNING_KEY_FILE" ]] || die "no service signing key ($SERVICE_SIGNING_KEY_FILE): run 'bin/stack up' first"
+key_args=(--service-signing-key "$SERVICE_SIGNING_KEY_FILE")
 seed_args=()
 [[ -n "${OCORE_SECURITY_SEED:-}" ]] && seed_args=(--seed "$OCORE_SECURITY_SEED")
 
