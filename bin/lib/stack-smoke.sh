@@ -62,7 +62,7 @@ partners="$(PGPASSWORD=odoo "$PG_BIN/psql" -h 127.0.0.1 -p "$DEMO_PG_PORT" -U od
 check "odoo_demo has partners ($partners)" test "$partners" -gt 0
 files="$(find "$STATE_DIR/demo/filestore/odoo_demo" -type f 2>/dev/null | wc -l)"
 check "demo filestore has files ($files)" test "$files" -gt 0
-check "odoo.conf names odoo_demo" grep -q '^db_name = odoo_demo$' "$STATE_DIR/demo/odoo.conf"
+check "odoo.conf names odoo_demo" grep -q '^db_name = odoo_demo$' "$STATE_DIR/demo/config/odoo.conf"
 check "wal_level is replica and archive_mode on" test \
     "$(pg_psql "$DEMO_PG_PORT" postgres "select current_setting('wal_level') || ',' || current_setting('archive_mode')")" = "replica,on"
 segment="$(pg_psql "$DEMO_PG_PORT" postgres "select pg_walfile_name(pg_switch_wal())")"
