@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ocore.backups.cli.ApiCommand;
 import io.ocore.backups.cli.CliException;
-import io.ocore.backups.cli.Durations;
 import io.ocore.backups.cli.ExitCodes;
 import io.ocore.backups.cli.Json;
+import io.ocore.backups.cli.WaitOptions;
 import io.ocore.backups.cli.Waiter;
 import io.ocore.backups.cli.alert.AlertCommands;
 import io.ocore.backups.cli.output.Format;
@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -99,12 +100,8 @@ public class BackupCommands {
                 description = "Destination ids, comma separated (default: the schedule's).")
         List<String> destinations;
 
-        @Option(names = "--wait", description = "Wait until the backup completed or failed (exit 8).")
-        boolean wait;
-
-        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "1h", converter = Durations.class,
-                description = "How long --wait waits, e.g. 90s, 30m, 2h (default ${DEFAULT-VALUE}).")
-        Duration timeout;
+        @Mixin
+        WaitOptions waiting;
 
         @Override
         protected int run() {
@@ -116,7 +113,7 @@ public class BackupCommands {
                 destinations.stream().map(String::strip).filter(s -> !s.isEmpty()).forEach(ids::add);
             }
             JsonNode backup = api().post("/api/environments/" + seg(environment) + "/backups", body);
-            if (!wait) {
+            if (!waiting.wait) {
                 show(out(), backup);
                 return ExitCodes.OK;
             }
@@ -124,7 +121,7 @@ public class BackupCommands {
             if (id == null) {
                 throw new CliException(ExitCodes.ERROR, "The server's answer has no backup id to wait for");
             }
-            JsonNode last = await(new Waiter(ctx()), id, timeout, b -> api().get("/api/backups/" + seg(b)));
+            JsonNode last = await(new Waiter(ctx()), id, waiting.timeout, b -> api().get("/api/backups/" + seg(b)));
             show(out(), last);
             if (Waiter.failed(last)) {
                 String error = Json.text(last, "error");

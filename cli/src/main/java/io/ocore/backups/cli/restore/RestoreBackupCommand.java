@@ -6,15 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ocore.backups.cli.ApiCommand;
 import io.ocore.backups.cli.CliException;
-import io.ocore.backups.cli.Durations;
 import io.ocore.backups.cli.ExitCodes;
 import io.ocore.backups.cli.Json;
+import io.ocore.backups.cli.WaitOptions;
 import io.ocore.backups.cli.Waiter;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -51,12 +51,8 @@ public class RestoreBackupCommand extends ApiCommand {
                     + " other); asked on a terminal when left out.")
     String confirm;
 
-    @Option(names = "--wait", description = "Wait until the restore completed or failed (exit 8).")
-    boolean wait;
-
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "1h", converter = Durations.class,
-            description = "How long --wait waits (default ${DEFAULT-VALUE}).")
-    Duration timeout;
+    @Mixin
+    WaitOptions waiting;
 
     @Override
     protected int run() {
@@ -107,7 +103,7 @@ public class RestoreBackupCommand extends ApiCommand {
         if (restoreId == null) {
             restoreId = Json.text(started, "id");
         }
-        if (!wait) {
+        if (!waiting.wait) {
             if (out().json()) {
                 out().printJson(started);
             } else {
@@ -119,7 +115,7 @@ public class RestoreBackupCommand extends ApiCommand {
         if (restoreId == null) {
             throw new CliException(ExitCodes.ERROR, "The server's answer has no restoreId to wait for");
         }
-        JsonNode last = RestoreCommands.await(new Waiter(ctx()), api(), restoreId, timeout);
+        JsonNode last = RestoreCommands.await(new Waiter(ctx()), api(), restoreId, waiting.timeout);
         RestoreCommands.show(out(), restoreId, last);
         if (Waiter.failed(last)) {
             String error = Json.text(last, "error");

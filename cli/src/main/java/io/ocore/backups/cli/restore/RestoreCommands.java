@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ocore.backups.cli.ApiCommand;
 import io.ocore.backups.cli.CliException;
-import io.ocore.backups.cli.Durations;
 import io.ocore.backups.cli.ExitCodes;
 import io.ocore.backups.cli.Json;
+import io.ocore.backups.cli.WaitOptions;
 import io.ocore.backups.cli.Waiter;
 import io.ocore.backups.cli.http.ApiClient;
 import io.ocore.backups.cli.output.Format;
@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -118,12 +119,8 @@ public class RestoreCommands {
                         + " when left out.")
         String confirm;
 
-        @Option(names = "--wait", description = "Wait until the neutralization completed or failed (exit 8).")
-        boolean wait;
-
-        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "1h", converter = Durations.class,
-                description = "How long --wait waits (default ${DEFAULT-VALUE}).")
-        Duration timeout;
+        @Mixin
+        WaitOptions waiting;
 
         @Override
         protected int run() {
@@ -135,7 +132,7 @@ public class RestoreCommands {
             }
             JsonNode started = api().post("/api/environments/" + seg(environmentId) + "/neutralize", body);
             String restoreId = Json.text(started, "restoreId");
-            if (!wait) {
+            if (!waiting.wait) {
                 if (out().json()) {
                     out().printJson(started);
                 } else {
@@ -147,7 +144,7 @@ public class RestoreCommands {
             if (restoreId == null) {
                 throw new CliException(ExitCodes.ERROR, "The server's answer has no restoreId to wait for");
             }
-            JsonNode last = await(new Waiter(ctx()), api(), restoreId, timeout);
+            JsonNode last = await(new Waiter(ctx()), api(), restoreId, waiting.timeout);
             show(out(), restoreId, last);
             if (Waiter.failed(last)) {
                 String error = Json.text(last, "error");
