@@ -5,7 +5,7 @@
 KAFKA_CONF_DIR="$ROOT_DIR/deploy/local/kafka"
 # The topics of platform/events Topics.all(); created up front (6 partitions, RF 1) so that
 # consumers never race the first producer. Keep in sync with Topics.java.
-KAFKA_TOPICS=(environment-events destination-events backup-events schedule-events restore-events wal-events alert-events)
+KAFKA_TOPICS=(environment-events destination-events backup-events schedule-events restore-events wal-events alert-events operations-events)
 # shellcheck disable=SC2153 # KAFKA_DIR comes from common.sh
 KAFKA_LIB="$KAFKA_DIR/lib"
 

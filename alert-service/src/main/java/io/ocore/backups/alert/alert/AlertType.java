@@ -8,7 +8,10 @@ public enum AlertType {
     backup_overdue(Severity.critical),
     restore_failed(Severity.error),
     wal_archive_failed(Severity.error),
-    wal_gap_detected(Severity.critical);
+    wal_gap_detected(Severity.critical),
+    backup_corrupted(Severity.critical),
+    backup_deletion_stuck(Severity.error),
+    event_dead_lettered(Severity.error);
 
     private final Severity severity;
 

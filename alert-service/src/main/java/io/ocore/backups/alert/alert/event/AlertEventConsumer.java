@@ -6,7 +6,11 @@ import io.ocore.backups.alert.alert.AlertType;
 import io.ocore.backups.platform.events.EventHandling;
 import io.ocore.backups.platform.events.OcoreEvent;
 import io.ocore.backups.platform.events.Topics;
+import io.ocore.backups.platform.events.v1.Events.BackupCorrupted;
+import io.ocore.backups.platform.events.v1.Events.BackupDeleted;
+import io.ocore.backups.platform.events.v1.Events.BackupDeletionStuck;
 import io.ocore.backups.platform.events.v1.Events.BackupFailed;
+import io.ocore.backups.platform.events.v1.Events.EventDeadLettered;
 import io.ocore.backups.platform.events.v1.Events.BackupOverdue;
 import io.ocore.backups.platform.events.v1.Events.DestinationFailed;
 import io.ocore.backups.platform.events.v1.Events.DestinationRecovered;
@@ -59,6 +63,11 @@ public class AlertEventConsumer {
         return handling.handle(message, CONSUMER, this::apply);
     }
 
+    @Incoming(Topics.OPERATIONS)
+    public Uni<Void> operationsEvents(Message<String> message) {
+        return handling.handle(message, CONSUMER, this::apply);
+    }
+
     Uni<Void> apply(OcoreEvent event) {
         return switch (event) {
             case BackupFailed e -> raise(new Condition(e.orgId(), AlertType.backup_failed,
@@ -100,6 +109,28 @@ public class AlertEventConsumer {
                     "Archived WAL has a gap between " + e.lastSegmentBefore() + " and " + e.firstSegmentAfter()
                             + ": point-in-time recovery cannot cross it. Take a new backup.",
                     e.environmentId(), null, null, null, Instant.now()));
+            case BackupCorrupted e -> raise(new Condition(e.orgId(), AlertType.backup_corrupted,
+                    AlertType.backup_corrupted.defaultSeverity(),
+                    "The copy of backup " + e.backupId() + " on destination \"" + e.destinationName() + "\" is "
+                            + e.status() + " (found by " + e.detectedBy() + "): " + e.detail()
+                            + ". Do not rely on it: take a new backup, then delete this one or verify it again.",
+                    e.environmentId(), e.destinationId(), e.backupId(),
+                    "corrupted:" + e.backupId() + ":" + e.destinationId(), e.detectedAt()));
+            case BackupDeletionStuck e -> raise(new Condition(e.orgId(), AlertType.backup_deletion_stuck,
+                    AlertType.backup_deletion_stuck.defaultSeverity(),
+                    "The deletion of backup " + e.backupId() + " (requested " + e.requestedAt() + ") has not finished"
+                            + " after " + e.attempts() + " attempt(s): " + e.reason()
+                            + ". It keeps being retried; check the destinations and destination-service.",
+                    e.environmentId(), null, e.backupId(), "deletion:" + e.backupId(), Instant.now()));
+            case BackupDeleted e -> alerts.resolve(e.orgId(), "deletion:" + e.backupId(),
+                    "Deleted at " + e.deletedAt() + ".", e.deletedAt()).replaceWithVoid();
+            case EventDeadLettered e -> e.orgId() == null ? Uni.createFrom().voidItem()
+                    : raise(new Condition(e.orgId(), AlertType.event_dead_lettered,
+                            AlertType.event_dead_lettered.defaultSeverity(),
+                            e.service() + " could not handle event " + e.eventId() + " (" + e.eventType() + ", topic "
+                                    + e.topic() + ") after " + e.attempts() + " attempt(s): " + e.reason()
+                                    + ". It is kept on the dead-letter topic and retried later.",
+                            null, null, null, "deadletter:" + e.service() + ":" + e.eventId(), e.deadLetteredAt()));
             default -> Uni.createFrom().voidItem();
         };
     }

@@ -16,6 +16,8 @@ public final class Topics {
     public static final String RESTORE = "restore-events";
     public static final String WAL = "wal-events";
     public static final String ALERT = "alert-events";
+    /** Operational events about the services themselves (dead letters). */
+    public static final String OPERATIONS = "operations-events";
 
     private static final Map<Class<? extends OcoreEvent>, String> BY_EVENT = Map.ofEntries(
             Map.entry(Events.EnvironmentRegistered.class, ENVIRONMENT),
@@ -24,6 +26,9 @@ public final class Topics {
             Map.entry(Events.BackupCompleted.class, BACKUP),
             Map.entry(Events.BackupFailed.class, BACKUP),
             Map.entry(Events.BackupDeleted.class, BACKUP),
+            Map.entry(Events.BackupCorrupted.class, BACKUP),
+            Map.entry(Events.BackupDeletionStuck.class, BACKUP),
+            Map.entry(Events.EventDeadLettered.class, OPERATIONS),
             Map.entry(Events.BackupRequested.class, SCHEDULE),
             Map.entry(Events.BackupExpired.class, SCHEDULE),
             Map.entry(Events.RetentionWarning.class, SCHEDULE),
@@ -41,7 +46,7 @@ public final class Topics {
 
     /** Every topic, for provisioning (local stack, tests, Kubernetes KafkaTopics). */
     public static java.util.List<String> all() {
-        return java.util.List.of(ENVIRONMENT, DESTINATION, BACKUP, SCHEDULE, RESTORE, WAL, ALERT);
+        return java.util.List.of(ENVIRONMENT, DESTINATION, BACKUP, SCHEDULE, RESTORE, WAL, ALERT, OPERATIONS);
     }
 
     /** The topic an event is published on. */

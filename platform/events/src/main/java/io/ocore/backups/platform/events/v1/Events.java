@@ -161,6 +161,43 @@ public final class Events {
         }
     }
 
+    /**
+     * A stored copy of a backup failed its check on one destination: {@code status} is
+     * {@code corrupt} (unreadable, fails decryption or its SHA-256, or disagrees with the manifest)
+     * or {@code missing}; {@code detectedBy} is {@code verify}, {@code scrub} (backup-service) or
+     * {@code restore} (restore-service, which skipped the copy). {@code detail} is plain words,
+     * never a secret.
+     */
+    public record BackupCorrupted(UUID orgId, UUID environmentId, UUID backupId, UUID destinationId,
+            String destinationName, String status, String detail, String detectedBy, Instant detectedAt)
+            implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /**
+     * A deletion (user, GFS expiry, snapshot expiry) has not removed every copy for longer than
+     * {@code ocore.backup.deletion-stuck-after}; it keeps being retried (backup-service).
+     */
+    public record BackupDeletionStuck(UUID orgId, UUID environmentId, UUID backupId, Instant requestedAt,
+            int attempts, String reason) implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /**
+     * An event a service could not handle went to that service's dead-letter topic; the service
+     * retries it later (every consuming service). {@code orgId} is the event's own when it has one.
+     */
+    public record EventDeadLettered(UUID orgId, String service, String topic, String eventId, String eventType,
+            String reason, int attempts, Instant deadLetteredAt) implements OcoreEvent {
+        public String key() {
+            return orgId != null ? orgId.toString() : eventId;
+        }
+    }
+
     /** An alert was raised or updated (alert-service), for integrators who page someone. */
     public record AlertRaised(UUID orgId, UUID alertId, String alertType, String severity, String message,
             UUID environmentId, UUID destinationId, UUID backupId, int occurrences) implements OcoreEvent {
