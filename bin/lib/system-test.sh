@@ -267,6 +267,16 @@ expect "a bad token is refused at the gateway (401)" "$(last_code)" "401"
 api GET "/internal/destinations/$DEST" >/dev/null
 expect "internal endpoints are not reachable through the gateway" "$(last_code)" "404"
 
+# --- one file per behaviour under bin/lib/system/ (NN-name.sh, run in name order) -------
+# Each is sourced here: it uses api/expect/pass/fail, $ENV, $DEST, $BACKUP, $STACK, $OCORE, and
+# leaves every service it stops running again.
+for check in "$(dirname "${BASH_SOURCE[0]}")"/system/*.sh; do
+    [[ -f "$check" ]] || continue
+    log "system check $(basename "$check")"
+    # shellcheck source=/dev/null
+    source "$check"
+done
+
 # --- master-key rotation: restarts every service, so it goes last -------------------------
 # shellcheck source=bin/lib/rotation-test.sh
 source "$(dirname "${BASH_SOURCE[0]}")/rotation-test.sh"
