@@ -14,7 +14,11 @@ import io.ocore.backups.platform.events.EventTypes;
 import io.ocore.backups.platform.events.OutboxRelay;
 import io.ocore.backups.platform.events.Topics;
 import io.ocore.backups.platform.events.v1.Events.AlertRaised;
+import io.ocore.backups.platform.events.v1.Events.BackupCorrupted;
+import io.ocore.backups.platform.events.v1.Events.BackupDeleted;
+import io.ocore.backups.platform.events.v1.Events.BackupDeletionStuck;
 import io.ocore.backups.platform.events.v1.Events.BackupFailed;
+import io.ocore.backups.platform.events.v1.Events.EventDeadLettered;
 import io.ocore.backups.platform.events.v1.Events.BackupOverdue;
 import io.ocore.backups.platform.events.v1.Events.RestoreFailed;
 import io.ocore.backups.platform.events.v1.Events.RetentionWarning;
@@ -86,6 +90,38 @@ class AlertEventsTest {
                 .body("items", hasSize(2))
                 .body("items.findAll { it.backupId == '" + failed.backupId() + "' }", hasSize(1))
                 .body("items.find { it.backupId == '" + failed.backupId() + "' }.occurrences", equalTo(1));
+    }
+
+    @Test
+    void aCorruptCopyAStuckDeletionAndADeadLetterEachRaiseTheirAlert() {
+        UUID org = UUID.randomUUID();
+        UUID env = UUID.randomUUID();
+        UUID backup = UUID.randomUUID();
+        UUID dest = UUID.randomUUID();
+        kafka.publish(new BackupCorrupted(org, env, backup, dest, "Offsite S3", "corrupt",
+                "database: SHA-256 differs from the recorded checksum", "verify", Instant.now()));
+        kafka.publish(new BackupDeletionStuck(org, env, backup, Instant.now().minusSeconds(7200), 12,
+                "destination-service could not be reached"));
+        kafka.publish(new EventDeadLettered(org, "backup-service", "schedule-events", "ev-1",
+                "io.ocore.backup.BackupExpired.v1", "lock timeout", 5, Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(viewer(org))
+                .get("/api/backup-alerts").then().body("items", hasSize(3)));
+        given().auth().oauth2(viewer(org)).get("/api/backup-alerts?alertType=backup_corrupted").then()
+                .body("items", hasSize(1))
+                .body("items[0].severity", equalTo("critical"))
+                .body("items[0].backupId", equalTo(backup.toString()))
+                .body("items[0].destinationId", equalTo(dest.toString()))
+                .body("items[0].message", containsString("Offsite S3"))
+                .body("items[0].message", containsString("corrupt"));
+        given().auth().oauth2(viewer(org)).get("/api/backup-alerts?alertType=event_dead_lettered").then()
+                .body("items", hasSize(1))
+                .body("items[0].message", containsString("BackupExpired"));
+
+        // the deletion finishing resolves its stuck alert
+        kafka.publish(new BackupDeleted(org, env, backup, Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(viewer(org))
+                .get("/api/backup-alerts?alertType=backup_deletion_stuck").then()
+                .body("items", hasSize(1)).body("items[0].resolvedAt", notNullValue()));
     }
 
     @Test
