@@ -6,6 +6,25 @@ KAFKA_CONF_DIR="$ROOT_DIR/deploy/local/kafka"
 # The topics of platform/events Topics.all(); created up front (6 partitions, RF 1) so that
 # consumers never race the first producer. Keep in sync with Topics.java.
 KAFKA_TOPICS=(environment-events destination-events backup-events schedule-events restore-events wal-events alert-events operations-events)
+# Dead letters (issue 11): every consumer's dead-letter topic, platform/events Topics.deadLetterTopics()
+# (<service>.<topic>.dlq; CreateTopics gives them 30 days' retention). DeadLetterTopicsTest checks this list.
+KAFKA_TOPICS+=(
+    alert-service.backup-events.dlq
+    alert-service.destination-events.dlq
+    alert-service.schedule-events.dlq
+    alert-service.restore-events.dlq
+    alert-service.wal-events.dlq
+    alert-service.operations-events.dlq
+    backup-service.schedule-events.dlq
+    destination-service.schedule-events.dlq
+    destination-service.backup-events.dlq
+    destination-service.environment-events.dlq
+    restore-service.backup-events.dlq
+    scheduler-service.environment-events.dlq
+    scheduler-service.backup-events.dlq
+    wal-archiver.environment-events.dlq
+    wal-archiver.schedule-events.dlq
+)
 # shellcheck disable=SC2153 # KAFKA_DIR comes from common.sh
 KAFKA_LIB="$KAFKA_DIR/lib"
 

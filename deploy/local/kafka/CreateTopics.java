@@ -23,7 +23,9 @@ public class CreateTopics {
             for (int i = 1; i < args.length; i++) {
                 if (!existing.contains(args[i])) {
                     // keyed by environment id: 6 partitions keep one environment's events ordered
-                    missing.add(new NewTopic(args[i], 6, (short) 1).configs(Map.of("retention.ms", "604800000")));
+                    // dead-letter topics (<service>.<topic>.dlq) keep 30 days, the event topics 7
+                    String retention = args[i].endsWith(".dlq") ? "2592000000" : "604800000";
+                    missing.add(new NewTopic(args[i], 6, (short) 1).configs(Map.of("retention.ms", retention)));
                 }
             }
             if (!missing.isEmpty()) {

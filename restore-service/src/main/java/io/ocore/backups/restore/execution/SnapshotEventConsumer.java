@@ -17,6 +17,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * BackupFailed whose idempotency key is one of the awaited keys ({@code pre_restore:<restoreId>}).
  * Other backups' events are ignored.
  */
+// @Startup: registers its handlers for dead-letter retries before any message arrives (EventHandling.register).
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class SnapshotEventConsumer {
 
@@ -26,6 +28,7 @@ public class SnapshotEventConsumer {
 
     public SnapshotEventConsumer(EventHandling handling) {
         this.handling = handling;
+        handling.register(CONSUMER, Topics.BACKUP, this::apply);
     }
 
     @Incoming(Topics.BACKUP)

@@ -11,6 +11,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** Keeps the local view of environments and their WAL settings up to date. */
+// @Startup: registers its handlers for dead-letter retries before any message arrives (EventHandling.register).
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class EnvironmentEventConsumer {
 
@@ -21,6 +23,8 @@ public class EnvironmentEventConsumer {
 
     public EnvironmentEventConsumer(EventHandling handling, EnvironmentRepository environments) {
         this.handling = handling;
+        handling.register(CONSUMER, Topics.ENVIRONMENT, this::apply);
+        handling.register(CONSUMER, Topics.SCHEDULE, this::apply);
         this.environments = environments;
     }
 

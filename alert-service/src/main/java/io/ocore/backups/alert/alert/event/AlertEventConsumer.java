@@ -25,6 +25,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** Consumes every failure and warning event and turns it into an alert, once per event. */
+// @Startup: registers its handlers for dead-letter retries before any message arrives (EventHandling.register).
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class AlertEventConsumer {
 
@@ -35,6 +37,12 @@ public class AlertEventConsumer {
 
     public AlertEventConsumer(EventHandling handling, AlertService alerts) {
         this.handling = handling;
+        handling.register(CONSUMER, Topics.BACKUP, this::apply);
+        handling.register(CONSUMER, Topics.DESTINATION, this::apply);
+        handling.register(CONSUMER, Topics.SCHEDULE, this::apply);
+        handling.register(CONSUMER, Topics.RESTORE, this::apply);
+        handling.register(CONSUMER, Topics.WAL, this::apply);
+        handling.register(CONSUMER, Topics.OPERATIONS, this::apply);
         this.alerts = alerts;
     }
 

@@ -15,6 +15,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** scheduler-service's facts that concern backups: requests, expiries, schedule destinations, GFS tiers. */
+// @Startup: registers its handlers for dead-letter retries before any message arrives (EventHandling.register).
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class ScheduleEventConsumer {
 
@@ -26,6 +28,7 @@ public class ScheduleEventConsumer {
 
     public ScheduleEventConsumer(EventHandling handling, BackupService backups, BackupWorker worker) {
         this.handling = handling;
+        handling.register(CONSUMER, Topics.SCHEDULE, this::apply);
         this.backups = backups;
         this.worker = worker;
     }

@@ -15,6 +15,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** Learns which destinations are in use from schedule and backup events, once per event. */
+// @Startup: registers its handlers for dead-letter retries before any message arrives (EventHandling.register).
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class UsageEventConsumer {
 
@@ -25,6 +27,9 @@ public class UsageEventConsumer {
 
     public UsageEventConsumer(EventHandling handling, UsageService usage) {
         this.handling = handling;
+        handling.register(CONSUMER, Topics.SCHEDULE, this::apply);
+        handling.register(CONSUMER, Topics.BACKUP, this::apply);
+        handling.register(CONSUMER, Topics.ENVIRONMENT, this::apply);
         this.usage = usage;
     }
 

@@ -49,6 +49,37 @@ public final class Topics {
         return java.util.List.of(ENVIRONMENT, DESTINATION, BACKUP, SCHEDULE, RESTORE, WAL, ALERT, OPERATIONS);
     }
 
+    /**
+     * Every consumer's incoming channels, by service ({@code quarkus.application.name}): the single
+     * source of truth for the dead-letter topics. Each service's application.properties sets
+     * {@code mp.messaging.incoming.<topic>.dead-letter-queue.topic=<deadLetter(service, topic)>} for each
+     * of them (DeadLetterTopicsTest checks it, and the local stack and Kubernetes topics).
+     */
+    public static final Map<String, java.util.List<String>> CONSUMERS = orderedConsumers();
+
+    private static Map<String, java.util.List<String>> orderedConsumers() {
+        var m = new java.util.LinkedHashMap<String, java.util.List<String>>();
+        m.put("alert-service", java.util.List.of(BACKUP, DESTINATION, SCHEDULE, RESTORE, WAL, OPERATIONS));
+        m.put("backup-service", java.util.List.of(SCHEDULE));
+        m.put("destination-service", java.util.List.of(SCHEDULE, BACKUP, ENVIRONMENT));
+        m.put("restore-service", java.util.List.of(BACKUP));
+        m.put("scheduler-service", java.util.List.of(ENVIRONMENT, BACKUP));
+        m.put("wal-archiver", java.util.List.of(ENVIRONMENT, SCHEDULE));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** The dead-letter topic of one service's channel: {@code <service>.<topic>.dlq}. */
+    public static String deadLetter(String service, String topic) {
+        return service + "." + topic + ".dlq";
+    }
+
+    /** Every dead-letter topic, for provisioning (30 days' retention: docs/events.md "Dead letters"). */
+    public static java.util.List<String> deadLetterTopics() {
+        return CONSUMERS.entrySet().stream()
+                .flatMap(e -> e.getValue().stream().map(t -> deadLetter(e.getKey(), t)))
+                .toList();
+    }
+
     /** The topic an event is published on. */
     public static String of(Class<? extends OcoreEvent> type) {
         String topic = BY_EVENT.get(type);

@@ -13,6 +13,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** Learns the catalogue's environments (org, project, type) from backup-service. */
+// @Startup: registers its handlers for dead-letter retries before any message arrives (EventHandling.register).
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class EnvironmentEventConsumer {
 
@@ -23,6 +25,7 @@ public class EnvironmentEventConsumer {
 
     public EnvironmentEventConsumer(EventHandling handling, EnvironmentRepository environments) {
         this.handling = handling;
+        handling.register(CONSUMER, Topics.ENVIRONMENT, this::apply);
         this.environments = environments;
     }
 

@@ -12,6 +12,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** Completed backups feed GFS; deleted ones stop counting. */
+// @Startup: registers its handlers for dead-letter retries before any message arrives (EventHandling.register).
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class BackupEventConsumer {
 
@@ -22,6 +24,7 @@ public class BackupEventConsumer {
 
     public BackupEventConsumer(EventHandling handling, RetentionService retention) {
         this.handling = handling;
+        handling.register(CONSUMER, Topics.BACKUP, this::apply);
         this.retention = retention;
     }
 

@@ -63,7 +63,8 @@ public final class KafkaBroker {
     /** Every oCore topic exists before services subscribe, as Strimzi's KafkaTopics ensure in production. */
     private static void createTopics(String bootstrap) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            List<NewTopic> topics = Topics.all().stream().map(t -> new NewTopic(t, 3, (short) 1)).toList();
+            List<NewTopic> topics = java.util.stream.Stream.concat(Topics.all().stream(),
+                    Topics.deadLetterTopics().stream()).map(t -> new NewTopic(t, 3, (short) 1)).toList();
             admin.createTopics(topics).all().get();
         }
     }
