@@ -227,9 +227,11 @@ class BackupExecutionTest {
         assertThat(event.remotePaths()).containsOnlyKeys(s3Dest, localDest);
         assertThat(event.sizeBytes()).isEqualTo(b.getLong("sizeBytes"));
 
-        // Deleting removes it from every destination.
-        given().auth().oauth2(manager(org)).delete("/api/backups/" + id).then().statusCode(204);
-        given().auth().oauth2(viewer(org)).get("/api/backups/" + id).then().statusCode(404);
+        // Deleting removes it from every destination: 202 and deleting, then 404 once every copy is gone.
+        given().auth().oauth2(manager(org)).delete("/api/backups/" + id).then().statusCode(202)
+                .body("status", equalTo("deleting"));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> given()
+                .auth().oauth2(viewer(org)).get("/api/backups/" + id).then().statusCode(404));
         assertThat(s3Keys(dir)).isEmpty();
         assertThat(Files.exists(localDir.resolve(dir + "manifest.json"))).isFalse();
         kafka.awaitRecord(Topics.BACKUP, r -> r.data().contains(id)

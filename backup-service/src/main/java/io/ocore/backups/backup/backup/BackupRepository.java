@@ -7,6 +7,7 @@ import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.util.List;
 import java.util.UUID;
 
@@ -16,6 +17,11 @@ public class BackupRepository implements PanacheRepositoryBase<Backup, UUID> {
 
     public Uni<Backup> findInOrg(UUID orgId, UUID id) {
         return find("orgId = ?1 and id = ?2", orgId, id).firstResult();
+    }
+
+    /** The row locked for this transaction (a concurrent claim by the worker waits or skips it). */
+    public Uni<Backup> findInOrgForUpdate(UUID orgId, UUID id) {
+        return find("orgId = ?1 and id = ?2", orgId, id).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
     }
 
     public Uni<Backup> findByIdempotencyKey(String key) {

@@ -2,42 +2,35 @@ package io.ocore.backups.backup.backup;
 
 import io.ocore.backups.backup.environment.Environment;
 import io.ocore.backups.backup.environment.EnvironmentService;
-import io.ocore.backups.backup.execution.BackupPurger;
 import io.ocore.backups.backup.execution.BackupWorker;
 import io.ocore.backups.platform.events.Outbox;
 import io.ocore.backups.platform.events.v1.Events;
 import io.ocore.backups.platform.web.Cursor;
 import io.ocore.backups.platform.web.Page;
 import io.ocore.backups.platform.web.ProblemException;
-import io.ocore.backups.platform.web.ProblemTypes;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.logging.Log;
-import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
-/** Backups: requests (API and events), reads, deletion from every destination. */
+/** Backups: requests (API and events), reads, deletion requests (carried out by BackupDeleter). */
 @ApplicationScoped
 public class BackupService {
 
     private final BackupRepository backups;
     private final EnvironmentService environments;
-    private final BackupPurger purger;
     private final BackupWorker worker;
     private final Outbox outbox;
 
-    public BackupService(BackupRepository backups, EnvironmentService environments, BackupPurger purger,
-            BackupWorker worker, Outbox outbox) {
+    public BackupService(BackupRepository backups, EnvironmentService environments, BackupWorker worker, Outbox outbox) {
         this.backups = backups;
         this.environments = environments;
-        this.purger = purger;
         this.worker = worker;
         this.outbox = outbox;
     }
@@ -116,17 +109,22 @@ public class BackupService {
                         e.tiersByBackup().get(b.id)))).replaceWithVoid();
     }
 
-    /** A BackupExpired event: delete it from every destination, then forget it. */
+    /**
+     * A BackupExpired event (GFS or snapshot retention): marks the backup deleting; the deleter
+     * removes it from every destination. An expiry of a running backup is recorded and carried
+     * out once the backup has finished; it is never dropped.
+     */
     public Uni<Void> onExpired(Events.BackupExpired e) {
-        return backups.findInOrg(e.orgId(), e.backupId()).chain(b -> {
+        String reason = e.reason() == null || e.reason().isBlank() ? "expired" : e.reason();
+        return backups.findInOrgForUpdate(e.orgId(), e.backupId()).chain(b -> {
             if (b == null) {
                 return Uni.createFrom().voidItem();
             }
             if (b.status == BackupStatus.in_progress) {
-                Log.warnf("Backup %s expired while running; left alone", b.id);
-                return Uni.createFrom().voidItem();
+                Log.infof("Backup %s expired (%s) while running; it is deleted once it has finished", b.id, reason);
+                return recordDeletion(b, reason, null, false).replaceWithVoid();
             }
-            return purgeAndForget(b);
+            return markDeleting(b, reason, null).replaceWithVoid();
         });
     }
 
@@ -142,30 +140,47 @@ public class BackupService {
         return backups.findInOrg(orgId, id).onItem().ifNull().failWith(() -> ProblemException.notFound("Backup", id));
     }
 
-    /** {@code DELETE /api/backups/{id}}: from every destination first; 409 while it runs. */
-    public Uni<Void> delete(UUID orgId, UUID id) {
-        return Panache.withTransaction(() -> get(orgId, id).chain(b -> {
-            if (b.status == BackupStatus.in_progress) {
-                return Uni.createFrom().failure(ProblemException.conflict(
-                        "Backup " + id + " is running; delete it once it has completed or failed"));
-            }
-            return purgeAndForget(b);
-        }));
+    /**
+     * {@code DELETE /api/backups/{id}}: marks it deleting (202); the deleter removes every copy
+     * and only then does it leave the catalogue. Already deleting: the same answer again. 409
+     * while it runs.
+     */
+    public Uni<Backup> delete(UUID orgId, UUID id, String requestedBy) {
+        return Panache.withTransaction(() -> backups.findInOrgForUpdate(orgId, id)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("Backup", id))
+                .chain(b -> {
+                    if (b.status == BackupStatus.in_progress) {
+                        return Uni.createFrom().failure(ProblemException.conflict("Backup " + id
+                                + " is running; delete it once it has completed or failed"));
+                    }
+                    return markDeleting(b, REASON_USER, requestedBy);
+                }));
     }
 
-    private Uni<Void> purgeAndForget(Backup b) {
-        Uni<Map<UUID, String>> purged = b.status == BackupStatus.pending ? Uni.createFrom().item(Map.of())
-                : VertxContextSupport.executeBlocking(() -> purger.purge(b));
-        return purged.chain(failures -> {
-            if (!failures.isEmpty()) {
-                return Uni.createFrom().failure(new ProblemException(503, ProblemTypes.UNAVAILABLE,
-                        "Service Unavailable", "Backup " + b.id
-                                + " could not be deleted from destination(s) " + failures
-                                + "; it was kept so the deletion can be retried"));
-            }
-            return backups.delete(b).chain(() -> outbox.append(new Events.BackupDeleted(b.orgId, b.environmentId,
-                    b.id, micros(Instant.now()))));
-        }).replaceWithVoid();
+    /** Why a deletion was asked for, in the tombstone: a user's DELETE. */
+    public static final String REASON_USER = "user";
+
+    /** Status deleting and the request recorded (the first request wins); the row is locked. */
+    private Uni<Backup> markDeleting(Backup b, String reason, String requestedBy) {
+        if (b.status != BackupStatus.deleting) {
+            Log.infof("Backup %s is being deleted (%s%s)", b.id, reason, requestedBy == null ? "" : ", by " + requestedBy);
+        }
+        b.status = BackupStatus.deleting;
+        return recordDeletion(b, reason, requestedBy, true);
+    }
+
+    /** The first request's who and why are kept; a later one only starts the clock if it had not. */
+    private Uni<Backup> recordDeletion(Backup b, String reason, String requestedBy, boolean deletingNow) {
+        Instant now = micros(Instant.now());
+        return Panache.getSession().chain(s -> s.createNativeQuery("""
+                insert into backup_deletion (backup_id, org_id, reason, requested_by, requested_at, deleting_since,
+                                             next_attempt_at)
+                values (:id, :org, :reason, :by, :at, :since, :at)
+                on conflict (backup_id) do update
+                    set deleting_since = coalesce(backup_deletion.deleting_since, excluded.deleting_since)""")
+                .setParameter("id", b.id).setParameter("org", b.orgId).setParameter("reason", reason)
+                .setParameter("by", requestedBy).setParameter("at", now).setParameter("since", deletingNow ? now : null)
+                .executeUpdate()).replaceWith(b);
     }
 
     private Uni<List<UUID>> resolveDestinations(Environment env, List<UUID> requested) {

@@ -2,6 +2,7 @@ package io.ocore.backups.backup.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -38,4 +39,26 @@ public interface BackupConfig {
     /** Fan-out queue length per destination, in chunks. */
     @WithDefault("4")
     int queueChunks();
+
+    // --- deletion (issue 11: a deletion is a state) ---
+
+    /** A deletion not finished after this long publishes BackupDeletionStuck (once); it keeps retrying. */
+    @WithName("deletion-stuck-after")
+    @WithDefault("1h")
+    Duration deletionStuckAfter();
+
+    /** The first retry of a deletion that could not reach a destination waits this long; doubles each time. */
+    @WithName("deletion-retry-initial")
+    @WithDefault("5s")
+    Duration deletionRetryInitial();
+
+    /** The cap of the deletion retry backoff. */
+    @WithName("deletion-retry-max")
+    @WithDefault("5m")
+    Duration deletionRetryMax();
+
+    /** How long a claimed deletion is this instance's before another replica may take it over. */
+    @WithName("deletion-claim-lease")
+    @WithDefault("10m")
+    Duration deletionClaimLease();
 }

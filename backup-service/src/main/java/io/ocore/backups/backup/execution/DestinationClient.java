@@ -30,8 +30,18 @@ public class DestinationClient {
     }
 
     /** The destination could not be fetched; the message is safe to show. */
-    public static final class DestinationUnavailable extends RuntimeException {
+    public static class DestinationUnavailable extends RuntimeException {
         public DestinationUnavailable(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * destination-service answered a definite 404: the destination does not exist (any more) in
+     * this organisation. Unreachable, timeouts and other answers stay {@link DestinationUnavailable}.
+     */
+    public static final class DestinationNotFound extends DestinationUnavailable {
+        public DestinationNotFound(String message) {
             super(message);
         }
     }
@@ -64,7 +74,7 @@ public class DestinationClient {
             throw new DestinationUnavailable("interrupted while reading destination " + destinationId);
         }
         if (res.statusCode() == 404) {
-            throw new DestinationUnavailable("destination " + destinationId + " does not exist in this organisation");
+            throw new DestinationNotFound("destination " + destinationId + " does not exist in this organisation");
         }
         if (res.statusCode() != 200) {
             throw new DestinationUnavailable("destination-service answered " + res.statusCode()

@@ -19,6 +19,11 @@ public class Destinations {
         }
     }
 
+    /** {@link Opened#failureKind()}: destination-service answered 404 for it. */
+    public static final String NOT_FOUND = "NOT_FOUND";
+    /** {@link Opened#failureKind()}: destination-service could not be reached or answered an error. */
+    public static final String UNREACHABLE = "TRANSIENT";
+
     private final DestinationClient client;
     private final StorageFactory factory;
 
@@ -31,8 +36,12 @@ public class Destinations {
         DestinationClient.Destination d;
         try {
             d = client.get(orgId, destinationId);
+        } catch (DestinationClient.DestinationNotFound e) {
+            // a definite 404: this destination no longer exists in this organisation
+            return new Opened(destinationId, destinationId.toString(), null, NOT_FOUND, e.getMessage());
         } catch (DestinationClient.DestinationUnavailable e) {
-            return new Opened(destinationId, destinationId.toString(), null, "NOT_FOUND", e.getMessage());
+            // destination-service unreachable, timed out or erring: worth retrying, not "gone"
+            return new Opened(destinationId, destinationId.toString(), null, UNREACHABLE, e.getMessage());
         }
         try {
             return new Opened(destinationId, d.name(), factory.open(DestinationType.of(d.destinationType()), d.config()),

@@ -53,6 +53,8 @@ public class BackupResource {
     @Path("/{backupId}")
     @RolesAllowed(Permissions.MANAGE_ENVIRONMENTS)
     public Uni<Response> delete(@PathParam("backupId") UUID backupId) {
-        return backups.delete(caller.orgId(), backupId).map(v -> Response.noContent().build());
+        // 202: the deletion is a state (status deleting) until every copy on every destination is gone
+        return backups.delete(caller.orgId(), backupId, caller.subject())
+                .map(b -> Response.accepted(BackupView.of(b)).build());
     }
 }
