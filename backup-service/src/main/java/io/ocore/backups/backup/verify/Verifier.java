@@ -200,7 +200,11 @@ public class Verifier {
                 detail.append("checksum mismatch (the stored bytes hash to ").append(actual)
                         .append(", the catalogue records ").append(c.sha256()).append("); ");
             }
-            detail.append(readFailure(e)).append(" at stored byte offset ").append(failedAt);
+            if (!actual.equalsIgnoreCase(c.sha256())) {
+                detail.append("decryption failed reading the stored bytes up to offset ").append(failedAt);
+            } else {
+                detail.append(readFailure(e)).append(" reading the stored bytes up to offset ").append(failedAt);
+            }
             return new Verdict(CORRUPT, detail.toString(), name);
         } finally {
             source.closeStored();
