@@ -25,7 +25,7 @@ if [[ -n "$VB" ]]; then
         vb_size="$(stat -c %s "$vb_stored")"
         vb_off=$(( vb_size / 2 ))
         vb_byte="$(od -An -tu1 -j "$vb_off" -N1 "$vb_stored" | tr -d ' ')"
-        printf "$(printf '\\%03o' $(( vb_byte ^ 1 )))" | dd of="$vb_stored" bs=1 seek="$vb_off" conv=notrunc status=none
+        printf '%b' "\\0$(printf '%03o' $(( vb_byte ^ 1 )))" | dd of="$vb_stored" bs=1 seek="$vb_off" conv=notrunc status=none
         set +e
         corrupt="$("$OCORE" backup verify "$VB" --wait --timeout 5m --output json 2>/dev/null)"
         vb_code=$?
