@@ -18,7 +18,7 @@ public final class ExitCodes {
     public static final int VALIDATION = 6;
     /** The gateway could not be reached. */
     public static final int CONNECTION = 7;
-    /** A {@code --wait}ed-for backup or restore ended {@code failed}. */
+    /** A {@code --wait}ed-for backup or restore ended {@code failed}; {@code backup verify --wait} found a bad copy. */
     public static final int OPERATION_FAILED = 8;
 
     private ExitCodes() {

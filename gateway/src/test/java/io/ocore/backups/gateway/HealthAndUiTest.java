@@ -81,6 +81,8 @@ class HealthAndUiTest {
                 .body("info.title", equalTo("oCore Backups API"))
                 .body("paths", hasKey("/api/backup-destinations"))
                 .body("paths", hasKey("/api/environments/{envId}/backups"))
+                .body("paths", hasKey("/api/backups/{backupId}/verify"))
+                .body("paths", hasKey("/api/verifications/{verificationId}"))
                 .body("paths", not(hasKey("/internal/destinations/{destId}/credentials")))
                 .body("components.schemas", hasKey("Problem"))
                 .body("components.schemas", hasKey("Status"))

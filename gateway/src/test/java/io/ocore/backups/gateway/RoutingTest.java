@@ -62,6 +62,8 @@ class RoutingTest {
                 arguments("GET", "/api/backups/" + BACKUP, "backup"),
                 arguments("DELETE", "/api/backups/" + BACKUP, "backup"),
                 arguments("GET", "/api/backups/" + BACKUP + "/components/database", "backup"),
+                arguments("POST", "/api/backups/" + BACKUP + "/verify", "backup"),
+                arguments("GET", "/api/verifications/" + BACKUP, "backup"),
                 arguments("GET", "/api/environments/" + ENV + "/snapshots", "backup"),
                 arguments("PUT", "/api/environments/" + ENV + "/backup-schedule", "scheduler"),
                 arguments("GET", "/api/environments/" + ENV + "/backup-schedule", "scheduler"),

@@ -35,6 +35,7 @@ import picocli.CommandLine.Parameters;
             BackupCommands.Delete.class,
             BackupCommands.Snapshots.class,
             DownloadCommand.class,
+            VerifyCommand.class,
             ScheduleCommands.class,
             RestoreBackupCommand.class,
             AlertCommands.class,

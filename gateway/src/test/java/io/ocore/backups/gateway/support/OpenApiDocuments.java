@@ -31,7 +31,9 @@ final class OpenApiDocuments {
                      "paths": {
                        "/api/environments/{envId}/backups": {"get": {"tags": ["Backups"], "responses": {"200": {
                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Backup"}}}}}}},
-                       "/api/backup-destinations": {"post": {"responses": {"201": {}}}}
+                       "/api/backup-destinations": {"post": {"responses": {"201": {}}}},
+                       "/api/backups/{backupId}/verify": {"post": {"responses": {"202": {}}}},
+                       "/api/verifications/{verificationId}": {"get": {"responses": {"200": {}}}}
                      },
                      "components": {"schemas": {
                        "Problem": {"type": "object", "properties": {"title": {"type": "string"}}},
