@@ -16,7 +16,10 @@ import java.util.function.Supplier;
 public final class Waiter {
 
     /** Final statuses; {@link #FAILED} ones make the command exit 8. */
-    public static final Set<String> FINAL = Set.of("completed", "succeeded", "failed", "cancelled", "canceled");
+    public static final Set<String> FINAL = Set.of("completed", "succeeded", "failed", "cancelled", "canceled",
+            Waiter.DELETED);
+    /** What {@code backup delete --wait} reports once the backup answers 404 (every copy gone). */
+    public static final String DELETED = "deleted";
     public static final Set<String> FAILED = Set.of("failed", "cancelled", "canceled");
 
     /** Without a terminal, a line when the stage changes and at least this often. */

@@ -164,7 +164,7 @@ class BackupCommandsTest {
     @Test
     void showDeleteAndSnapshots() {
         gateway.on("GET", "/api/backups/" + BACKUP, 200, backup("completed", "done", 1, null))
-                .on("DELETE", "/api/backups/" + BACKUP, 204, null)
+                .on("DELETE", "/api/backups/" + BACKUP, 202, backup("deleting", null, 0, null))
                 .on("GET", "/api/environments/" + ENV + "/snapshots", 200,
                         "[{\"id\":\"s1\",\"backupType\":\"full\",\"trigger\":\"pre_restore\",\"status\":\"completed\"}]");
 
@@ -175,8 +175,42 @@ class BackupCommandsTest {
         assertThat(show.exitCode()).isZero();
         assertThat(show.out()).contains("Checksums:", "database=sha256:aa", "Remote paths:", "d1=e/b.tar");
         assertThat(delete.exitCode()).isZero();
-        assertThat(delete.out()).isEqualTo("Deleted backup " + BACKUP + "\n");
+        // accepted, not done: the copies are removed in the background
+        assertThat(delete.out()).isEqualTo("Deletion of backup " + BACKUP + " accepted (status deleting); it is "
+                + "removed from every destination, then leaves the catalogue\n");
         assertThat(snapshots.out()).contains("s1", "pre_restore");
+    }
+
+    @Test
+    void deleteWaitPollsUntilTheBackupIsGone() {
+        gateway.on("DELETE", "/api/backups/" + BACKUP, 202, backup("deleting", null, 0, null))
+                .on("GET", "/api/backups/" + BACKUP, 200, backup("deleting", null, 0, null))
+                .on("GET", "/api/backups/" + BACKUP, 200, backup("deleting", null, 0, null))
+                .on("GET", "/api/backups/" + BACKUP, 404, """
+                        {"type":"https://ocore.io/problems/not-found","title":"Not Found","status":404,
+                         "detail":"Backup was not found"}
+                        """);
+
+        var result = cli.run("backup", "delete", BACKUP, "--wait");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(gateway.requests()).extracting(r -> r.method() + " " + r.path()).containsExactly(
+                "DELETE /api/backups/" + BACKUP, "GET /api/backups/" + BACKUP, "GET /api/backups/" + BACKUP,
+                "GET /api/backups/" + BACKUP);
+        assertThat(result.err()).isEqualTo("backup " + BACKUP + ": deleting\n");
+        assertThat(result.out()).isEqualTo("Deleted backup " + BACKUP + " from every destination\n");
+    }
+
+    @Test
+    void deleteWaitGivesUpAtTheDeadlineWhileItIsStillDeleting() {
+        gateway.on("DELETE", "/api/backups/" + BACKUP, 202, backup("deleting", null, 0, null))
+                .on("GET", "/api/backups/" + BACKUP, 200, backup("deleting", null, 0, null));
+
+        var result = cli.run("backup", "delete", BACKUP, "--wait", "--timeout", "10s");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.ERROR);
+        assertThat(result.err()).contains("Timed out after 10s waiting for backup " + BACKUP + " (still deleting)");
+        assertThat(result.out()).doesNotContain("Deleted");
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.ocore.backups.cli.Json;
 import io.ocore.backups.cli.WaitOptions;
 import io.ocore.backups.cli.Waiter;
 import io.ocore.backups.cli.alert.AlertCommands;
+import io.ocore.backups.cli.http.ApiException;
 import io.ocore.backups.cli.output.Format;
 import io.ocore.backups.cli.output.Output;
 import io.ocore.backups.cli.output.Output.Column;
@@ -175,20 +176,45 @@ public class BackupCommands {
         }
     }
 
-    @Command(name = "delete", description = "Delete a backup from every destination.")
+    @Command(name = "delete", description = "Delete a backup from every destination: accepted at once (status "
+            + "deleting); it leaves the catalogue once every copy is gone. --wait polls until then.")
     static class Delete extends ApiCommand {
         @Parameters(paramLabel = "BACKUP", description = "Backup id.")
         String id;
 
+        @Mixin
+        WaitOptions waiting;
+
         @Override
         protected int run() {
             JsonNode answer = api().delete("/api/backups/" + seg(id));
-            if (out().json()) {
-                if (!answer.isMissingNode()) {
-                    out().printJson(answer);
+            if (!waiting.wait) {
+                if (out().json()) {
+                    if (!answer.isMissingNode()) {
+                        out().printJson(answer);
+                    }
+                } else {
+                    String status = Json.text(answer, "status");
+                    ctx().println("Deletion of backup " + id + " accepted (status " + (status == null ? "deleting"
+                            : status) + "); it is removed from every destination, then leaves the catalogue");
                 }
+                return ExitCodes.OK;
+            }
+            // deleting until every copy on every destination is gone; then the backup answers 404
+            new Waiter(ctx()).await("backup", id, () -> {
+                try {
+                    return api().get("/api/backups/" + seg(id));
+                } catch (ApiException e) {
+                    if (e.status() == 404) {
+                        return Json.object().put("status", Waiter.DELETED);
+                    }
+                    throw e;
+                }
+            }, b -> new Waiter.Progress(Json.text(b, "status"), null, null, null, null), waiting.timeout);
+            if (out().json()) {
+                out().printJson(Json.object().put("id", id).put("status", Waiter.DELETED));
             } else {
-                ctx().println("Deleted backup " + id);
+                ctx().println("Deleted backup " + id + " from every destination");
             }
             return ExitCodes.OK;
         }
