@@ -169,6 +169,13 @@ public class Verifications {
                 }
                 store.progress(verificationId, results);
             }
+            // A deletion that started meanwhile removes copies as they are read: not corruption.
+            Backup now = store.backup(backupId);
+            if (now == null || now.status != BackupStatus.completed) {
+                store.finish(verificationId, backupId, FAILED, results, "the backup "
+                        + (now == null ? "was deleted" : "became " + now.status) + " while it was verified", List.of());
+                return;
+            }
             store.finish(verificationId, backupId, COMPLETED, results, null, events);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
