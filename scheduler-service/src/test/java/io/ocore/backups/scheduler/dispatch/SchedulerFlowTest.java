@@ -233,6 +233,40 @@ class SchedulerFlowTest {
     }
 
     @Test
+    void theNewestBackupIsNeverExpiredAndThePreviewSaysWhy() throws Exception {
+        UUID org = UUID.randomUUID();
+        UUID env = environment(kafka, org, "development");
+        UUID dest = DestinationStub.add(org);
+        Instant now = Instant.parse("2032-07-10T12:30:00Z");
+        TestClock.set(now);
+        // A schedule that keeps nothing in its tiers (saved disabled, or before the floor existed).
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON)
+                .body(schedule(dest, "hourly", "daily", 0, 0, 0, 0, false).replace("\"enabled\": true", "\"enabled\": false"))
+                .put(path(env)).then().statusCode(200);
+        UUID older = complete(org, env, "full", "scheduled", now.minus(Duration.ofHours(3)));
+        UUID newest = complete(org, env, "db", "scheduled", now.minus(Duration.ofHours(1)));
+
+        kafka.awaitRecord(Topics.SCHEDULE, r -> r.type().endsWith("BackupExpired.v1")
+                && r.data().contains(older.toString()), Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(viewer(org))
+                .get(path(env) + "/retention-preview").then().statusCode(200)
+                .body("minRedundancy", equalTo(1))
+                .body("kept.id", equalTo(List.of(newest.toString())))
+                .body("kept[0].keptBy", equalTo(List.of("minimum_redundancy")))
+                .body("toDelete", hasSize(0)));
+        // Neither its own pruning nor the later one expired it.
+        try (Connection c = jdbc(); PreparedStatement st = c.prepareStatement("""
+                select count(*) from outbox_event where event_type = 'io.ocore.backup.BackupExpired.v1'
+                and payload::json->>'backupId' = ?""")) {
+            st.setString(1, newest.toString());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
+        }
+    }
+
+    @Test
     void anOverdueKindIsReportedOncePerEpisode() throws Throwable {
         UUID org = UUID.randomUUID();
         UUID env = environment(kafka, org, "staging");

@@ -7,6 +7,7 @@ import static io.ocore.backups.scheduler.SchedulerTestSupport.viewer;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -149,6 +150,30 @@ class ScheduleApiTest {
                 .statusCode(400).contentType("application/problem+json");
         // Nothing was stored.
         given().auth().oauth2(viewer(org)).get(path(env)).then().body("enabled", equalTo(false));
+    }
+
+    @Test
+    void anEnabledScheduleThatKeepsNothingIsRefusedButADisabledOneIsSaved() {
+        UUID org = UUID.randomUUID();
+        UUID env = environment(kafka, org, "production");
+        UUID dest = DestinationStub.add(org);
+        String keepsNothing = body(dest, "").replace("\"retainHourly\": 24", "\"retainHourly\": 0")
+                .replace("\"retainDaily\": 7", "\"retainDaily\": 0").replace("\"retainWeekly\": 4", "\"retainWeekly\": 0")
+                .replace("\"retainMonthly\": 12", "\"retainMonthly\": 0");
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON).body(keepsNothing).put(path(env)).then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("errors.field", containsInAnyOrder("retainHourly", "retainDaily", "retainWeekly", "retainMonthly"))
+                .body("errors[0].message", containsString("must keep backups"));
+        // Nothing was stored.
+        given().auth().oauth2(viewer(org)).get(path(env)).then().statusCode(200).body("enabled", equalTo(false))
+                .body("updatedAt", nullValue());
+        // Disabled, it may be saved (it requests nothing; the minimum redundancy guards what exists).
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON)
+                .body(keepsNothing.replace("\"enabled\": true", "\"enabled\": false")).put(path(env)).then()
+                .statusCode(200).body("enabled", equalTo(false)).body("retainDaily", equalTo(0));
+        // ...and enabling it so is refused again.
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON).body(keepsNothing).put(path(env)).then()
+                .statusCode(400).body("errors", hasSize(4));
     }
 
     @Test
