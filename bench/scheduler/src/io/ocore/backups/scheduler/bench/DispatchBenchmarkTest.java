@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ocore.backups.platform.testing.JwtTestResource;
 import io.ocore.backups.platform.testing.kafka.KafkaTestResource;
 import io.ocore.backups.platform.testing.postgres.PostgresTestResource;
+import io.ocore.backups.scheduler.BackupServiceStub;
 import io.ocore.backups.scheduler.DestinationStub;
 import io.ocore.backups.scheduler.SchedulerTestSupport;
 import io.ocore.backups.scheduler.TestClock;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(DestinationStub.class)
+@QuarkusTestResource(BackupServiceStub.class)
 class DispatchBenchmarkTest {
 
     static final int SCHEDULES = 10_000;

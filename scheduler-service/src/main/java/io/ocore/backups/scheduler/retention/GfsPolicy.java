@@ -24,7 +24,10 @@ import java.util.UUID;
  * day, ISO week, month, in the schedule's time zone). Daily, weekly and monthly prefer a full
  * backup in the period when one exists. With WAL archiving, the newest backup completed at or
  * before {@code now - walRetention} is kept too: it is the base the oldest retained WAL needs.
- * Every other backup expires. Manual backups and snapshots are never passed in.
+ * Whatever the tiers say, the newest {@code minRedundancy} backups (of either kind, newest
+ * completion first) are kept too: the floor that a schedule saved with nothing to keep, or a
+ * lowered retention, can never go below. Every other backup expires. Manual backups and
+ * snapshots are never passed in.
  */
 public final class GfsPolicy {
 
@@ -51,11 +54,22 @@ public final class GfsPolicy {
      * @param kept per tier, the backups it keeps, newest first
      * @param tiers per input backup, its tiers (empty when in none)
      * @param walBase the backup kept as the base of the oldest retained WAL, or null
-     * @param expired the backups in no tier and not the WAL base, oldest first
+     * @param floor the newest {@code minRedundancy} backups, newest first (kept whatever the tiers say)
+     * @param expired the backups in no tier, not the WAL base and not in the floor, oldest first
      */
     public record Decision(Map<Tier, List<Backup>> kept, Map<UUID, Set<Tier>> tiers, Backup walBase,
-            List<Backup> expired) {
+            List<Backup> floor, List<Backup> expired) {
+
+        /** True if the backup is kept only because of the minimum redundancy. */
+        public boolean keptOnlyByFloor(UUID id) {
+            Set<Tier> t = tiers.get(id);
+            return floor.stream().anyMatch(b -> b.id().equals(id)) && (t == null || t.isEmpty())
+                    && (walBase == null || !walBase.id().equals(id));
+        }
     }
+
+    /** The default minimum redundancy ({@code ocore.retention.min-redundancy}). */
+    public static final int DEFAULT_MIN_REDUNDANCY = 1;
 
     private static final Comparator<Backup> NEWEST_FIRST = Comparator.comparing(Backup::completedAt)
             .thenComparing(Backup::id).reversed();
@@ -63,12 +77,25 @@ public final class GfsPolicy {
     private final Retention retention;
     private final ZoneId zone;
     private final Duration walRetention;
+    private final int minRedundancy;
 
-    /** @param walRetention how long WAL is kept, or null when WAL archiving is off */
+    /** With the default minimum redundancy. */
     public GfsPolicy(Retention retention, ZoneId zone, Duration walRetention) {
+        this(retention, zone, walRetention, DEFAULT_MIN_REDUNDANCY);
+    }
+
+    /**
+     * @param walRetention how long WAL is kept, or null when WAL archiving is off
+     * @param minRedundancy how many of the newest backups are never expired (at least 1)
+     */
+    public GfsPolicy(Retention retention, ZoneId zone, Duration walRetention, int minRedundancy) {
+        if (minRedundancy < 1) {
+            throw new IllegalArgumentException("the minimum redundancy must be at least 1, not " + minRedundancy);
+        }
         this.retention = retention;
         this.zone = zone;
         this.walRetention = walRetention;
+        this.minRedundancy = minRedundancy;
     }
 
     public Decision decide(Collection<Backup> backups, Instant now) {
@@ -92,14 +119,15 @@ public final class GfsPolicy {
             Instant cutoff = now.minus(walRetention);
             walBase = sorted.stream().filter(b -> !b.completedAt().isAfter(cutoff)).findFirst().orElse(null);
         }
+        List<Backup> floor = List.copyOf(sorted.subList(0, Math.min(minRedundancy, sorted.size())));
         List<Backup> expired = new ArrayList<>();
-        for (int i = sorted.size() - 1; i >= 0; i--) {
+        for (int i = sorted.size() - 1; i >= minRedundancy; i--) {
             Backup b = sorted.get(i);
             if (tiers.get(b.id()).isEmpty() && b != walBase) {
                 expired.add(b);
             }
         }
-        return new Decision(kept, tiers, walBase, expired);
+        return new Decision(kept, tiers, walBase, floor, expired);
     }
 
     /** Newest first: the representative of each of the newest {@code n} periods. */

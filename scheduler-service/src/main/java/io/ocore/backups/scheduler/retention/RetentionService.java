@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Records completed backups and prunes: after each completion the environment's backups are
@@ -43,14 +44,27 @@ public class RetentionService {
     private final Outbox outbox;
     private final Clock clock;
     private final SchedulerConfig config;
+    private final int minRedundancy;
 
     public RetentionService(RecordedBackupRepository backups, ScheduleRepository schedules, Outbox outbox, Clock clock,
-            SchedulerConfig config) {
+            SchedulerConfig config, @ConfigProperty(name = MIN_REDUNDANCY_PROPERTY,
+                    defaultValue = "" + GfsPolicy.DEFAULT_MIN_REDUNDANCY) int minRedundancy) {
+        if (minRedundancy < 1) {
+            throw new IllegalStateException(MIN_REDUNDANCY_PROPERTY + " must be at least 1, not " + minRedundancy);
+        }
         this.backups = backups;
         this.schedules = schedules;
         this.outbox = outbox;
         this.clock = clock;
         this.config = config;
+        this.minRedundancy = minRedundancy;
+    }
+
+    /** How many of an environment's newest completed scheduled backups GFS never expires. */
+    public static final String MIN_REDUNDANCY_PROPERTY = "ocore.retention.min-redundancy";
+
+    public int minRedundancy() {
+        return minRedundancy;
     }
 
     /** Records the backup, notes the success for overdue tracking, and prunes; call inside a transaction. */
@@ -186,9 +200,9 @@ public class RetentionService {
         s.refreshOverdueTimes();
     }
 
-    /** The schedule's GFS policy, or null without a schedule. */
-    public static GfsPolicy policy(BackupSchedule s) {
-        return s == null ? null : new GfsPolicy(retention(s), s.zone(), s.walRetention());
+    /** The schedule's GFS policy with the minimum redundancy, or null without a schedule. */
+    public GfsPolicy policy(BackupSchedule s) {
+        return s == null ? null : new GfsPolicy(retention(s), s.zone(), s.walRetention(), minRedundancy);
     }
 
     static Retention retention(BackupSchedule s) {

@@ -4,7 +4,7 @@ import io.ocore.backups.platform.events.Outbox;
 import io.ocore.backups.platform.events.v1.Events.BackupScheduleChanged;
 import io.ocore.backups.platform.web.Problem.FieldError;
 import io.ocore.backups.platform.web.ProblemException;
-import io.ocore.backups.scheduler.environment.EnvironmentRepository;
+import io.ocore.backups.scheduler.environment.Environments;
 import io.ocore.backups.scheduler.environment.KnownEnvironment;
 import io.ocore.backups.scheduler.schedule.client.DestinationDirectory;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -24,13 +24,13 @@ import java.util.UUID;
 @ApplicationScoped
 public class ScheduleService {
 
-    private final EnvironmentRepository environments;
+    private final Environments environments;
     private final ScheduleRepository schedules;
     private final DestinationDirectory destinations;
     private final Outbox outbox;
     private final Clock clock;
 
-    public ScheduleService(EnvironmentRepository environments, ScheduleRepository schedules,
+    public ScheduleService(Environments environments, ScheduleRepository schedules,
             DestinationDirectory destinations, Outbox outbox, Clock clock) {
         this.environments = environments;
         this.schedules = schedules;

@@ -18,9 +18,12 @@ import io.ocore.backups.platform.events.v1.Events.BackupOverdue;
 import io.ocore.backups.platform.events.v1.Events.BackupRequested;
 import io.ocore.backups.platform.events.v1.Events.BackupTiersAssigned;
 import io.ocore.backups.platform.testing.JwtTestResource;
+import io.ocore.backups.platform.events.EventEnvelope;
+import io.ocore.backups.platform.testing.kafka.KafkaBroker;
 import io.ocore.backups.platform.testing.kafka.KafkaTestClient;
 import io.ocore.backups.platform.testing.kafka.KafkaTestResource;
 import io.ocore.backups.platform.testing.postgres.PostgresTestResource;
+import io.ocore.backups.scheduler.BackupServiceStub;
 import io.ocore.backups.scheduler.DestinationStub;
 import io.ocore.backups.scheduler.TestClock;
 import io.ocore.backups.scheduler.retention.RetentionService;
@@ -35,6 +38,11 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -54,6 +62,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(DestinationStub.class)
+@QuarkusTestResource(BackupServiceStub.class)
 class SchedulerFlowTest {
 
     static KafkaTestClient kafka;
@@ -168,6 +177,68 @@ class SchedulerFlowTest {
         }
     }
 
+    /**
+     * The broker is down while several slots come due: every slot is still requested once the
+     * broker is back (the outbox kept them), and each idempotency key stands for one backup. The
+     * relay may send a row again after a failed batch; such duplicates carry the row's event id
+     * and key, which backup-service's consumer absorbs (BackupApiTest
+     * aRedeliveredBackupRequestMakesOneBackupAndTiersAreRecorded: one backup per key).
+     */
+    @Test
+    void scheduledSlotsDueWhileTheBrokerIsDownAreAllRequestedOnceItIsBack() throws Throwable {
+        UUID org = UUID.randomUUID();
+        UUID env = BackupServiceStub.add(org, "production"); // no Kafka needed to know it
+        UUID dest = DestinationStub.add(org);
+        Instant start = Instant.parse("2035-02-01T00:00:00Z");
+        TestClock.set(start);
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON)
+                .body(schedule(dest, "hourly", "weekly", 24, 7, 0, 0, false)).put(path(env)).then().statusCode(200);
+        Set<String> due = new LinkedHashSet<>();
+        KafkaBroker.stopShared();
+        try {
+            for (int i = 0; i < 4; i++) {
+                var s = given().auth().oauth2(viewer(org)).get(path(env)).then().statusCode(200).extract();
+                Instant nextDb = Instant.parse(s.path("nextDbBackupAt"));
+                Instant nextFull = Instant.parse(s.path("nextFullBackupAt"));
+                boolean full = !nextFull.isAfter(nextDb);
+                Instant slot = full ? nextFull : nextDb;
+                TestClock.set(slot.plusSeconds(5));
+                assertThat(dispatchAll()).isGreaterThanOrEqualTo(1);
+                due.add(DispatchPlanner.idempotencyKey(env, full ? "full" : "db", slot));
+            }
+            assertThat(due).hasSize(4);
+        } finally {
+            KafkaBroker.restartShared();
+        }
+        List<KafkaTestClient.Received> got = kafka.awaitRecords(Topics.SCHEDULE,
+                r -> r.type().endsWith("BackupRequested.v1") && r.data().contains(env.toString()),
+                list -> list.stream().map(r -> r.as(BackupRequested.class).idempotencyKey()).collect(Collectors.toSet())
+                        .containsAll(due), Duration.ofSeconds(120));
+        // None lost and none invented: exactly the due slots' keys.
+        assertThat(got.stream().map(r -> r.as(BackupRequested.class).idempotencyKey()).collect(Collectors.toSet()))
+                .isEqualTo(due);
+        // A key seen twice is a redelivery of the same outbox row (same event id), never a second request.
+        Map<String, Set<String>> eventIds = new HashMap<>();
+        got.forEach(r -> eventIds.computeIfAbsent(r.as(BackupRequested.class).idempotencyKey(), k -> new HashSet<>())
+                .add(r.headers().get(EventEnvelope.H_ID)));
+        assertThat(eventIds.values()).allSatisfy(ids -> assertThat(ids).hasSize(1));
+        // At the source: one outbox row per slot, every one published.
+        try (Connection c = jdbc(); PreparedStatement st = c.prepareStatement("""
+                select payload::json->>'idempotencyKey', count(*), count(published_at) from outbox_event
+                where event_type = 'io.ocore.backup.BackupRequested.v1' and org_id = ? group by 1""")) {
+            st.setObject(1, org);
+            Set<String> keys = new HashSet<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(rs.getString(1));
+                    assertThat(rs.getInt(2)).as("outbox rows for %s", rs.getString(1)).isEqualTo(1);
+                    assertThat(rs.getInt(3)).as("published rows for %s", rs.getString(1)).isEqualTo(1);
+                }
+            }
+            assertThat(keys).isEqualTo(due);
+        }
+    }
+
     static void insertDueSchedules(Connection c, UUID org, int n, Instant due) throws Exception {
         try (PreparedStatement st = c.prepareStatement("""
                 insert into backup_schedule (environment_id, org_id, enabled, db_frequency, full_frequency,
@@ -230,6 +301,40 @@ class SchedulerFlowTest {
         given().auth().oauth2(viewer(org)).get(path(env) + "/retention-preview").then().statusCode(200)
                 .body("toDelete.id", equalTo(List.of(middle.toString())))
                 .body("toDelete[0].reason", equalTo("gfs"));
+    }
+
+    @Test
+    void theNewestBackupIsNeverExpiredAndThePreviewSaysWhy() throws Exception {
+        UUID org = UUID.randomUUID();
+        UUID env = environment(kafka, org, "development");
+        UUID dest = DestinationStub.add(org);
+        Instant now = Instant.parse("2032-07-10T12:30:00Z");
+        TestClock.set(now);
+        // A schedule that keeps nothing in its tiers (saved disabled, or before the floor existed).
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON)
+                .body(schedule(dest, "hourly", "daily", 0, 0, 0, 0, false).replace("\"enabled\": true", "\"enabled\": false"))
+                .put(path(env)).then().statusCode(200);
+        UUID older = complete(org, env, "full", "scheduled", now.minus(Duration.ofHours(3)));
+        UUID newest = complete(org, env, "db", "scheduled", now.minus(Duration.ofHours(1)));
+
+        kafka.awaitRecord(Topics.SCHEDULE, r -> r.type().endsWith("BackupExpired.v1")
+                && r.data().contains(older.toString()), Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(viewer(org))
+                .get(path(env) + "/retention-preview").then().statusCode(200)
+                .body("minRedundancy", equalTo(1))
+                .body("kept.id", equalTo(List.of(newest.toString())))
+                .body("kept[0].keptBy", equalTo(List.of("minimum_redundancy")))
+                .body("toDelete", hasSize(0)));
+        // Neither its own pruning nor the later one expired it.
+        try (Connection c = jdbc(); PreparedStatement st = c.prepareStatement("""
+                select count(*) from outbox_event where event_type = 'io.ocore.backup.BackupExpired.v1'
+                and payload::json->>'backupId' = ?""")) {
+            st.setString(1, newest.toString());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
+        }
     }
 
     @Test

@@ -142,12 +142,43 @@ class GfsPolicyTest {
     }
 
     @Test
-    void zeroEverywhereExpiresEverythingExceptTheWalBase() {
+    void zeroEverywhereStillKeepsTheNewestBackup() {
+        // A schedule saved before the floor existed (or a disabled one) may keep nothing in its
+        // tiers: the minimum redundancy still keeps the newest backup.
         Backup a = db("2026-06-01T01:00:00Z");
         Backup b = db("2026-06-02T01:00:00Z");
-        assertThat(decide(new Retention(0, 0, 0, 0), UTC, List.of(a, b), "2026-06-03T00:00:00Z").expired())
-                .containsExactly(a, b);
-        assertThat(new GfsPolicy(new Retention(0, 0, 0, 0), UTC, Duration.ofDays(1))
-                .decide(List.of(a, b), Instant.parse("2026-06-03T00:00:00Z")).expired()).containsExactly(b);
+        Decision x = decide(new Retention(0, 0, 0, 0), UTC, List.of(a, b), "2026-06-03T00:00:00Z");
+        assertThat(x.expired()).containsExactly(a);
+        assertThat(x.floor()).containsExactly(b);
+        assertThat(x.keptOnlyByFloor(b.id())).isTrue();
+        // With WAL, the base of the oldest retained WAL stays as well: nothing expires.
+        Decision wal = new GfsPolicy(new Retention(0, 0, 0, 0), UTC, Duration.ofDays(1))
+                .decide(List.of(a, b), Instant.parse("2026-06-03T00:00:00Z"));
+        assertThat(wal.walBase()).isEqualTo(a);
+        assertThat(wal.expired()).isEmpty();
+    }
+
+    @Test
+    void theNewestNBackupsOfEitherKindAreKeptWhateverTheTiersSay() {
+        Backup full0 = full("2026-05-12T00:10:00Z");
+        Backup db1 = db("2026-05-12T06:10:00Z");
+        Backup db2 = db("2026-05-12T12:10:00Z");
+        Backup db3 = db("2026-05-12T18:10:00Z");
+        List<Backup> day = List.of(full0, db1, db2, db3);
+        // The daily tier keeps the day's full backup only; a floor of 2 keeps the two newest db backups too.
+        Decision x = new GfsPolicy(new Retention(0, 1, 0, 0), UTC, null, 2).decide(day, Instant.parse("2026-05-12T19:00:00Z"));
+        assertThat(x.kept().get(Tier.daily)).containsExactly(full0);
+        assertThat(x.floor()).containsExactly(db3, db2);
+        assertThat(x.expired()).containsExactly(db1);
+        assertThat(x.keptOnlyByFloor(full0.id())).isFalse();
+        // A floor larger than what exists keeps everything.
+        assertThat(new GfsPolicy(new Retention(0, 0, 0, 0), UTC, null, 10).decide(day, Instant.parse("2026-05-12T19:00:00Z"))
+                .expired()).isEmpty();
+    }
+
+    @Test
+    void aFloorBelowOneIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new GfsPolicy(new Retention(1, 0, 0, 0), UTC, null, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
     }
 }

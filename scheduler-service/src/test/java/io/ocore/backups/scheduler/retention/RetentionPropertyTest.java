@@ -38,7 +38,9 @@ import net.jqwik.api.Provide;
  * A year of a schedule with random failures and downtime, driven through the real dispatch
  * planning and retention rules with a simulated clock. After every pruning the simulated
  * destination (updated only by expiries) must hold exactly what an independent, naive reading
- * of the GFS rule keeps, plus manual backups and snapshots younger than their retention.
+ * of the GFS rule keeps (with the minimum redundancy: the newest N scheduled backups stay
+ * whatever the tiers say), plus manual backups and snapshots younger than their retention. And
+ * never fewer than min(N, completed) scheduled backups are kept, even with retention all 0.
  */
 class RetentionPropertyTest {
 
@@ -46,7 +48,7 @@ class RetentionPropertyTest {
     static final Duration SNAPSHOT_RETENTION = Duration.ofDays(7);
 
     record Scenario(Frequency db, Frequency full, Retention retention, ZoneId zone, Integer walDays,
-            double failureRate, long seed) {
+            double failureRate, int minRedundancy, long seed) {
     }
 
     @Provide
@@ -58,8 +60,10 @@ class RetentionPropertyTest {
         var zone = Arbitraries.of("UTC", "Europe/Brussels", "America/New_York", "Asia/Kolkata").map(ZoneId::of);
         var wal = Arbitraries.integers().between(1, 10).injectNull(0.4);
         var failures = Arbitraries.doubles().between(0, 0.3);
+        // All-zero retention stays possible here: schedules saved before the floor, or disabled ones.
+        var floor = Arbitraries.integers().between(1, 4);
         var seed = Arbitraries.longs();
-        return Combinators.combine(db, full, retention, zone, wal, failures, seed).as(Scenario::new);
+        return Combinators.combine(db, full, retention, zone, wal, failures, floor, seed).as(Scenario::new);
     }
 
     @Property(tries = 12)
@@ -67,7 +71,7 @@ class RetentionPropertyTest {
         Random random = new Random(sc.seed());
         UUID env = new UUID(random.nextLong(), random.nextLong());
         GfsPolicy policy = new GfsPolicy(sc.retention(), sc.zone(),
-                sc.walDays() == null ? null : Duration.ofDays(sc.walDays()));
+                sc.walDays() == null ? null : Duration.ofDays(sc.walDays()), sc.minRedundancy());
 
         Instant start = Instant.parse("2026-01-01T00:00:00Z").plusSeconds(random.nextInt(86_400 * 30));
         Instant end = start.plus(Duration.ofDays(365));
@@ -81,6 +85,7 @@ class RetentionPropertyTest {
         PriorityQueue<Live> running = new PriorityQueue<>(Comparator.comparing(Live::completedAt));
         List<Live> others = new ArrayList<>(); // manual backups and snapshots ever completed
         int prunings = 0;
+        int scheduledCompleted = 0;
 
         Instant now = start;
         Instant downUntil = null;
@@ -92,6 +97,7 @@ class RetentionPropertyTest {
                 destination.add(done.id());
                 if (done.trigger().equals(RetentionRules.SCHEDULED)) {
                     model.add(done);
+                    scheduledCompleted++;
                 } else {
                     others.add(done);
                 }
@@ -110,6 +116,10 @@ class RetentionPropertyTest {
                                 || !b.completedAt().isBefore(at.minus(SNAPSHOT_RETENTION)))
                         .forEach(b -> expected.add(b.id()));
                 assertThat(destination).as("after the pruning at %s", at).isEqualTo(expected);
+                long scheduledKept = destination.stream().filter(id -> recorded.containsKey(id)
+                        && recorded.get(id).trigger().equals(RetentionRules.SCHEDULED)).count();
+                assertThat(scheduledKept).as("the floor after the pruning at %s", at)
+                        .isGreaterThanOrEqualTo(Math.min(sc.minRedundancy(), scheduledCompleted));
             }
 
             boolean up = downUntil == null || !now.isBefore(downUntil);
@@ -157,6 +167,7 @@ class RetentionPropertyTest {
             Instant cutoff = now.minus(Duration.ofDays(sc.walDays()));
             kept.stream().filter(b -> !b.completedAt().isAfter(cutoff)).max(NEWEST).ifPresent(keep::add);
         }
+        kept.stream().sorted(NEWEST.reversed()).limit(sc.minRedundancy()).forEach(keep::add);
         return keep;
     }
 

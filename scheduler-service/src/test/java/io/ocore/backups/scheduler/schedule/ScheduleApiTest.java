@@ -6,11 +6,14 @@ import static io.ocore.backups.scheduler.SchedulerTestSupport.manager;
 import static io.ocore.backups.scheduler.SchedulerTestSupport.viewer;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
 import io.ocore.backups.platform.events.Topics;
@@ -21,7 +24,9 @@ import io.ocore.backups.platform.testing.TestTokens;
 import io.ocore.backups.platform.testing.kafka.KafkaTestClient;
 import io.ocore.backups.platform.testing.kafka.KafkaTestResource;
 import io.ocore.backups.platform.testing.postgres.PostgresTestResource;
+import io.ocore.backups.scheduler.BackupServiceStub;
 import io.ocore.backups.scheduler.DestinationStub;
+import io.ocore.backups.platform.events.v1.Events.EnvironmentRegistered;
 import io.ocore.backups.scheduler.TestClock;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,6 +46,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(DestinationStub.class)
+@QuarkusTestResource(BackupServiceStub.class)
 class ScheduleApiTest {
 
     static KafkaTestClient kafka;
@@ -149,6 +155,92 @@ class ScheduleApiTest {
                 .statusCode(400).contentType("application/problem+json");
         // Nothing was stored.
         given().auth().oauth2(viewer(org)).get(path(env)).then().body("enabled", equalTo(false));
+    }
+
+    @Test
+    void anEnabledScheduleThatKeepsNothingIsRefusedButADisabledOneIsSaved() {
+        UUID org = UUID.randomUUID();
+        UUID env = environment(kafka, org, "production");
+        UUID dest = DestinationStub.add(org);
+        String keepsNothing = body(dest, "").replace("\"retainHourly\": 24", "\"retainHourly\": 0")
+                .replace("\"retainDaily\": 7", "\"retainDaily\": 0").replace("\"retainWeekly\": 4", "\"retainWeekly\": 0")
+                .replace("\"retainMonthly\": 12", "\"retainMonthly\": 0");
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON).body(keepsNothing).put(path(env)).then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("errors.field", containsInAnyOrder("retainHourly", "retainDaily", "retainWeekly", "retainMonthly"))
+                .body("errors[0].message", containsString("must keep backups"));
+        // Nothing was stored.
+        given().auth().oauth2(viewer(org)).get(path(env)).then().statusCode(200).body("enabled", equalTo(false))
+                .body("updatedAt", nullValue());
+        // Disabled, it may be saved (it requests nothing; the minimum redundancy guards what exists).
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON)
+                .body(keepsNothing.replace("\"enabled\": true", "\"enabled\": false")).put(path(env)).then()
+                .statusCode(200).body("enabled", equalTo(false)).body("retainDaily", equalTo(0));
+        // ...and enabling it so is refused again.
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON).body(keepsNothing).put(path(env)).then()
+                .statusCode(400).body("errors", hasSize(4));
+    }
+
+    @Test
+    void aScheduleCanBeSetTheMomentItsEnvironmentIsRegisteredBeforeTheEvent() throws Exception {
+        // Registered in backup-service; EnvironmentRegistered is never sent in this test.
+        UUID org = UUID.randomUUID();
+        UUID env = BackupServiceStub.add(org, "staging");
+        UUID dest = DestinationStub.add(org);
+        given().auth().oauth2(viewer(org)).get(path(env)).then().statusCode(200)
+                .body("enabled", equalTo(false)).body("dbFrequency", equalTo("daily")) // staging's recommendation
+                .body(not(containsString("stub-secret")));
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON).body(body(dest, "")).put(path(env)).then()
+                .statusCode(200).body("enabled", equalTo(true));
+        // Recorded: later reads do not ask again, and the event, when it comes, changes nothing.
+        int calls = BackupServiceStub.CALLS.get();
+        given().auth().oauth2(viewer(org)).get(path(env)).then().statusCode(200).body("enabled", equalTo(true));
+        given().auth().oauth2(viewer(org)).get(path(env) + "/retention-preview").then().statusCode(200);
+        assertThat(BackupServiceStub.CALLS.get()).isEqualTo(calls);
+        UUID event = kafka.publish(new EnvironmentRegistered(org, env, UUID.randomUUID(), "acme-staging", "staging",
+                Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("select count(*) from consumed_event where event_id = '"
+                + event + "'") == 1);
+        assertThat(count("select count(*) from known_environment where id = '" + env + "'")).isEqualTo(1);
+        given().auth().oauth2(viewer(org)).get(path(env)).then().statusCode(200).body("enabled", equalTo(true))
+                .body("retainMonthly", equalTo(12));
+
+        // Another organisation's: the owner says 404, so do we.
+        UUID other = UUID.randomUUID();
+        given().auth().oauth2(viewer(other)).get(path(env)).then().statusCode(404);
+        given().auth().oauth2(manager(other)).contentType(ContentType.JSON).body(body(DestinationStub.add(other), ""))
+                .put(path(BackupServiceStub.add(org, "production"))).then().statusCode(404)
+                .contentType("application/problem+json");
+    }
+
+    static int count(String sql) throws java.sql.SQLException {
+        try (var c = io.ocore.backups.scheduler.SchedulerTestSupport.jdbc(); var st = c.createStatement();
+                var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
+    void anOwnerThatCannotAnswerIsA503NeverAFalse404() {
+        UUID org = UUID.randomUUID();
+        UUID env = BackupServiceStub.add(org, "production");
+        UUID unknown = UUID.randomUUID();
+        UUID dest = DestinationStub.add(org);
+        BackupServiceStub.down(true);
+        try {
+            given().auth().oauth2(viewer(org)).get(path(env)).then().statusCode(503)
+                    .contentType("application/problem+json");
+            given().auth().oauth2(viewer(org)).get(path(unknown)).then().statusCode(503);
+            given().auth().oauth2(manager(org)).contentType(ContentType.JSON).body(body(dest, "")).put(path(env))
+                    .then().statusCode(503).contentType("application/problem+json");
+            given().auth().oauth2(viewer(org)).get(path(env) + "/retention-preview").then().statusCode(503);
+        } finally {
+            BackupServiceStub.down(false);
+        }
+        // Back: it answers, and nothing was stored meanwhile.
+        given().auth().oauth2(viewer(org)).get(path(env)).then().statusCode(200).body("enabled", equalTo(false));
+        given().auth().oauth2(viewer(org)).get(path(unknown)).then().statusCode(404);
     }
 
     @Test

@@ -43,7 +43,7 @@ public class RetentionPreviewResource {
                 retain = new int[] {r.retainHourly(), r.retainDaily(), r.retainWeekly(), r.retainMonthly()};
             }
             String zone = s == null ? "UTC" : s.timezone;
-            return retention.preview(envId, s).map(p -> RetentionPreviewView.of(envId, zone, retain, p));
+            return retention.preview(envId, s).map(p -> RetentionPreviewView.of(envId, zone, retain, retention.minRedundancy(), p));
         }));
     }
 }

@@ -10,28 +10,43 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * What each GFS tier keeps and what the next pruning deletes.
  *
  * @param walBase the backup kept as the base of the oldest retained WAL (in no tier), or null
  * @param neverPruned manual backups and live snapshots, which GFS never deletes
+ * @param minRedundancy how many of the newest scheduled backups are kept whatever the tiers say
+ *     ({@code ocore.retention.min-redundancy})
+ * @param kept every scheduled backup the next pruning keeps, newest first, each with {@code keptBy}:
+ *     its tiers, {@code wal_base} and {@code minimum_redundancy} (one of the newest
+ *     {@code minRedundancy})
  */
 public record RetentionPreviewView(UUID environmentId, Instant evaluatedAt, String timezone, List<TierView> tiers,
-        BackupRef walBase, List<BackupRef> neverPruned, List<BackupRef> toDelete) {
+        BackupRef walBase, List<BackupRef> neverPruned, List<BackupRef> toDelete, int minRedundancy,
+        List<BackupRef> kept) {
+
+    public static final String WAL_BASE = "wal_base";
+    public static final String MINIMUM_REDUNDANCY = "minimum_redundancy";
 
     public record TierView(String tier, int retain, List<BackupRef> backups) {
     }
 
-    /** @param reason for {@code toDelete}: gfs or snapshot_retention */
-    public record BackupRef(UUID id, String backupType, String trigger, Instant completedAt, String reason) {
+    /**
+     * @param reason for {@code toDelete}: gfs or snapshot_retention
+     * @param keptBy for {@code kept}: why it stays (tier names, wal_base, minimum_redundancy)
+     */
+    public record BackupRef(UUID id, String backupType, String trigger, Instant completedAt, String reason,
+            List<String> keptBy) {
         static BackupRef of(RecordedBackup b, String reason) {
-            return new BackupRef(b.id, b.backupType, b.trigger, b.completedAt, reason);
+            return new BackupRef(b.id, b.backupType, b.trigger, b.completedAt, reason, null);
         }
     }
 
-    static RetentionPreviewView of(UUID environmentId, String timezone, int[] retain, Preview p) {
+    static RetentionPreviewView of(UUID environmentId, String timezone, int[] retain, int minRedundancy, Preview p) {
         Map<UUID, RecordedBackup> byId = new HashMap<>();
         p.live().forEach(b -> byId.put(b.id, b));
         List<TierView> tiers = new ArrayList<>();
@@ -48,6 +63,25 @@ public record RetentionPreviewView(UUID environmentId, Instant evaluatedAt, Stri
                 .map(b -> BackupRef.of(b, null)).toList();
         List<BackupRef> toDelete = p.outcome().expired().stream()
                 .map((Expiry x) -> BackupRef.of(byId.get(x.backup().id()), x.reason())).toList();
-        return new RetentionPreviewView(environmentId, p.evaluatedAt(), timezone, tiers, walBase, neverPruned, toDelete);
+        List<BackupRef> kept = new ArrayList<>();
+        if (gfs != null) {
+            Set<UUID> floor = gfs.floor().stream().map(GfsPolicy.Backup::id).collect(Collectors.toSet());
+            for (RecordedBackup b : p.live()) { // newest first
+                if (!"scheduled".equals(b.trigger) || deleting.contains(b.id)) {
+                    continue;
+                }
+                List<String> why = new ArrayList<>();
+                gfs.tiers().getOrDefault(b.id, Set.of()).stream().sorted().forEach(t -> why.add(t.name()));
+                if (gfs.walBase() != null && gfs.walBase().id().equals(b.id)) {
+                    why.add(WAL_BASE);
+                }
+                if (floor.contains(b.id)) {
+                    why.add(MINIMUM_REDUNDANCY);
+                }
+                kept.add(new BackupRef(b.id, b.backupType, b.trigger, b.completedAt, null, List.copyOf(why)));
+            }
+        }
+        return new RetentionPreviewView(environmentId, p.evaluatedAt(), timezone, tiers, walBase, neverPruned, toDelete,
+                minRedundancy, kept);
     }
 }

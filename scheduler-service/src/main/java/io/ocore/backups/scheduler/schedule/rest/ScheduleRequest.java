@@ -24,6 +24,7 @@ public record ScheduleRequest(Boolean enabled, String dbFrequency, String fullFr
         atLeast(errors, "retainDaily", retainDaily, 0);
         atLeast(errors, "retainWeekly", retainWeekly, 0);
         atLeast(errors, "retainMonthly", retainMonthly, 0);
+        keepsSomething(errors);
         required(errors, "walEnabled", walEnabled);
         atLeast(errors, "walRetentionDays", walRetentionDays, 1);
         List<UUID> destinations = destinations(errors);
@@ -78,6 +79,28 @@ public record ScheduleRequest(Boolean enabled, String dbFrequency, String fullFr
             errors.add(new FieldError("destinationIds", "must name at least one destination when enabled"));
         }
         return new ArrayList<>(ids);
+    }
+
+    /** The four retain fields of the request, by name. */
+    public static final List<String> RETAIN_FIELDS = List.of("retainHourly", "retainDaily", "retainWeekly",
+            "retainMonthly");
+
+    /**
+     * An enabled schedule must keep something: with all four retain counts at 0 every scheduled
+     * backup but the newest (the minimum redundancy) would expire as soon as the next completed.
+     * A disabled schedule may be saved so (it requests nothing; the minimum redundancy still
+     * keeps the newest of the backups it made).
+     */
+    private void keepsSomething(List<FieldError> errors) {
+        if (Boolean.TRUE.equals(enabled) && Integer.valueOf(0).equals(retainHourly)
+                && Integer.valueOf(0).equals(retainDaily) && Integer.valueOf(0).equals(retainWeekly)
+                && Integer.valueOf(0).equals(retainMonthly)) {
+            for (String field : RETAIN_FIELDS) {
+                errors.add(new FieldError(field,
+                        "an enabled schedule must keep backups: set at least one of retainHourly, retainDaily,"
+                                + " retainWeekly or retainMonthly above 0"));
+            }
+        }
     }
 
     private static void required(List<FieldError> errors, String field, Object value) {

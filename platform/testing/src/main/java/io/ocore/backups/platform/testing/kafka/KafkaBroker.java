@@ -60,6 +60,34 @@ public final class KafkaBroker {
         return shared.bootstrapServers();
     }
 
+    /**
+     * Stops the JVM's broker (its KRaft controller stays up), as a broker restart or crash would;
+     * clients see connections refused until {@link #restartShared()}. A test that stops it
+     * restarts it in a {@code finally}: the broker is shared by every test class of the JVM.
+     */
+    public static synchronized void stopShared() {
+        if (shared == null) {
+            throw new IllegalStateException("The test Kafka broker was not started");
+        }
+        shared.brokers().values().forEach(b -> {
+            b.shutdown();
+            b.awaitShutdown();
+        });
+    }
+
+    /** Starts the stopped broker again on the same port and data directories (its logs kept). */
+    public static synchronized void restartShared() {
+        if (shared == null) {
+            throw new IllegalStateException("The test Kafka broker was not started");
+        }
+        try {
+            shared.brokers().values().forEach(b -> b.startup());
+            shared.waitForReadyBrokers();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not restart the test Kafka broker: " + e.getMessage(), e);
+        }
+    }
+
     /** Every oCore topic exists before services subscribe, as Strimzi's KafkaTopics ensure in production. */
     private static void createTopics(String bootstrap) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {

@@ -113,6 +113,39 @@ public final class KafkaTestClient implements AutoCloseable {
                 + " others: " + seen.stream().map(Received::data).limit(5).toList());
     }
 
+    /**
+     * Reads {@code topic} from the beginning and collects every matching record until
+     * {@code enough} holds for what was collected, polling until the deadline; answers them in
+     * the order read. Fails with what it collected when the deadline passes first.
+     */
+    public List<Received> awaitRecords(String topic, Predicate<Received> match, Predicate<List<Received>> enough,
+            Duration timeout) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<Received> matched = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    Map<String, String> headers = new java.util.HashMap<>();
+                    r.headers().forEach(h -> headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
+                    Received received = new Received(r.key(), headers, r.value());
+                    if (match.test(received)) {
+                        matched.add(received);
+                    }
+                }
+                if (enough.test(matched)) {
+                    return matched;
+                }
+            }
+        }
+        throw new AssertionError("Not enough matching records on " + topic + " within " + timeout + "; collected "
+                + matched.size() + ": " + matched.stream().map(Received::data).limit(10).toList());
+    }
+
     private static void header(ProducerRecord<String, String> record, String name, String value) {
         record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
     }

@@ -1,0 +1,74 @@
+package io.ocore.backups.scheduler.environment.client;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ocore.backups.platform.security.service.ServiceTokens;
+import io.ocore.backups.platform.web.ProblemException;
+import io.ocore.backups.platform.web.ProblemTypes;
+import io.ocore.backups.scheduler.schedule.client.InternalCall;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Asks backup-service, which owns the catalogue, about an environment scheduler-service has not
+ * heard of by event yet ({@code GET /internal/environments/{id}?orgId=}): read-your-writes for a
+ * schedule set right after its environment was registered. Only the fields EnvironmentRegistered
+ * carries are read; the rest of the answer (it includes the database credentials) is dropped
+ * unread and never logged.
+ */
+@ApplicationScoped
+public class EnvironmentOwner {
+
+    /** What EnvironmentRegistered would have told. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Registered(UUID id, UUID orgId, UUID projectId, String name, String environmentType,
+            Instant createdAt) {
+    }
+
+    private final String baseUrl;
+    private final ServiceTokens serviceTokens;
+    private final ObjectMapper mapper;
+
+    public EnvironmentOwner(@ConfigProperty(name = "ocore.services.backup.url") String baseUrl,
+            ServiceTokens serviceTokens, ObjectMapper mapper) {
+        this.baseUrl = InternalCall.base(baseUrl);
+        this.serviceTokens = serviceTokens;
+        this.mapper = mapper;
+    }
+
+    /** The environment of the organisation, empty when the owner says 404; a 503 problem when it cannot say. */
+    public Uni<Optional<Registered>> find(UUID orgId, UUID environmentId) {
+        return InternalCall.get(serviceTokens, baseUrl + "/internal/environments/" + environmentId + "?orgId=" + orgId)
+                .onFailure().transform(e -> unavailable(e.getClass().getSimpleName()))
+                .map(response -> switch (response.statusCode()) {
+                    case 200 -> Optional.of(parse(response.body(), orgId, environmentId));
+                    case 404 -> Optional.<Registered>empty();
+                    default -> throw unavailable("HTTP " + response.statusCode());
+                });
+    }
+
+    private Registered parse(String body, UUID orgId, UUID environmentId) {
+        Registered r;
+        try {
+            r = mapper.readValue(body, Registered.class);
+        } catch (Exception e) {
+            throw unavailable("an answer that is not an environment");
+        }
+        if (r.id() == null || !r.id().equals(environmentId) || r.orgId() == null || !r.orgId().equals(orgId)
+                || r.environmentType() == null) {
+            throw unavailable("an answer about another environment");
+        }
+        return r;
+    }
+
+    private static ProblemException unavailable(String cause) {
+        Log.warnf("backup-service could not confirm an environment: %s", cause);
+        return new ProblemException(503, ProblemTypes.UNAVAILABLE, "Service Unavailable",
+                "The environment cannot be checked right now; try again shortly");
+    }
+}

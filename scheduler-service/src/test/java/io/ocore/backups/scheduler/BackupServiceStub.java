@@ -1,0 +1,79 @@
+package io.ocore.backups.scheduler;
+
+import com.sun.net.httpserver.HttpServer;
+import io.ocore.backups.platform.testing.TestTokens;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * backup-service's {@code GET /internal/environments/{id}?orgId=}: 200 with the environment
+ * (including, as the real one, database credentials) for the environments tests add, 404
+ * otherwise; 401 unless called with scheduler-service's service token. {@link #down} makes it
+ * drop every connection without an answer (an owner that cannot be reached).
+ */
+public class BackupServiceStub implements QuarkusTestResourceLifecycleManager {
+
+    static final Map<String, String> KNOWN = new ConcurrentHashMap<>();
+    public static final AtomicInteger CALLS = new AtomicInteger();
+    public static final AtomicBoolean DOWN = new AtomicBoolean();
+    private HttpServer server;
+
+    /** An environment that backup-service has registered (scheduler-service has not heard of it). */
+    public static UUID add(UUID orgId, String type) {
+        UUID id = UUID.randomUUID();
+        KNOWN.put(id + "?orgId=" + orgId, """
+                {"id":"%s","orgId":"%s","name":"acme-%s","projectId":"%s","environmentType":"%s",
+                 "database":{"host":"127.0.0.1","port":5432,"name":"odoo","user":"odoo","password":"stub-secret"},
+                 "filestorePath":"/srv/filestore","configPath":"/etc/odoo.conf","createdAt":"%s"}"""
+                .formatted(id, orgId, type, UUID.randomUUID(), type, Instant.now()));
+        return id;
+    }
+
+    public static void down(boolean down) {
+        DOWN.set(down);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        server.createContext("/internal/environments/", exchange -> {
+            CALLS.incrementAndGet();
+            if (DOWN.get()) {
+                exchange.close(); // no answer at all
+                return;
+            }
+            String path = exchange.getRequestURI().getPath().substring("/internal/environments/".length());
+            String body = KNOWN.get(path + "?" + exchange.getRequestURI().getQuery());
+            boolean authorised = TestTokens.serviceCaller(exchange.getRequestHeaders().getFirst("Authorization"))
+                    .filter("scheduler-service"::equals).isPresent();
+            int status = !authorised ? 401 : body != null ? 200 : 404;
+            byte[] bytes = status == 200 ? body.getBytes() : new byte[0];
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                exchange.getResponseBody().write(bytes);
+            }
+            exchange.close();
+        });
+        server.start();
+        return Map.of("ocore.services.backup.url", "http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+}
