@@ -350,7 +350,19 @@ class RestoreExecutionTest {
         assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
         assertThat(OdooWorld.fingerprint(target)).isEqualTo(atBackup);
         given().auth().oauth2(manager(ORG)).get("/api/restores/{id}/logs", restoreId).then()
-                .body("find { it.step == 'restore_database' }.message", containsString("Local disk"));
+                .body("find { it.step == 'restore_database' }.message", containsString("from destination Local disk"))
+                .body("find { it.step == 'restore_database' }.message", containsString(
+                        "skipped the database copy on destination S3 (" + s3Dest + "): corrupt, checksum mismatch"));
+        // the skipped copy is reported: BackupCorrupted through the outbox, which alert-service turns into an alert
+        var corrupted = kafka.awaitRecord(Topics.BACKUP, r -> r.type().equals(EventTypes.typeOf(
+                Events.BackupCorrupted.class)) && r.data().contains(backup.id().toString()), Duration.ofSeconds(20))
+                .as(Events.BackupCorrupted.class);
+        assertThat(corrupted.destinationId()).isEqualTo(s3Dest);
+        assertThat(corrupted.destinationName()).isEqualTo("S3");
+        assertThat(corrupted.status()).isEqualTo("corrupt");
+        assertThat(corrupted.detectedBy()).isEqualTo("restore");
+        assertThat(corrupted.environmentId()).isEqualTo(target.id());
+        assertThat(corrupted.detail()).contains("database").contains("checksum mismatch");
 
         localStorage.put(dbKey, new ByteArrayInputStream(bad));
         execute(target.db(), "delete from sale_order where id % 5 = 0");
@@ -365,6 +377,35 @@ class RestoreExecutionTest {
         assertThat(OdooWorld.leftovers()).isEmpty();
         var event = kafka.awaitRecord(Topics.RESTORE, r -> r.data().contains(second), Duration.ofSeconds(20));
         assertThat(event.type()).isEqualTo(EventTypes.typeOf(Events.RestoreFailed.class));
+    }
+
+    @Test
+    void aMissingCopyIsSkippedNamedInTheStepLogAndReportedAsMissing() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_missing_src", "staging", 23L);
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, source, destinations());
+        Map<String, String> expected = OdooWorld.fingerprint(source);
+        s3Storage.delete(BackupLayout.componentKey(ORG, source.id(), backup.id(), ComponentName.filestore));
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "missing copy",
+                "neutralize", false));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        given().auth().oauth2(manager(ORG)).get("/api/restores/{id}/logs", restoreId).then()
+                .body("find { it.step == 'restore_database' }.message", org.hamcrest.Matchers.not(
+                        containsString("skipped")))
+                .body("find { it.step == 'restore_filestore' }.message", containsString(
+                        "skipped the filestore copy on destination S3 (" + s3Dest + "): missing"));
+        var missing = kafka.awaitRecord(Topics.BACKUP, r -> r.type().equals(EventTypes.typeOf(
+                Events.BackupCorrupted.class)) && r.data().contains(backup.id().toString()), Duration.ofSeconds(20))
+                .as(Events.BackupCorrupted.class);
+        assertThat(missing.status()).isEqualTo("missing");
+        assertThat(missing.destinationId()).isEqualTo(s3Dest);
+        assertThat(missing.detectedBy()).isEqualTo("restore");
+        Map<String, Object> reg = InternalStub.REGISTERED.stream().filter(r -> "missing copy".equals(r.get("name")))
+                .findFirst().orElseThrow();
+        OdooWorld.Env created = new OdooWorld.Env(ORG, UUID.fromString(done.getString("targetEnvironmentId")), PROJECT,
+                "odoo_missing_copy", Path.of((String) reg.get("filestorePath")), Path.of((String) reg.get("configPath")));
+        assertThat(OdooWorld.fingerprint(created).get("files")).isEqualTo(expected.get("files"));
     }
 
     @Test
