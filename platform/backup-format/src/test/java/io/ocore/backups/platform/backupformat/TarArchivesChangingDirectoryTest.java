@@ -62,11 +62,16 @@ class TarArchivesChangingDirectoryTest {
     void aFileThatGrowsOnceWhileReadIsReadAgainAndStoredWhole(@TempDir Path tmp) throws Exception {
         Path dir = filestore(tmp);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<Integer> attempts = new java.util.ArrayList<>();
         TarArchives.DirectoryArchive a = TarArchives.writeDirectory(dir, out, (file, attempt) -> {
-            if (file.endsWith("cd/cd01") && attempt == 0) {
-                Files.writeString(file, " and more", StandardOpenOption.APPEND);
+            if (file.endsWith("cd/cd01")) {
+                attempts.add(attempt);
+                if (attempt == 0) {
+                    Files.writeString(file, " and more", StandardOpenOption.APPEND);
+                }
             }
         });
+        assertThat(attempts).as("read again once, then stable").containsExactly(0, 1);
         assertThat(a.files()).isEqualTo(4);
         assertThat(a.notes()).isEmpty();
         assertThat(unpack(out.toByteArray(), tmp.resolve("out"))).containsEntry("cd/cd01", "growing log and more")
