@@ -64,6 +64,8 @@ public class RestoreExecution {
     public static final String NEUTRALIZE = "neutralize";
     public static final String SWAP = "swap";
     public static final String REGISTER = "register_environment";
+    /** Fault point after the completed status is recorded, before the old database and filestore are dropped. */
+    public static final String COMPLETED = "swap.completed";
 
     private final RestoreStore store;
     private final InternalClient client;
@@ -224,10 +226,14 @@ public class RestoreExecution {
                     TarArchives.extract(raw, temp, n -> {
                     });
                 });
-                steps.done("unpacked into " + temp + " from destination " + fromFs);
+                // on disk before the swap: the old filestore is dropped only once this one survives a power loss
+                Fsync.Synced synced = Fsync.tree(temp);
+                steps.done("unpacked into " + temp + " from destination " + fromFs + "; " + synced.files()
+                        + " files and " + synced.directories() + " directories synced to disk");
             } else if (isNew) {
                 confinement.confine(Area.FILESTORE, Path.of(work.tempFilestore()));
                 Files.createDirectories(Path.of(work.tempFilestore()));
+                Fsync.directory(Path.of(work.tempFilestore()));
                 steps.skipped(FILESTORE, "a db backup has no filestore: the new environment starts with an empty one");
             } else {
                 steps.skipped(FILESTORE, "a db backup has no filestore: the target's filestore is left as it is");
@@ -258,13 +264,7 @@ public class RestoreExecution {
             steps.begin(SWAP);
             store.swapState(id, "swapping");
             swapping[0] = true;
-            Swap.swap(server, work, confinement, () -> {
-                try {
-                    FaultInjector.check(SWAP);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            Swap.swap(server, work, confinement, FaultInjector::check);
             steps.done(work.createsTarget() ? "database " + work.targetDb() + " and filestore " + work.filestore()
                     + " in place"
                     : work.filestore() == null
@@ -286,6 +286,7 @@ public class RestoreExecution {
                     row -> List.of(new Events.RestoreCompleted(row.orgId, row.id, row.backupId, finalTarget,
                             row.targetType, row.completedAt)));
             Log.infof("Restore %s completed onto %s", id, work.targetDb());
+            FaultInjector.check(COMPLETED);
             if (!work.createsTarget()) {
                 try {
                     Swap.dropOld(server, work, confinement);
@@ -768,6 +769,9 @@ public class RestoreExecution {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         Files.write(file, content, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
                 LinkOption.NOFOLLOW_LINKS);
+        // the temp file is complete on disk before the swap renames it into place (and fsyncs its directory)
+        Fsync.file(file);
+        Fsync.parentOf(file);
     }
 
     private static Instant now() {
