@@ -239,6 +239,73 @@ class BackupExecutionTest {
     }
 
     @Test
+    void aFilestoreFileDeletedDuringTheBackupIsSkippedAndNamedInItsNotes() throws Exception {
+        // a filestore of its own (a copy of the source's), so the deletion touches no other test
+        String name = "gc_" + UUID.randomUUID().toString().substring(0, 8);
+        Path filestore = Path.of(Fixtures.filestore(name));
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(src.filestore)) {
+            for (Path p : walk.toList()) {
+                Path to = filestore.resolve(src.filestore.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        try (Stream<Path> walk = Files.walk(filestore)) {
+            files = walk.filter(Files::isRegularFile).sorted().toList();
+        }
+        assertThat(files).hasSizeGreaterThan(2);
+        Path collected = files.get(1);
+        String collectedName = filestore.relativize(collected).toString();
+        UUID org = UUID.randomUUID();
+        String envId = given().auth().oauth2(Fixtures.platform(org)).contentType(ContentType.JSON)
+                .body(Fixtures.environmentBody(UUID.randomUUID(), src.cluster.port(), SourceEnvironment.DATABASE,
+                        filestore.toString(), src.config.toString()))
+                .post("/api/environments").then().statusCode(201).extract().path("id");
+        UUID env = UUID.fromString(envId);
+        Path localDir = Files.createTempDirectory("ocore-local-");
+        UUID localDest = localDestination(org, localDir);
+        // Odoo's garbage collection removes an attachment after the backup listed the filestore
+        BackupExecution.filestoreHook((file, attempt) -> {
+            if (file.equals(collected)) {
+                Files.delete(file);
+            }
+        });
+        String id;
+        JsonPath b;
+        try {
+            id = requestBackup(org, env, "full", localDest);
+            b = awaitFinished(org, id);
+        } finally {
+            BackupExecution.filestoreHook(null);
+        }
+        assertThat(b.getString("status")).as(b.prettify()).isEqualTo("completed");
+        assertThat(b.getList("notes", String.class)).containsExactly(
+                "filestore " + collectedName + ": deleted while the backup ran (not in the backup)");
+
+        // the stored filestore holds every other file, and not the collected one
+        String dir = BackupLayout.backupDir(org, env, UUID.fromString(id));
+        BackupManifest manifest = BackupManifest.fromJson(Files.readAllBytes(localDir.resolve(dir + "manifest.json")));
+        Path out = Files.createTempDirectory("ocore-unpacked-");
+        try (InputStream in = ComponentReader.open(Files.newInputStream(localDir.resolve(
+                dir + ComponentName.filestore.fileName())), cipher, manifest, ComponentName.filestore)) {
+            TarArchives.extract(in, out, null);
+        }
+        try (Stream<Path> walk = Files.walk(out)) {
+            assertThat(walk.filter(Files::isRegularFile).map(p -> out.relativize(p).toString()).sorted().toList())
+                    .isEqualTo(files.stream().filter(p -> !p.equals(collected))
+                            .map(p -> filestore.relativize(p).toString()).sorted().toList());
+        }
+
+        // a backup with nothing to say has empty notes
+        String plain = requestBackup(org, env, "db", localDest);
+        assertThat(awaitFinished(org, plain).getList("notes")).isEmpty();
+    }
+
+    @Test
     void anUnreachableDestinationIsReportedWhileTheOtherCompletes() throws Exception {
         UUID org = UUID.randomUUID();
         UUID env = Fixtures.register(org, src);

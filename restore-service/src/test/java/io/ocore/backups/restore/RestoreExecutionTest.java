@@ -203,6 +203,7 @@ class RestoreExecutionTest {
                         "restore_filestore", "swap"))
                 .body("status", org.hamcrest.Matchers.everyItem(equalTo("completed")))
                 .body("[2].message", containsString("S3"))
+                .body("[3].message", containsString("directories synced to disk"))
                 .body("durationMs", org.hamcrest.Matchers.everyItem(notNullValue()));
         var completed = kafka.awaitRecord(Topics.RESTORE, r -> r.data().contains(restoreId), Duration.ofSeconds(20));
         assertThat(completed.type()).isEqualTo(EventTypes.typeOf(Events.RestoreCompleted.class));
@@ -350,7 +351,19 @@ class RestoreExecutionTest {
         assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
         assertThat(OdooWorld.fingerprint(target)).isEqualTo(atBackup);
         given().auth().oauth2(manager(ORG)).get("/api/restores/{id}/logs", restoreId).then()
-                .body("find { it.step == 'restore_database' }.message", containsString("Local disk"));
+                .body("find { it.step == 'restore_database' }.message", containsString("from destination Local disk"))
+                .body("find { it.step == 'restore_database' }.message", containsString(
+                        "skipped the database copy on destination S3 (" + s3Dest + "): corrupt, checksum mismatch"));
+        // the skipped copy is reported: BackupCorrupted through the outbox, which alert-service turns into an alert
+        var corrupted = kafka.awaitRecord(Topics.BACKUP, r -> r.type().equals(EventTypes.typeOf(
+                Events.BackupCorrupted.class)) && r.data().contains(backup.id().toString()), Duration.ofSeconds(20))
+                .as(Events.BackupCorrupted.class);
+        assertThat(corrupted.destinationId()).isEqualTo(s3Dest);
+        assertThat(corrupted.destinationName()).isEqualTo("S3");
+        assertThat(corrupted.status()).isEqualTo("corrupt");
+        assertThat(corrupted.detectedBy()).isEqualTo("restore");
+        assertThat(corrupted.environmentId()).isEqualTo(target.id());
+        assertThat(corrupted.detail()).contains("database").contains("checksum mismatch");
 
         localStorage.put(dbKey, new ByteArrayInputStream(bad));
         execute(target.db(), "delete from sale_order where id % 5 = 0");
@@ -365,6 +378,35 @@ class RestoreExecutionTest {
         assertThat(OdooWorld.leftovers()).isEmpty();
         var event = kafka.awaitRecord(Topics.RESTORE, r -> r.data().contains(second), Duration.ofSeconds(20));
         assertThat(event.type()).isEqualTo(EventTypes.typeOf(Events.RestoreFailed.class));
+    }
+
+    @Test
+    void aMissingCopyIsSkippedNamedInTheStepLogAndReportedAsMissing() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_missing_src", "staging", 23L);
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, source, destinations());
+        Map<String, String> expected = OdooWorld.fingerprint(source);
+        s3Storage.delete(BackupLayout.componentKey(ORG, source.id(), backup.id(), ComponentName.filestore));
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "missing copy",
+                "neutralize", false));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        given().auth().oauth2(manager(ORG)).get("/api/restores/{id}/logs", restoreId).then()
+                .body("find { it.step == 'restore_database' }.message", org.hamcrest.Matchers.not(
+                        containsString("skipped")))
+                .body("find { it.step == 'restore_filestore' }.message", containsString(
+                        "skipped the filestore copy on destination S3 (" + s3Dest + "): missing"));
+        var missing = kafka.awaitRecord(Topics.BACKUP, r -> r.type().equals(EventTypes.typeOf(
+                Events.BackupCorrupted.class)) && r.data().contains(backup.id().toString()), Duration.ofSeconds(20))
+                .as(Events.BackupCorrupted.class);
+        assertThat(missing.status()).isEqualTo("missing");
+        assertThat(missing.destinationId()).isEqualTo(s3Dest);
+        assertThat(missing.detectedBy()).isEqualTo("restore");
+        Map<String, Object> reg = InternalStub.REGISTERED.stream().filter(r -> "missing copy".equals(r.get("name")))
+                .findFirst().orElseThrow();
+        OdooWorld.Env created = new OdooWorld.Env(ORG, UUID.fromString(done.getString("targetEnvironmentId")), PROJECT,
+                "odoo_missing_copy", Path.of((String) reg.get("filestorePath")), Path.of((String) reg.get("configPath")));
+        assertThat(OdooWorld.fingerprint(created).get("files")).isEqualTo(expected.get("files"));
     }
 
     @Test
@@ -475,6 +517,72 @@ class RestoreExecutionTest {
         assertThat(done.getString("status")).isEqualTo("failed");
         assertThat(done.getString("error")).isEqualTo("interrupted: the restore service stopped during swap");
         assertThat(OdooWorld.fingerprint(target)).isEqualTo(before);
+        assertThat(OdooWorld.leftovers()).isEmpty();
+    }
+
+    /**
+     * A crash at every point of the swap in turn (docs/adr/0009-restore-swap.md), then recovery: the
+     * target holds exactly its old pair (database, filestore, odoo.conf) or exactly the new one,
+     * never a mix, and nothing temporary is left.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"swap.old_database_aside", "swap",
+            "swap.old_filestore_aside", "swap.filestore_in_place", "swap.completed"})
+    void aCrashAtAnySwapStepLeavesTheOldPairOrTheNewPairAfterRecovery(String point) throws Exception {
+        String tag = point.replace("swap", "").replace(".", "").replace("_", "");
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_step_src" + tag, "production", 81L);
+        OdooWorld.Env target = OdooWorld.environment(ORG, PROJECT, "odoo_step_dst" + tag, "staging", 82L);
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, source, destinations());
+        Map<String, String> oldPair = OdooWorld.fingerprint(target);
+        Map<String, String> newPair = new java.util.TreeMap<>(OdooWorld.fingerprint(source));
+        newPair.put("config", oldPair.get("config")); // an existing target keeps its own odoo.conf
+        assertThat(newPair).isNotEqualTo(oldPair);
+
+        FaultInjector.crashAt(point);
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "other", "targetEnvironmentId",
+                target.id().toString(), "neutralize", false));
+        answerSnapshot(restoreId, target.id(), true);
+        await().atMost(Duration.ofSeconds(60)).until(() -> point.equals(FaultInjector.crashed())
+                && worker.runningHere().isEmpty());
+        FaultInjector.clear();
+        worker.recoverInterrupted();
+        JsonPath done = awaitEnd(restoreId);
+
+        Map<String, String> after = OdooWorld.fingerprint(target);
+        if (point.equals("swap.completed")) {
+            assertThat(done.getString("status")).isEqualTo("completed");
+            assertThat(after).as(point).isEqualTo(newPair);
+        } else {
+            assertThat(done.getString("status")).isEqualTo("failed");
+            assertThat(done.getString("error")).isEqualTo("interrupted: the restore service stopped during swap");
+            assertThat(after).as(point).isEqualTo(oldPair);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> OdooWorld.leftovers().isEmpty());
+    }
+
+    /** The same for a new environment: after recovery its database, filestore and odoo.conf all exist, or none. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"swap", "swap.filestore_in_place",
+            "swap.config_in_place"})
+    void aCrashAtAnySwapStepOfANewEnvironmentLeavesAllOfItOrNothing(String point) throws Exception {
+        String name = "crash new " + point.replace(".", " ");
+        String db = "odoo_" + name.replaceAll("[^a-z0-9]+", "_");
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, staging, destinations());
+        FaultInjector.crashAt(point);
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", name,
+                "neutralize", false));
+        await().atMost(Duration.ofSeconds(60)).until(() -> point.equals(FaultInjector.crashed())
+                && worker.runningHere().isEmpty());
+        FaultInjector.clear();
+        worker.recoverInterrupted();
+        assertThat(awaitEnd(restoreId).getString("status")).isEqualTo("failed");
+        boolean database;
+        try (Connection c = OdooWorld.cluster().connect("postgres"); Statement st = c.createStatement()) {
+            database = !"0".equals(OdooWorld.one(st, "select count(*) from pg_database where datname = '" + db + "'"));
+        }
+        assertThat(List.of(database, Files.exists(OdooWorld.root.resolve("filestore").resolve(db)),
+                Files.exists(OdooWorld.root.resolve("conf").resolve(db + ".conf")))).as(point)
+                .containsExactly(false, false, false);
         assertThat(OdooWorld.leftovers()).isEmpty();
     }
 

@@ -63,6 +63,10 @@ public class Backup extends PanacheEntityBase {
     @Column(name = "failed_destinations", nullable = false)
     public String failedDestinations = "[]";
 
+    /** JSON array of plain sentences: what the backup could not store as it was listed (V5). */
+    @Column(nullable = false)
+    public String notes = "[]";
+
     public String error;
 
     @Enumerated(EnumType.STRING)
@@ -103,6 +107,11 @@ public class Backup extends PanacheEntityBase {
 
     public Map<UUID, String> remotePathMap() {
         return Json.read(remotePaths, new TypeReference<LinkedHashMap<UUID, String>>() {
+        });
+    }
+
+    public List<String> noteList() {
+        return Json.read(notes, new TypeReference<List<String>>() {
         });
     }
 

@@ -66,6 +66,13 @@ public class BackupExecution {
         crashAt = phase;
     }
 
+    /** Test hook: runs before each filestore file is read (another process deleting or writing it); NONE otherwise. */
+    private static volatile TarArchives.ReadHook filestoreHook = TarArchives.ReadHook.NONE;
+
+    public static void filestoreHook(TarArchives.ReadHook hook) {
+        filestoreHook = hook == null ? TarArchives.ReadHook.NONE : hook;
+    }
+
     /** Thrown by the crash hook; unwinds the run without recording anything, like a killed process. */
     static final class SimulatedCrash extends JobRunner.SimulatedCrash {
         SimulatedCrash() {
@@ -109,6 +116,7 @@ public class BackupExecution {
         checksums.put("database", null);
         checksums.put("filestore", null);
         checksums.put("config", null);
+        List<String> notes = java.util.Collections.synchronizedList(new ArrayList<>());
         try {
             if (b.backupType == BackupType.full) {
                 // before anything is opened or written: a path that left its roots fails the backup untouched
@@ -144,8 +152,14 @@ public class BackupExecution {
                     throw new IOException("the filestore directory " + env.filestorePath + " does not exist");
                 }
                 enter(progress, Phase.archiving_filestore);
-                total += component(b, ComponentName.filestore, out -> TarArchives.writeDirectory(filestore, out),
-                        writer, key, alive, failed, failedInfo, components, checksums, progress);
+                TarArchives.ReadHook hook = filestoreHook;
+                total += component(b, ComponentName.filestore, out -> {
+                    // Odoo keeps working during the backup: its garbage collection deletes files, a file may change
+                    TarArchives.DirectoryArchive archive = TarArchives.writeDirectory(filestore, out, hook);
+                    notes.clear();
+                    archive.notes().forEach(n -> notes.add("filestore " + n));
+                }, writer, key, alive, failed, failedInfo, components, checksums, progress);
+                notes.forEach(n -> Log.infof("Backup %s: %s", b.id, n));
                 if (!alive.isEmpty()) {
                     enter(progress, Phase.archiving_config);
                     Map<String, byte[]> files = configFiles(env, source);
@@ -179,7 +193,7 @@ public class BackupExecution {
             alive.forEach(t -> remotePaths.put(t.id(), dir));
             long size = total;
             store.finish(b.id, new BackupStore.Outcome(BackupStatus.completed, size, checksums, remotePaths,
-                    List.copyOf(failed.values()), null), row -> {
+                    List.copyOf(failed.values()), null, List.copyOf(notes)), row -> {
                         List<OcoreEvent> events = new ArrayList<>(destinationEvents(row, failed, failedInfo));
                         events.add(new Events.BackupCompleted(row.orgId, row.environmentId, row.id,
                                 row.backupType.name(), row.trigger.name(), row.idempotencyKey, size, row.startedAt,

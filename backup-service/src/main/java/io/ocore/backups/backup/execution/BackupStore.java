@@ -84,7 +84,12 @@ public class BackupStore {
 
     /** The final state of a run. */
     public record Outcome(BackupStatus status, Long sizeBytes, Map<String, String> checksums,
-            Map<UUID, String> remotePaths, List<FailedDestination> failedDestinations, String error) {
+            Map<UUID, String> remotePaths, List<FailedDestination> failedDestinations, String error,
+            List<String> notes) {
+        public Outcome(BackupStatus status, Long sizeBytes, Map<String, String> checksums,
+                Map<UUID, String> remotePaths, List<FailedDestination> failedDestinations, String error) {
+            this(status, sizeBytes, checksums, remotePaths, failedDestinations, error, List.of());
+        }
     }
 
     /** Records the outcome and its events in one transaction (events built from the updated row). */
@@ -96,6 +101,7 @@ public class BackupStore {
             b.remotePaths = Json.write(o.remotePaths());
             b.failedDestinations = Json.write(o.failedDestinations());
             b.error = o.error();
+            b.notes = Json.write(o.notes() == null ? List.of() : o.notes());
             b.completedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             b.heartbeatAt = b.completedAt;
             return Multi.createFrom().iterable(events.apply(b))

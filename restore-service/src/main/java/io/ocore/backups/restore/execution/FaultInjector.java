@@ -6,13 +6,16 @@ import java.io.IOException;
 /**
  * Test hook for the safety tests: a restore fails (like any error) or "crashes" (like a killed
  * process: nothing more is recorded) when it reaches a step. {@code swap} fires in the middle of
- * the swap: after the database was swapped, before the filestore. Also settable at start with
+ * the swap: after the database was swapped, before the filestore; {@code swap.*} at the other
+ * points of the swap (Swap, docs/adr/0009-restore-swap.md) and {@code swap.completed} after the
+ * completed status, before the old copies are dropped. Also settable at start with
  * {@code ocore.restore.fail-at}; never set in production.
  */
 public final class FaultInjector {
 
     private static volatile String failAt;
     private static volatile String crashAt;
+    private static volatile String crashed;
 
     private FaultInjector() {
     }
@@ -28,10 +31,17 @@ public final class FaultInjector {
     public static void clear() {
         failAt = null;
         crashAt = null;
+        crashed = null;
+    }
+
+    /** The point the last simulated crash happened at, null when none did since {@link #clear}. */
+    public static String crashed() {
+        return crashed;
     }
 
     static void check(String step) throws IOException {
         if (step.equals(crashAt)) {
+            crashed = step;
             throw new SimulatedCrash(step);
         }
         if (step.equals(failAt)) {

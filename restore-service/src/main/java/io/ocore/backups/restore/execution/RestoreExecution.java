@@ -17,6 +17,7 @@ import io.ocore.backups.platform.security.confinement.EnvironmentConfinement;
 import io.ocore.backups.platform.security.confinement.EnvironmentConfinement.Area;
 import io.ocore.backups.platform.storage.BackupStorage;
 import io.ocore.backups.platform.storage.DestinationType;
+import io.ocore.backups.platform.storage.StorageException;
 import io.ocore.backups.platform.storage.StorageFactory;
 import io.ocore.backups.restore.clients.InternalClient;
 import io.ocore.backups.restore.clients.InternalClient.BackupInfo;
@@ -63,6 +64,8 @@ public class RestoreExecution {
     public static final String NEUTRALIZE = "neutralize";
     public static final String SWAP = "swap";
     public static final String REGISTER = "register_environment";
+    /** Fault point after the completed status is recorded, before the old database and filestore are dropped. */
+    public static final String COMPLETED = "swap.completed";
 
     private final RestoreStore store;
     private final InternalClient client;
@@ -100,6 +103,8 @@ public class RestoreExecution {
         int seq;
         int current = -1;
         String currentName;
+        /** The copies skipped during the current step, named in its message (docs/restores.md). */
+        final List<String> skippedCopies = new ArrayList<>();
 
         Steps(UUID id, Progress progress) {
             this.id = id;
@@ -119,8 +124,22 @@ public class RestoreExecution {
         }
 
         void done(String message) {
-            store.stepFinished(id, current, "completed", message, now());
+            store.stepFinished(id, current, "completed", message + skippedNote(), now());
             current = -1;
+        }
+
+        /** A copy this step did not use, and why, for its message. */
+        void skippedCopy(String note) {
+            skippedCopies.add(note);
+        }
+
+        private String skippedNote() {
+            if (skippedCopies.isEmpty()) {
+                return "";
+            }
+            String note = "; skipped " + String.join("; skipped ", skippedCopies);
+            skippedCopies.clear();
+            return note;
         }
 
         void skipped(String step, String message) {
@@ -133,7 +152,7 @@ public class RestoreExecution {
         void failed(String message) {
             if (current >= 0) {
                 try {
-                    store.stepFinished(id, current, "failed", message, now());
+                    store.stepFinished(id, current, "failed", message + skippedNote(), now());
                 } catch (RuntimeException e) {
                     Log.warnf("Restore %s: could not record the failed step: %s", id, e.getMessage());
                 }
@@ -189,7 +208,7 @@ public class RestoreExecution {
             steps.begin(DATABASE);
             Work w = work;
             TargetServer srv = server;
-            String from = fromFirstGood(job, sources, ComponentName.database, backup, progress, raw -> {
+            String from = fromFirstGood(job, steps, sources, ComponentName.database, backup, progress, raw -> {
                 srv.drop(w.tempDb());
                 srv.create(w.tempDb());
                 srv.pgRestore(w.tempDb(), raw);
@@ -200,17 +219,21 @@ public class RestoreExecution {
             if (hasFilestore) {
                 steps.begin(FILESTORE);
                 Path temp = Path.of(work.tempFilestore());
-                String fromFs = fromFirstGood(job, sources, ComponentName.filestore, backup, progress, raw -> {
+                String fromFs = fromFirstGood(job, steps, sources, ComponentName.filestore, backup, progress, raw -> {
                     confinement.confine(Area.FILESTORE, temp);
                     Swap.deleteTree(temp);
                     Files.createDirectories(temp);
                     TarArchives.extract(raw, temp, n -> {
                     });
                 });
-                steps.done("unpacked into " + temp + " from destination " + fromFs);
+                // on disk before the swap: the old filestore is dropped only once this one survives a power loss
+                Fsync.Synced synced = Fsync.tree(temp);
+                steps.done("unpacked into " + temp + " from destination " + fromFs + "; " + synced.files()
+                        + " files and " + synced.directories() + " directories synced to disk");
             } else if (isNew) {
                 confinement.confine(Area.FILESTORE, Path.of(work.tempFilestore()));
                 Files.createDirectories(Path.of(work.tempFilestore()));
+                Fsync.directory(Path.of(work.tempFilestore()));
                 steps.skipped(FILESTORE, "a db backup has no filestore: the new environment starts with an empty one");
             } else {
                 steps.skipped(FILESTORE, "a db backup has no filestore: the target's filestore is left as it is");
@@ -219,7 +242,7 @@ public class RestoreExecution {
             // 5. config: written for new; an existing target keeps its own odoo.conf
             if (isNew) {
                 steps.begin(CONFIG);
-                byte[] conf = sourceConfig(job, sources, backup, source, progress);
+                byte[] conf = sourceConfig(job, steps, sources, backup, source, progress);
                 confinement.confine(Area.CONFIG, Path.of(work.configPath()));
                 Files.createDirectories(Path.of(work.configPath()).toAbsolutePath().getParent());
                 writePrivate(confinement.confine(Area.CONFIG, Swap.tempConfig(work)),
@@ -241,13 +264,7 @@ public class RestoreExecution {
             steps.begin(SWAP);
             store.swapState(id, "swapping");
             swapping[0] = true;
-            Swap.swap(server, work, confinement, () -> {
-                try {
-                    FaultInjector.check(SWAP);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            Swap.swap(server, work, confinement, FaultInjector::check);
             steps.done(work.createsTarget() ? "database " + work.targetDb() + " and filestore " + work.filestore()
                     + " in place"
                     : work.filestore() == null
@@ -269,6 +286,7 @@ public class RestoreExecution {
                     row -> List.of(new Events.RestoreCompleted(row.orgId, row.id, row.backupId, finalTarget,
                             row.targetType, row.completedAt)));
             Log.infof("Restore %s completed onto %s", id, work.targetDb());
+            FaultInjector.check(COMPLETED);
             if (!work.createsTarget()) {
                 try {
                     Swap.dropOld(server, work, confinement);
@@ -428,6 +446,7 @@ public class RestoreExecution {
         BackupStorage storage;
         BackupManifest manifest;
         String name;
+        String displayName;
 
         Source(UUID orgId, UUID id, String dir) {
             this.orgId = orgId;
@@ -439,6 +458,7 @@ public class RestoreExecution {
         BackupStorage storage() {
             if (storage == null) {
                 InternalClient.DestinationInfo d = client.destinationBlocking(orgId, id);
+                displayName = d.name();
                 name = d.name() + " (" + id + ")";
                 storage = storages.open(DestinationType.of(d.destinationType()), d.config());
             }
@@ -447,8 +467,14 @@ public class RestoreExecution {
 
         BackupManifest manifest() throws IOException {
             if (manifest == null) {
+                byte[] json;
                 try (InputStream in = storage().get(dir + BackupLayout.MANIFEST)) {
-                    manifest = BackupManifest.fromJson(in.readAllBytes());
+                    json = in.readAllBytes();
+                }
+                try {
+                    manifest = BackupManifest.fromJson(json);
+                } catch (IllegalArgumentException e) {
+                    throw new BadCopy("its manifest is unreadable: " + e.getMessage());
                 }
             }
             return manifest;
@@ -471,8 +497,8 @@ public class RestoreExecution {
      * then decrypted and decompressed into {@code consumer}. On any error or mismatch the next
      * destination is tried (the consumer starts over). Answers the destination used.
      */
-    private String fromFirstGood(RestoreJob job, List<Source> sources, ComponentName name, BackupInfo backup,
-            Progress progress, RawConsumer consumer) throws Exception {
+    private String fromFirstGood(RestoreJob job, Steps steps, List<Source> sources, ComponentName name,
+            BackupInfo backup, Progress progress, RawConsumer consumer) throws Exception {
         List<String> errors = new ArrayList<>();
         for (Source s : sources) {
             long before = progress.bytesDone.get();
@@ -481,10 +507,10 @@ public class RestoreExecution {
             try {
                 BackupManifest m = s.manifest();
                 if (!m.backupId().equals(backup.id())) {
-                    throw new IOException("its manifest belongs to backup " + m.backupId());
+                    throw new BadCopy("its manifest belongs to backup " + m.backupId());
                 }
                 BackupManifest.Component c = m.component(name)
-                        .orElseThrow(() -> new IOException("its manifest has no " + name + " component"));
+                        .orElseThrow(() -> new BadCopy("its manifest has no " + name + " component"));
                 if (progress.bytesTotal == null) {
                     progress.bytesTotal = m.components().stream().filter(x -> !"config".equals(x.name()))
                             .mapToLong(BackupManifest.Component::sizeBytes).sum();
@@ -506,10 +532,15 @@ public class RestoreExecution {
             } catch (Exception e) {
                 progress.bytesDone.set(before);
                 boolean corrupted = mismatch(e) || (component != null && corrupted(s, component, expectedSha));
-                String why = corrupted ? "checksum mismatch (the stored copy is corrupted)" : message(e);
-                Log.warnf("Restore %s: the %s from destination %s failed: %s; trying the next destination", job.id,
-                        name, s.name, why);
+                Skip skip = classify(e, corrupted);
+                String why = skip.detail();
+                Log.warnf("Restore %s: skipped the %s copy of backup %s on destination %s: %s (%s); trying the next"
+                        + " destination", job.id, name, backup.id(), s.name, skip.status(), why);
                 errors.add(s.name + ": " + why);
+                steps.skippedCopy("the " + name + " copy on destination " + s.name + ": " + skip.status() + ", " + why);
+                if (skip.isBadCopy()) {
+                    reportBadCopy(job, backup, s, name, skip);
+                }
                 if (Thread.currentThread().isInterrupted()) {
                     throw new InterruptedIOException("interrupted");
                 }
@@ -533,11 +564,11 @@ public class RestoreExecution {
         }
     }
 
-    private byte[] sourceConfig(RestoreJob job, List<Source> sources, BackupInfo backup, EnvironmentInfo source,
-            Progress progress) throws Exception {
+    private byte[] sourceConfig(RestoreJob job, Steps steps, List<Source> sources, BackupInfo backup,
+            EnvironmentInfo source, Progress progress) throws Exception {
         if (backup.checksums().get("config") != null) {
             Map<String, byte[]> files = new LinkedHashMap<>();
-            fromFirstGood(job, sources, ComponentName.config, backup, progress, raw -> {
+            fromFirstGood(job, steps, sources, ComponentName.config, backup, progress, raw -> {
                 files.clear();
                 Path dir = Files.createTempDirectory("ocore-restore-config-");
                 try {
@@ -578,6 +609,58 @@ public class RestoreExecution {
         body.put("filestorePath", w.filestore());
         body.put("configPath", w.configPath());
         return body;
+    }
+
+    /** Why a copy was skipped: {@code corrupt}, {@code missing}, {@code unreachable} or {@code failed} (not the copy's fault). */
+    record Skip(String status, String detail) {
+        boolean isBadCopy() {
+            return "corrupt".equals(status) || "missing".equals(status);
+        }
+    }
+
+    /** A copy whose manifest does not describe this backup: as corrupt as a checksum mismatch. */
+    static final class BadCopy extends IOException {
+        BadCopy(String message) {
+            super(message);
+        }
+    }
+
+    static Skip classify(Throwable e, boolean corrupted) {
+        if (corrupted) {
+            return new Skip("corrupt", "checksum mismatch (the stored copy is corrupted)");
+        }
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof BadCopy) {
+                return new Skip("corrupt", c.getMessage());
+            }
+            if (c instanceof java.security.GeneralSecurityException) {
+                return new Skip("corrupt", "it could not be decrypted (the stored copy is corrupted)");
+            }
+        }
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof StorageException se) {
+                return se.kind() == StorageException.Kind.NOT_FOUND
+                        ? new Skip("missing", "the stored copy is missing")
+                        : new Skip("unreachable", message(se));
+            }
+        }
+        if (e instanceof InternalClient.Unavailable || e instanceof InternalClient.NotFound) {
+            return new Skip("unreachable", message(e));
+        }
+        return new Skip("failed", message(e));
+    }
+
+    /** Publishes {@code BackupCorrupted} for a corrupt or missing copy (alert backup_corrupted); never fails the restore. */
+    private void reportBadCopy(RestoreJob job, BackupInfo backup, Source s, ComponentName name, Skip skip) {
+        try {
+            store.publish(new Events.BackupCorrupted(job.orgId, backup.environmentId(), backup.id(), s.id,
+                    s.displayName != null ? s.displayName : s.id.toString(), skip.status(),
+                    "the " + name + " component: " + skip.detail() + " (skipped by restore " + job.id + ")",
+                    "restore", Instant.now()));
+        } catch (RuntimeException e) {
+            Log.errorf("Restore %s: could not publish BackupCorrupted for destination %s: %s", job.id, s.name,
+                    e.getMessage());
+        }
     }
 
     // --- crash recovery --------------------------------------------------------------------------
@@ -686,6 +769,9 @@ public class RestoreExecution {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         Files.write(file, content, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
                 LinkOption.NOFOLLOW_LINKS);
+        // the temp file is complete on disk before the swap renames it into place (and fsyncs its directory)
+        Fsync.file(file);
+        Fsync.parentOf(file);
     }
 
     private static Instant now() {

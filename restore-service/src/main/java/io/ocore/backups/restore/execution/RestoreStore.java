@@ -123,6 +123,11 @@ public class RestoreStore {
         return new SnapshotOutcome(r.getString("status"), r.getUUID("backup_id"), r.getString("reason"));
     }
 
+    /** Appends one event to the outbox in its own transaction (a finding during a run, e.g. BackupCorrupted). */
+    public void publish(OcoreEvent event) {
+        await(() -> Panache.withTransaction(() -> outbox.append(event).replaceWithVoid()));
+    }
+
     /** The final state and its events, in one transaction. */
     public void finish(UUID id, String status, String error, UUID targetEnvironmentId, String swapState,
             boolean cleanupPending, Function<RestoreJob, List<OcoreEvent>> events) {

@@ -27,24 +27,48 @@ final class Swap {
     private Swap() {
     }
 
-    /** Swaps the database, then the filestore, then the config; {@code midway} runs between database and filestore. */
-    static void swap(TargetServer server, Work w, EnvironmentConfinement confinement, Runnable midway)
+    /** The points of the swap, in order (docs/adr/0009-restore-swap.md): a fault can be injected at each. */
+    static final String OLD_DATABASE_ASIDE = "swap.old_database_aside";
+    /** The database is in place (the historical fault point {@code swap}, between database and filestore). */
+    static final String DATABASE_IN_PLACE = "swap";
+    static final String OLD_FILESTORE_ASIDE = "swap.old_filestore_aside";
+    static final String FILESTORE_IN_PLACE = "swap.filestore_in_place";
+    static final String CONFIG_IN_PLACE = "swap.config_in_place";
+
+    /** Called at each point of the swap once it is reached (the fault injector in tests). */
+    @FunctionalInterface
+    interface Points {
+        void reached(String point) throws IOException;
+    }
+
+    /**
+     * Swaps the database, then the filestore, then the config (for {@code new}), each rename made
+     * durable (its directory fsynced) before the next; {@code points} is told after each step.
+     */
+    static void swap(TargetServer server, Work w, EnvironmentConfinement confinement, Points points)
             throws SQLException, IOException {
         checkPaths(w, confinement);
         if (!w.createsTarget() && server.exists(w.targetDb())) {
             server.rename(w.targetDb(), w.oldDb());
+            points.reached(OLD_DATABASE_ASIDE);
         }
         server.rename(w.tempDb(), w.targetDb());
-        midway.run();
+        points.reached(DATABASE_IN_PLACE);
         if (w.tempFilestore() != null && Files.isDirectory(Path.of(w.tempFilestore()))) {
             Path fs = Path.of(w.filestore());
             if (!w.createsTarget() && Files.exists(fs, LinkOption.NOFOLLOW_LINKS)) {
                 Files.move(fs, Path.of(w.oldFilestore()), StandardCopyOption.ATOMIC_MOVE);
+                Fsync.parentOf(fs);
+                points.reached(OLD_FILESTORE_ASIDE);
             }
             Files.move(Path.of(w.tempFilestore()), fs, StandardCopyOption.ATOMIC_MOVE);
+            Fsync.parentOf(fs);
+            points.reached(FILESTORE_IN_PLACE);
         }
         if (w.configPath() != null && Files.exists(tempConfig(w))) {
             Files.move(tempConfig(w), Path.of(w.configPath()), StandardCopyOption.ATOMIC_MOVE);
+            Fsync.parentOf(Path.of(w.configPath()));
+            points.reached(CONFIG_IN_PLACE);
         }
     }
 
@@ -81,6 +105,7 @@ final class Swap {
                         Files.move(fs, temp, StandardCopyOption.ATOMIC_MOVE);
                     }
                     Files.move(Path.of(w.oldFilestore()), fs, StandardCopyOption.ATOMIC_MOVE);
+                    Fsync.parentOf(fs);
                 }
             }
             deleteTree(temp);

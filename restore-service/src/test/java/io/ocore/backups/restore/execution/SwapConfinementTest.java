@@ -46,7 +46,7 @@ class SwapConfinementTest {
         TargetServer server = new TargetServer("127.0.0.1", pg.port(), PostgresCluster.SUPERUSER, "",
                 Path.of("pg_restore"));
 
-        assertThatThrownBy(() -> Swap.swap(server, w, confinement, () -> {
+        assertThatThrownBy(() -> Swap.swap(server, w, confinement, point -> {
         })).isInstanceOf(ConfinementException.class)
                 .hasMessage("the filestore path leaves the configured filestore roots");
         assertThatThrownBy(() -> Swap.undo(server, w, true, confinement)).isInstanceOf(ConfinementException.class);

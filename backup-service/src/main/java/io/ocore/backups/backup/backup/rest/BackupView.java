@@ -8,11 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** A backup on the wire (API.md "Backups"). {@code progress} is set while it runs. */
+/**
+ * A backup on the wire (API.md "Backups"). {@code progress} is set while it runs; {@code notes}
+ * (docs/backups.md) names what a backup could not store as it was listed, [] when nothing.
+ */
 public record BackupView(UUID id, UUID environmentId, String backupType, String trigger, String status,
         Long sizeBytes, Map<String, String> checksums, List<String> gfsTiers, Map<UUID, String> remotePaths,
         List<FailedDestination> failedDestinations, List<UUID> destinationIds, String error, Instant startedAt,
-        Instant completedAt, Instant createdAt, Progress progress) {
+        Instant completedAt, Instant createdAt, Progress progress, List<String> notes) {
 
     public record Progress(String phase, long bytesDone) {
     }
@@ -26,6 +29,7 @@ public record BackupView(UUID id, UUID environmentId, String backupType, String 
                 b.sizeBytes, b.checksumMap(), b.tiers(), b.remotePathMap(), b.failedDestinationList(),
                 b.destinations(), b.error, b.startedAt, b.completedAt, b.createdAt,
                 b.status == BackupStatus.in_progress
-                        ? new Progress(b.phase == null ? null : b.phase.name(), b.bytesDone) : null);
+                        ? new Progress(b.phase == null ? null : b.phase.name(), b.bytesDone) : null,
+                b.noteList());
     }
 }

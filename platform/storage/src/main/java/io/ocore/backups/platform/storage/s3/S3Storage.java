@@ -28,6 +28,7 @@ import org.jboss.logging.Logger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -108,6 +109,18 @@ public final class S3Storage implements BackupStorage {
         int n = in.readFully(first, 0, partSize);
         if (n < partSize) {
             try {
+                if (checksums) {
+                    String crc = crc32c(first, n);
+                    try {
+                        client.putObject(b -> b.bucket(config.bucket()).key(objectKey).contentLength((long) n)
+                                .checksumAlgorithm(ChecksumAlgorithm.CRC32_C).checksumCRC32C(crc), body(first, n));
+                        return new StoredObject(key, n);
+                    } catch (S3Exception e) {
+                        if (!checksumsRefused(e)) {
+                            throw e;
+                        }
+                    }
+                }
                 client.putObject(b -> b.bucket(config.bucket()).key(objectKey).contentLength((long) n),
                         body(first, n));
                 return new StoredObject(key, n);
@@ -118,6 +131,41 @@ public final class S3Storage implements BackupStorage {
         return multipart(key, objectKey, in, first);
     }
 
+    /**
+     * The part's CRC32C (base64, big-endian), sent as {@code x-amz-checksum-crc32c}: the server
+     * computes it over what it received and refuses the part when they differ (AWS S3 and the
+     * S3-compatible servers that implement flexible checksums), so bytes damaged on the way are
+     * never stored as the backup (docs/storage.md "Integrity").
+     */
+    /** Whether uploads send their CRC32C; turned off for this storage when the server answers 501 to them. */
+    private volatile boolean checksums = true;
+
+    /**
+     * A server that does not implement flexible checksums (s3proxy, older S3-compatibles) answers
+     * 501 NotImplemented: this storage then uploads without them (logged once), as before.
+     */
+    private boolean checksumsRefused(S3Exception e) {
+        if (e.statusCode() != 501) {
+            return false;
+        }
+        checksums = false;
+        LOG.infof("S3 destination %s does not implement upload checksums (x-amz-checksum-crc32c): uploading"
+                + " without them", config.endpoint() == null ? "(AWS)" : config.endpoint().getHost());
+        return true;
+    }
+
+    /** Whether this storage still sends upload checksums (false once the server refused them). */
+    public boolean sendsChecksums() {
+        return checksums;
+    }
+
+    static String crc32c(byte[] buf, int len) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(buf, 0, len);
+        return java.util.Base64.getEncoder().encodeToString(java.nio.ByteBuffer.allocate(4)
+                .putInt((int) crc.getValue()).array());
+    }
+
     private static RequestBody body(byte[] buf, int len) {
         ContentStreamProvider provider = () -> new ByteArrayInputStream(buf, 0, len);
         return RequestBody.fromContentProvider(provider, len, "application/octet-stream");
@@ -126,10 +174,23 @@ public final class S3Storage implements BackupStorage {
     private StoredObject multipart(String key, String objectKey, UploadSource in, byte[] first) {
         String uploadId;
         try {
-            uploadId = client.createMultipartUpload(b -> b.bucket(config.bucket()).key(objectKey)).uploadId();
+            String id = null;
+            if (checksums) {
+                try {
+                    id = client.createMultipartUpload(b -> b.bucket(config.bucket()).key(objectKey)
+                            .checksumAlgorithm(ChecksumAlgorithm.CRC32_C)).uploadId();
+                } catch (S3Exception e) {
+                    if (!checksumsRefused(e)) {
+                        throw e;
+                    }
+                }
+            }
+            uploadId = id != null ? id
+                    : client.createMultipartUpload(b -> b.bucket(config.bucket()).key(objectKey)).uploadId();
         } catch (RuntimeException e) {
             throw S3Errors.map(e, config, "write");
         }
+        boolean withChecksums = checksums;
         Semaphore inFlight = new Semaphore(PARTS_IN_FLIGHT);
         BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(PARTS_IN_FLIGHT + 1);
         int allocated = 1;
@@ -149,10 +210,18 @@ public final class S3Storage implements BackupStorage {
                 final int number = partNumber;
                 parts.add(uploads.submit(() -> {
                     try {
+                        if (!withChecksums) {
+                            String etag = client.uploadPart(b -> b.bucket(config.bucket()).key(objectKey)
+                                    .uploadId(uploadId).partNumber(number).contentLength((long) partLen),
+                                    body(partBuf, partLen)).eTag();
+                            return CompletedPart.builder().partNumber(number).eTag(etag).build();
+                        }
+                        String crc = crc32c(partBuf, partLen);
                         String etag = client.uploadPart(b -> b.bucket(config.bucket()).key(objectKey)
-                                .uploadId(uploadId).partNumber(number).contentLength((long) partLen),
+                                .uploadId(uploadId).partNumber(number).contentLength((long) partLen)
+                                .checksumAlgorithm(ChecksumAlgorithm.CRC32_C).checksumCRC32C(crc),
                                 body(partBuf, partLen)).eTag();
-                        return CompletedPart.builder().partNumber(number).eTag(etag).build();
+                        return CompletedPart.builder().partNumber(number).eTag(etag).checksumCRC32C(crc).build();
                     } finally {
                         free.add(partBuf);
                         inFlight.release();

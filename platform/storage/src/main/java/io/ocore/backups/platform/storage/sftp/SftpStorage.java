@@ -42,7 +42,10 @@ import org.apache.sshd.common.digest.BuiltinDigests;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHFsyncExtension;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
+import org.apache.sshd.sftp.client.impl.AbstractSftpClient;
+import org.apache.sshd.sftp.client.impl.SftpOutputStreamAsync;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 import org.jboss.logging.Logger;
@@ -204,9 +207,12 @@ public final class SftpStorage implements BackupStorage {
         try {
             mkdirs(c, folder);
             long size;
-            try (OutputStream out = c.write(tmp, IO_BUFFER, SftpClient.OpenMode.Write, SftpClient.OpenMode.Create,
+            try (SftpClient.CloseableHandle h = c.open(tmp, SftpClient.OpenMode.Write, SftpClient.OpenMode.Create,
                     SftpClient.OpenMode.Truncate)) {
-                size = in.transferTo(out);
+                try (OutputStream out = output(c, tmp, h)) {
+                    size = in.transferTo(out);
+                }
+                fsync(c, h, tmp);
             }
             rename(c, tmp, target);
             return new StoredObject(key, size);
@@ -218,6 +224,49 @@ public final class SftpStorage implements BackupStorage {
             dropIfBroken(c);
             throw mapIo((IOException) e, "write", key);
         }
+    }
+
+    /** The pipelined writer of sshd on an already open handle (which it leaves open), else plain writes. */
+    private static OutputStream output(SftpClient c, String path, SftpClient.CloseableHandle h) throws IOException {
+        if (c instanceof AbstractSftpClient a) {
+            return new SftpOutputStreamAsync(a, IO_BUFFER, path, h, false);
+        }
+        return new OutputStream() {
+            long offset;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                c.write(h, offset, b, off, len);
+                offset += len;
+            }
+        };
+    }
+
+    /** Puts that asked the server to flush the file to its disk ({@code fsync@openssh.com}) before the rename. */
+    private final java.util.concurrent.atomic.AtomicLong fsyncs = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * The written temp file reaches the server's disk before it is renamed over the key, when the
+     * server offers {@code fsync@openssh.com} (OpenSSH does); otherwise it is as durable as the
+     * server makes a closed file (docs/storage.md "Integrity").
+     */
+    private void fsync(SftpClient c, SftpClient.Handle h, String path) throws IOException {
+        OpenSSHFsyncExtension ext = c.getExtension(OpenSSHFsyncExtension.class);
+        if (ext != null && ext.isSupported()) {
+            ext.fsync(h);
+            fsyncs.incrementAndGet();
+            LOG.debugf("fsync@openssh.com on %s", path);
+        }
+    }
+
+    /** How many puts of this storage were fsynced on the server (for tests and diagnostics). */
+    public long fsyncCount() {
+        return fsyncs.get();
     }
 
     private void mkdirs(SftpClient c, String folder) throws IOException {

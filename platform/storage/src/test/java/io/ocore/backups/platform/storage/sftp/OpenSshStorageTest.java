@@ -100,6 +100,21 @@ class OpenSshStorageTest extends BackupStorageConformance {
     }
 
     @Test
+    void aPutIsFsyncedOnTheServerBeforeItIsRenamedIntoPlace() throws Exception {
+        String key = run + "durable";
+        try (BackupStorage s = new SftpDriver().open(DestinationType.sftp, config(), LOOPBACK)) {
+            s.put(key, new java.io.ByteArrayInputStream(new byte[] {4, 5, 6}));
+            // OpenSSH offers fsync@openssh.com: the driver sent it on the temp file's handle and the server
+            // answered OK (it answers only after fsync(2) on the file; an error would have failed the put)
+            assertThat(((SftpStorage) s).fsyncCount()).isEqualTo(1);
+        }
+        assertThat(Files.readAllBytes(server.dataDir().resolve(key))).containsExactly(4, 5, 6);
+        try (Stream<Path> left = Files.list(server.dataDir().resolve(key).getParent())) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(SftpStorage.TEMP_PREFIX));
+        }
+    }
+
+    @Test
     void overwriteUsesPosixRenameOnOpenSsh() throws Exception {
         storage().put(run + "x", new java.io.ByteArrayInputStream(new byte[] {1}));
         storage().put(run + "x", new java.io.ByteArrayInputStream(new byte[] {2, 3}));

@@ -41,6 +41,17 @@ public final class S3ProxyServer implements AutoCloseable {
         return new S3ProxyServer("filesystem-nio2", directory);
     }
 
+    private boolean ignoreUnknownHeaders;
+
+    /**
+     * Accept headers s3proxy does not implement (such as {@code x-amz-checksum-crc32c}) instead of
+     * answering 501 NotImplemented; s3proxy then stores the upload without checking them.
+     */
+    public synchronized S3ProxyServer ignoringUnknownHeaders() {
+        this.ignoreUnknownHeaders = true;
+        return this;
+    }
+
     public synchronized S3ProxyServer start() {
         if (proxy != null) {
             return this;
@@ -55,6 +66,7 @@ public final class S3ProxyServer implements AutoCloseable {
                 .blobStore(context.getBlobStore())
                 .endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+                .ignoreUnknownHeaders(ignoreUnknownHeaders)
                 .build();
         try {
             proxy.start(); // Jetty's start returns once the connector listens
