@@ -12,6 +12,8 @@ import java.io.IOException;
 public final class FaultInjector {
 
     private static volatile String failAt;
+    private static volatile java.util.function.Consumer<String> pause = s -> {
+    };
     private static volatile String crashAt;
 
     private FaultInjector() {
@@ -25,12 +27,28 @@ public final class FaultInjector {
         crashAt = step;
     }
 
+    /**
+     * Test hook: called with {@code "before <step>"} when a step begins (before its lease check),
+     * and with the step at its fault point ({@code swap}: in the middle of the swap, holding the
+     * restore's row).
+     */
+    public static void pause(java.util.function.Consumer<String> hook) {
+        pause = hook == null ? s -> {
+        } : hook;
+    }
+
     public static void clear() {
         failAt = null;
         crashAt = null;
+        pause(null);
+    }
+
+    static void before(String step) {
+        pause.accept("before " + step);
     }
 
     static void check(String step) throws IOException {
+        pause.accept(step);
         if (step.equals(crashAt)) {
             throw new SimulatedCrash(step);
         }
