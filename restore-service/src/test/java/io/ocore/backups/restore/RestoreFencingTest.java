@@ -199,16 +199,23 @@ class RestoreFencingTest {
         Target t = target("odoo_fence_swap", 82L);
         CountDownLatch reached = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch afterSwap = new CountDownLatch(1);
         FaultInjector.pause(step -> {
             if (step.equals(RestoreExecution.SWAP)) { // the database is swapped, the filestore not yet
                 reached.countDown();
                 hold(release);
+            } else if (step.equals("after " + RestoreExecution.SWAP)) {
+                // the swap step ended; the old worker's next write comes only once the recovery ran,
+                // as for a worker whose connection is away
+                hold(afterSwap);
             }
         });
         String id = startRestore(t);
         assertThat(reached.await(90, TimeUnit.SECONDS)).as("the restore is in the middle of its swap").isTrue();
 
-        CompletableFuture<Void> recovery = CompletableFuture.runAsync(() -> execution.recover(takeOver(id)));
+        // on a thread of this test (its class loader), as a second replica's recovery
+        CompletableFuture<Void> recovery = CompletableFuture.runAsync(() -> execution.recover(takeOver(id)),
+                r -> Thread.ofPlatform().name("replica-b-recovery").start(r));
         // the takeover waits on the row the swap step holds
         await().atMost(Duration.ofSeconds(30)).until(() -> pool.preparedQuery("select count(*) as n from pg_stat_activity"
                 + " where wait_event_type = 'Lock' and query like 'update restore_job%lease_generation + 1%'")
@@ -218,6 +225,7 @@ class RestoreFencingTest {
 
         release.countDown(); // the swap step ends; only then does the takeover, then the undo, run
         recovery.get(60, TimeUnit.SECONDS);
+        afterSwap.countDown();
         await().atMost(Duration.ofSeconds(30)).until(() -> !worker.runningHere().contains(UUID.fromString(id)));
 
         Row r = row(id);

@@ -29,7 +29,7 @@ public final class FaultInjector {
 
     /**
      * Test hook: called with {@code "before <step>"} when a step begins (before its lease check),
-     * and with the step at its fault point ({@code swap}: in the middle of the swap, holding the
+     * {@code "after swap"} when the swap step released the row, and with the step at its fault point ({@code swap}: in the middle of the swap, holding the
      * restore's row).
      */
     public static void pause(java.util.function.Consumer<String> hook) {
@@ -45,6 +45,10 @@ public final class FaultInjector {
 
     static void before(String step) {
         pause.accept("before " + step);
+    }
+
+    static void after(String step) {
+        pause.accept("after " + step);
     }
 
     static void check(String step) throws IOException {

@@ -264,6 +264,7 @@ public class RestoreExecution {
                 });
                 return null;
             });
+            FaultInjector.after(SWAP);
             steps.done(work.createsTarget() ? "database " + work.targetDb() + " and filestore " + work.filestore()
                     + " in place"
                     : work.filestore() == null
