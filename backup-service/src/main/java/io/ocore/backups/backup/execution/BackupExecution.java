@@ -63,7 +63,7 @@ public class BackupExecution {
         }
     }
 
-    /** Test hook: runs before each component's upload starts (after its lease check). */
+    /** Test hook: runs before each component's upload starts (before its lease check). */
     private static volatile java.util.function.Consumer<ComponentName> beforeComponent = c -> {
     };
 
