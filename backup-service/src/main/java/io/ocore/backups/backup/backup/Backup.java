@@ -78,6 +78,10 @@ public class Backup extends PanacheEntityBase {
     @Column(name = "claimed_by")
     public String claimedBy;
 
+    /** Bumped at every claim and takeover (docs/adr/0012-job-leases.md). */
+    @Column(name = "lease_generation", nullable = false)
+    public long leaseGeneration;
+
     @Column(name = "heartbeat_at")
     public Instant heartbeatAt;
 

@@ -61,4 +61,22 @@ public interface BackupConfig {
     @WithName("deletion-claim-lease")
     @WithDefault("10m")
     Duration deletionClaimLease();
+    /**
+     * A running backup whose bytes and phase have not moved for this long fails as stalled
+     * ({@code ocore.backup.stall-after}); its pg_dump is killed.
+     */
+    @WithDefault("10m")
+    Duration stallAfter();
+
+    /** A running backup fails when it has run this long ({@code ocore.backup.max-duration}). */
+    @WithDefault("12h")
+    Duration maxDuration();
+
+    /** pg_dump's {@code --lock-wait-timeout}: how long it waits for a table lock before it fails. */
+    @WithDefault("5m")
+    Duration lockWaitTimeout();
+
+    /** A destination whose upload has taken no data for this long is dropped as failed ("upload stalled"). */
+    @WithDefault("5m")
+    Duration uploadStallAfter();
 }

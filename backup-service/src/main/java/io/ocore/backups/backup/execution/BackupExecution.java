@@ -17,7 +17,9 @@ import io.ocore.backups.platform.backupformat.ComponentWriter;
 import io.ocore.backups.platform.backupformat.TarArchives;
 import io.ocore.backups.platform.events.OcoreEvent;
 import io.ocore.backups.platform.events.v1.Events;
+import io.ocore.backups.platform.jobs.Job;
 import io.ocore.backups.platform.jobs.JobRunner;
+import io.ocore.backups.platform.jobs.LeaseLostException;
 import io.ocore.backups.platform.pgclient.PgErrors;
 import io.ocore.backups.platform.security.EnvelopeCipher;
 import io.ocore.backups.platform.security.confinement.EnvironmentConfinement;
@@ -51,12 +53,23 @@ public class BackupExecution {
     /** What the worker's progress ticker reads. */
     public static final class Progress {
         final UUID backupId;
+        final Job job;
         final AtomicReference<Phase> phase = new AtomicReference<>();
         final AtomicLong bytesDone = new AtomicLong();
 
-        Progress(UUID backupId) {
-            this.backupId = backupId;
+        Progress(Job job) {
+            this.backupId = job.id();
+            this.job = job;
         }
+    }
+
+    /** Test hook: runs before each component's upload starts (before its lease check). */
+    private static volatile java.util.function.Consumer<ComponentName> beforeComponent = c -> {
+    };
+
+    public static void beforeComponent(java.util.function.Consumer<ComponentName> hook) {
+        beforeComponent = hook == null ? c -> {
+        } : hook;
     }
 
     /** Test hook: the process "dies" when a backup enters this phase (nothing more is written anywhere). */
@@ -98,7 +111,7 @@ public class BackupExecution {
         this.cipher = cipher;
         this.mapper = mapper;
         this.config = config;
-        this.pgDump = new PgDump(config.pgBin());
+        this.pgDump = new PgDump(config.pgBin(), config.lockWaitTimeout());
     }
 
     private record Target(UUID id, String name, io.ocore.backups.platform.storage.BackupStorage storage) {
@@ -139,7 +152,8 @@ public class BackupExecution {
             String password = environments.password(env);
             SourceInfo source = SourceInfo.read(env, password);
             EnvelopeCipher.StreamingKey key = BackupKeys.newKey(cipher, b.id);
-            ComponentWriter writer = new ComponentWriter(config.chunkBytes(), config.queueChunks());
+            ComponentWriter writer = new ComponentWriter(config.chunkBytes(), config.queueChunks(),
+                    config.uploadStallAfter());
             List<BackupManifest.Component> components = new ArrayList<>();
             long total = 0;
 
@@ -177,6 +191,7 @@ public class BackupExecution {
                     b.backupType.name(), b.createdAt, source.postgresVersion(), source.odooVersion(), components)
                     .toJson();
             String manifestKey = BackupLayout.manifestKey(b.orgId, b.environmentId, b.id);
+            progress.job.checkLease(); // a worker that lost its lease never completes someone else's backup
             for (Target t : List.copyOf(alive)) {
                 try {
                     t.storage().put(manifestKey, new java.io.ByteArrayInputStream(manifest));
@@ -192,8 +207,8 @@ public class BackupExecution {
             String dir = BackupLayout.backupDir(b.orgId, b.environmentId, b.id);
             alive.forEach(t -> remotePaths.put(t.id(), dir));
             long size = total;
-            store.finish(b.id, new BackupStore.Outcome(BackupStatus.completed, size, checksums, remotePaths,
-                    List.copyOf(failed.values()), null, List.copyOf(notes)), row -> {
+            store.finish(progress.job.lease(), new BackupStore.Outcome(BackupStatus.completed, size, checksums,
+                    remotePaths, List.copyOf(failed.values()), null, List.copyOf(notes)), row -> {
                         List<OcoreEvent> events = new ArrayList<>(destinationEvents(row, failed, failedInfo));
                         events.add(new Events.BackupCompleted(row.orgId, row.environmentId, row.id,
                                 row.backupType.name(), row.trigger.name(), row.idempotencyKey, size, row.startedAt,
@@ -206,12 +221,18 @@ public class BackupExecution {
             Log.warnf("Backup %s: simulated crash in phase %s", b.id, progress.phase.get());
             throw crash;
         } catch (Exception e) {
+            if (progress.job.leaseLost()) {
+                // another instance took it over: it cleans up; this worker writes nothing more
+                throw new LeaseLostException(progress.job.lease());
+            }
             // The source (database, filestore) or the pipeline failed: no destination holds a usable copy.
             Log.warnf("Backup %s failed: %s", b.id, message(e));
             // users read the reason: no host name, address or port of the environment's server in it
-            String reason = e instanceof InterruptedIOException || Thread.currentThread().isInterrupted()
+            String reason = progress.job.stopReason() != null ? progress.job.stopReason()
+                    : e instanceof InterruptedIOException || Thread.currentThread().isInterrupted()
                     ? BackupExecutionReasons.INTERRUPTED
                     : PgErrors.hideServer(message(e), env.dbHost, env.dbPort);
+            Thread.interrupted(); // a stopped job still records its failure
             alive.forEach(t -> cleanup(b, t));
             alive.clear();
             fail(b, failed, failedInfo, checksums, reason);
@@ -229,6 +250,8 @@ public class BackupExecution {
         for (Target t : alive) {
             sinks.put(t.id().toString(), in -> t.storage().put(objectKey, in));
         }
+        beforeComponent.accept(name);
+        progress.job.checkLease(); // before every component's upload starts
         long before = progress.bytesDone.get();
         ComponentWriter.Result r = writer.write(producer, key.aead(), BackupKeys.associatedData(b.id, name), sinks,
                 n -> progress.bytesDone.set(before + n));
@@ -271,7 +294,7 @@ public class BackupExecution {
 
     private void fail(Backup b, Map<UUID, FailedDestination> failed, Map<UUID, String[]> failedInfo,
             Map<String, String> checksums, String reason) {
-        store.finish(b.id, new BackupStore.Outcome(BackupStatus.failed, null, checksums, Map.of(),
+        store.finish(Job.current().orElseThrow().lease(), new BackupStore.Outcome(BackupStatus.failed, null, checksums, Map.of(),
                 List.copyOf(failed.values()), reason), row -> {
                     List<OcoreEvent> events = new ArrayList<>(destinationEvents(row, failed, failedInfo));
                     events.add(new Events.BackupFailed(row.orgId, row.environmentId, row.id, row.backupType.name(),

@@ -8,18 +8,20 @@ import io.ocore.backups.backup.backup.Phase;
 import io.ocore.backups.backup.environment.Environment;
 import io.ocore.backups.platform.events.OcoreEvent;
 import io.ocore.backups.platform.events.Outbox;
+import io.ocore.backups.platform.jobs.Job;
+import io.ocore.backups.platform.jobs.JobTable;
+import io.ocore.backups.platform.jobs.Lease;
+import io.ocore.backups.platform.jobs.LeaseLostException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -33,33 +35,32 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class BackupStore {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
-    private final Pool pool;
     private final Outbox outbox;
+    private final JobTable jobs;
 
     public BackupStore(Pool pool, Outbox outbox) {
-        this.pool = pool;
         this.outbox = outbox;
+        this.jobs = new JobTable(pool, "backup");
     }
 
     /**
      * Claims the oldest pending backup whose environment has none running, marking it in_progress
-     * for {@code node}; null when there is none. The partial unique index makes a concurrent claim
-     * of the same environment by another replica fail instead of running two at once.
+     * for {@code node} under a new lease generation; null when there is none. The partial unique
+     * index makes a concurrent claim of the same environment by another replica fail instead of
+     * running two at once.
      */
-    public UUID claimNext(String node) {
-        var rows = pool.withTransaction(conn -> conn.preparedQuery("""
-                update backup set status = 'in_progress', claimed_by = $1, started_at = now(), heartbeat_at = now(),
-                       bytes_done = 0, phase = null
-                where id = (select b.id from backup b
-                            where b.status = 'pending'
-                              and not exists (select 1 from backup r
-                                              where r.environment_id = b.environment_id and r.status = 'in_progress')
-                            order by b.created_at, b.id limit 1 for update skip locked)
-                returning id""").execute(Tuple.of(node))).await().atMost(TIMEOUT);
-        var it = rows.iterator();
-        return it.hasNext() ? it.next().getUUID("id") : null;
+    public Lease claimNext(String node) {
+        return jobs.claim(node, """
+                select b.id from backup b
+                where b.status = 'pending'
+                  and not exists (select 1 from backup r
+                                  where r.environment_id = b.environment_id and r.status = 'in_progress')
+                order by b.created_at, b.id limit 1 for update skip locked""", ", bytes_done = 0, phase = null");
+    }
+
+    /** Whether the lease is still held (same owner and generation, still in_progress). */
+    public boolean holds(Lease lease) {
+        return jobs.holds(lease);
     }
 
     public record Loaded(Backup backup, Environment environment) {
@@ -74,12 +75,9 @@ public class BackupStore {
         return await(() -> Panache.withSession(() -> Backup.<Backup>findById(backupId)));
     }
 
-    /** Saves progress and proves the worker is alive. */
-    public void progress(UUID backupId, Phase phase, long bytesDone) {
-        pool.preparedQuery("""
-                update backup set phase = $2, bytes_done = $3, heartbeat_at = now()
-                where id = $1 and status = 'in_progress'""")
-                .execute(Tuple.of(backupId, phase == null ? null : phase.name(), bytesDone)).await().atMost(TIMEOUT);
+    /** Saves progress and proves the worker is alive, if it still holds the lease; false: lost. */
+    public boolean progress(Lease lease, Phase phase, long bytesDone) {
+        return jobs.update(lease, "phase = $4, bytes_done = $5", phase == null ? null : phase.name(), bytesDone);
     }
 
     /** The final state of a run. */
@@ -92,9 +90,18 @@ public class BackupStore {
         }
     }
 
-    /** Records the outcome and its events in one transaction (events built from the updated row). */
-    public void finish(UUID backupId, Outcome o, java.util.function.Function<Backup, List<OcoreEvent>> events) {
-        await(() -> Panache.withTransaction(() -> Backup.<Backup>findById(backupId).chain(b -> {
+    /**
+     * Records the outcome and its events in one transaction (events built from the updated row),
+     * if {@code lease} still holds the row (locked for the check): else nothing is written and
+     * {@link LeaseLostException} is thrown.
+     */
+    public void finish(Lease lease, Outcome o, java.util.function.Function<Backup, List<OcoreEvent>> events) {
+        Job.outcomeRecorded(); // from now on the row is no longer ours to heartbeat
+        await(() -> Panache.withTransaction(() -> Backup.<Backup>findById(lease.id(), LockModeType.PESSIMISTIC_WRITE)
+                .chain(b -> {
+            if (b == null || b.status != BackupStatus.in_progress || !lease.heldBy(b.claimedBy, b.leaseGeneration)) {
+                return Uni.createFrom().failure(new LeaseLostException(lease));
+            }
             b.status = o.status();
             b.sizeBytes = o.sizeBytes();
             b.checksums = Json.write(o.checksums());
@@ -111,27 +118,27 @@ public class BackupStore {
     }
 
     /**
-     * Backups left in_progress by a worker that is gone: claimed by {@code node} (this instance,
-     * restarted) or silent for longer than {@code staleAfter}; never those running here now.
+     * Leases of backups left in_progress by a worker that is gone: claimed by {@code node} (this
+     * instance, restarted) or silent for longer than {@code staleAfter}; never those running here.
      */
-    public List<UUID> interrupted(String node, Duration staleAfter, Collection<UUID> runningHere) {
-        var rows = pool.preparedQuery("""
-                select id from backup where status = 'in_progress'
-                  and (claimed_by = $1 or heartbeat_at is null or heartbeat_at < now() - make_interval(secs => $2))
-                  and not (id = any($3))""")
-                .execute(Tuple.of(node, (double) staleAfter.toMillis() / 1000.0, runningHere.toArray(UUID[]::new)))
-                .await().atMost(TIMEOUT);
-        List<UUID> ids = new ArrayList<>();
-        for (Row r : rows) {
-            ids.add(r.getUUID("id"));
-        }
-        return ids;
+    public List<Lease> stale(String node, Duration staleAfter, Collection<UUID> runningHere) {
+        return jobs.stale(node, staleAfter, runningHere);
+    }
+
+    /** Takes over a stale backup (bumps its generation) before it is cleaned up; null when it moved on. */
+    public Lease takeOver(Lease seen, String node) {
+        return jobs.takeOver(seen, node);
     }
 
     private static <T> T await(Supplier<Uni<T>> work) {
         try {
             return VertxContextSupport.subscribeAndAwait(work);
         } catch (RuntimeException | Error e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof LeaseLostException lost) {
+                    throw lost;
+                }
+            }
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);

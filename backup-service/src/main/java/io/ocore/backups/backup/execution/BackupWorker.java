@@ -4,7 +4,11 @@ import io.ocore.backups.backup.backup.Backup;
 import io.ocore.backups.backup.backup.BackupStatus;
 import io.ocore.backups.backup.config.BackupConfig;
 import io.ocore.backups.platform.events.v1.Events;
+import io.ocore.backups.backup.backup.Phase;
+import io.ocore.backups.platform.jobs.Job;
 import io.ocore.backups.platform.jobs.JobRunner;
+import io.ocore.backups.platform.jobs.Lease;
+import io.ocore.backups.platform.jobs.LeaseLostException;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -38,7 +42,7 @@ public class BackupWorker implements JobRunner.Jobs<BackupExecution.Progress> {
         this.purger = purger;
         this.config = config;
         this.runner = new JobRunner<>("backup", config.nodeName().orElse(null), config.maxConcurrent(),
-                config.progressInterval(), this);
+                config.progressInterval(), new JobRunner.Limits(config.stallAfter(), config.maxDuration()), this);
     }
 
     void onStart(@Observes StartupEvent ev) {
@@ -82,48 +86,80 @@ public class BackupWorker implements JobRunner.Jobs<BackupExecution.Progress> {
         return runner.recoverInterrupted();
     }
 
+    /** Saves progress and watches liveness now (what the ticker does every progress interval). */
+    public void tick() {
+        runner.tick();
+    }
+
     @Override
-    public UUID claimNext(String node) {
+    public Lease claimNext(String node) {
         return store.claimNext(node);
     }
 
     @Override
-    public BackupExecution.Progress progressOf(UUID id) {
-        return new BackupExecution.Progress(id);
+    public boolean holds(Lease lease) {
+        return store.holds(lease);
     }
 
     @Override
-    public void run(UUID id, BackupExecution.Progress progress) {
-        execution.run(id, progress);
+    public BackupExecution.Progress progressOf(Job job) {
+        return new BackupExecution.Progress(job);
     }
 
     @Override
-    public void saveProgress(BackupExecution.Progress p) {
-        store.progress(p.backupId, p.phase.get(), p.bytesDone.get());
+    public void run(Job job, BackupExecution.Progress progress) {
+        execution.run(job.id(), progress);
+    }
+
+    @Override
+    public boolean saveProgress(Job job, BackupExecution.Progress p) {
+        return store.progress(job.lease(), p.phase.get(), p.bytesDone.get());
+    }
+
+    @Override
+    public long bytesOf(BackupExecution.Progress p) {
+        return p.bytesDone.get();
+    }
+
+    @Override
+    public String activityOf(BackupExecution.Progress p) {
+        Phase phase = p.phase.get();
+        return phase == null ? "starting" : switch (phase) {
+            case dumping_database -> "dumping the database";
+            case archiving_filestore -> "archiving the filestore";
+            case archiving_config -> "archiving the config";
+            case writing_manifest -> "writing the manifest";
+        };
     }
 
     /**
      * Fails the backups a dead worker left in_progress (this instance before a restart, or any
      * with a stale heartbeat) and deletes their partial objects from every destination, so that a
-     * backup directory without a manifest never lingers.
+     * backup directory without a manifest never lingers. Each is taken over first (its generation
+     * bumped), so that a worker still alive somewhere writes nothing more of it.
      */
     @Override
     public int recoverInterrupted(String node, Set<UUID> runningHere) {
         int n = 0;
-        for (UUID id : store.interrupted(node, config.staleAfter(), runningHere)) {
+        for (Lease seen : store.stale(node, config.staleAfter(), runningHere)) {
+            UUID id = seen.id();
             try {
+                Lease lease = store.takeOver(seen, node);
+                if (lease == null) {
+                    continue; // finished or taken over by another instance meanwhile
+                }
                 Backup b = store.backup(id);
                 Map<UUID, String> leftovers = purger.purge(b);
                 String reason = BackupExecutionReasons.INTERRUPTED
                         + (leftovers.isEmpty() ? "" : "; partial objects could not be removed from " + leftovers.keySet());
-                store.finish(id, new BackupStore.Outcome(BackupStatus.failed, null, b.checksumMap(), Map.of(),
+                store.finish(lease, new BackupStore.Outcome(BackupStatus.failed, null, b.checksumMap(), Map.of(),
                         b.failedDestinationList(), reason), row -> List.of(new Events.BackupFailed(row.orgId,
                                 row.environmentId, row.id, row.backupType.name(), row.trigger.name(),
                                 row.idempotencyKey, reason, row.completedAt)));
-                Log.warnf("Backup %s was interrupted (claimed by %s); marked failed and its partial objects removed",
-                        id, b.claimedBy);
+                Log.warnf("Backup %s was interrupted (claimed by %s at generation %d); marked failed and its partial"
+                        + " objects removed", id, seen.owner(), seen.generation());
                 n++;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LeaseLostException e) {
                 Log.warnf("Could not recover interrupted backup %s: %s", id, e.getMessage());
             }
         }

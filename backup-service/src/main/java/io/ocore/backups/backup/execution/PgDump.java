@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
+import io.ocore.backups.platform.jobs.Job;
+import io.ocore.backups.platform.jobs.JobRunner;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,9 +24,11 @@ import java.util.Optional;
 final class PgDump {
 
     private final Path pgDump;
+    private final Duration lockWaitTimeout;
 
-    PgDump(Optional<String> pgBin) {
+    PgDump(Optional<String> pgBin, Duration lockWaitTimeout) {
         this.pgDump = PgPrograms.locate("pg_dump", pgBin);
+        this.lockWaitTimeout = lockWaitTimeout;
     }
 
     Path program() {
@@ -36,7 +41,9 @@ final class PgDump {
 
     private void run(Environment env, String password, OutputStream out) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(List.of(pgDump.toString(), "--format=custom", "--compress=0",
-                "--no-password"));
+                "--no-password",
+                // a table locked by another session fails the dump in bounded time, not never
+                "--lock-wait-timeout=" + Math.max(1, lockWaitTimeout.toMillis())));
         Map<String, String> e = pb.environment();
         e.keySet().removeIf(k -> k.startsWith("PG"));
         e.put("PGHOST", env.dbHost);
@@ -48,13 +55,19 @@ final class PgDump {
         e.put("PGAPPNAME", "ocore-backup");
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
+        Job.watchCurrent(p); // killed if the backup stalls, overruns its deadline or loses its lease
         StderrTail stderr = StderrTail.of(p, "pg_dump");
         try (InputStream stdout = p.getInputStream()) {
             stdout.transferTo(out);
             int code = p.waitFor();
             stderr.await(5000);
             if (code != 0) {
-                throw new IOException("pg_dump exited with code " + code + ": " + stderr.lastLine());
+                String last = stderr.lastLine();
+                if (last.contains("lock timeout") || last.contains("LOCK TABLE")) {
+                    throw new IOException("pg_dump waited longer than " + JobRunner.human(lockWaitTimeout)
+                            + " for a lock on a table of the database (another session holds it): " + last);
+                }
+                throw new IOException("pg_dump exited with code " + code + ": " + last);
             }
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();

@@ -37,4 +37,19 @@ public interface RestoreConfig {
 
     /** Test hook: fail a restore when it reaches this step (see {@code FaultInjector}). Never set in production. */
     Optional<String> failAt();
+
+    /** A running restore whose bytes and step have not moved for this long fails as stalled ({@code ocore.restore.stall-after}). */
+    @WithDefault("10m")
+    Duration stallAfter();
+
+    /** A running restore fails when it has run this long ({@code ocore.restore.max-duration}). */
+    @WithDefault("12h")
+    Duration maxDuration();
+
+    /**
+     * {@code lock_timeout} of pg_restore and of the restore's SQL sessions on the target server
+     * ({@code ocore.restore.lock-timeout}): a lock held by another session fails the step in bounded time.
+     */
+    @WithDefault("5m")
+    Duration lockTimeout();
 }

@@ -14,6 +14,8 @@ import java.io.IOException;
 public final class FaultInjector {
 
     private static volatile String failAt;
+    private static volatile java.util.function.Consumer<String> pause = s -> {
+    };
     private static volatile String crashAt;
     private static volatile String crashed;
 
@@ -28,10 +30,21 @@ public final class FaultInjector {
         crashAt = step;
     }
 
+    /**
+     * Test hook: called with {@code "before <step>"} when a step begins (before its lease check),
+     * {@code "after swap"} when the swap step released the row, and with the step at its fault point ({@code swap}: in the middle of the swap, holding the
+     * restore's row).
+     */
+    public static void pause(java.util.function.Consumer<String> hook) {
+        pause = hook == null ? s -> {
+        } : hook;
+    }
+
     public static void clear() {
         failAt = null;
         crashAt = null;
         crashed = null;
+        pause(null);
     }
 
     /** The point the last simulated crash happened at, null when none did since {@link #clear}. */
@@ -39,7 +52,16 @@ public final class FaultInjector {
         return crashed;
     }
 
+    static void before(String step) {
+        pause.accept("before " + step);
+    }
+
+    static void after(String step) {
+        pause.accept("after " + step);
+    }
+
     static void check(String step) throws IOException {
+        pause.accept(step);
         if (step.equals(crashAt)) {
             crashed = step;
             throw new SimulatedCrash(step);

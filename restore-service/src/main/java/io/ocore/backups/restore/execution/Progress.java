@@ -1,18 +1,21 @@
 package io.ocore.backups.restore.execution;
 
+import io.ocore.backups.platform.jobs.Job;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A running restore's progress, saved by the worker's ticker about every second. */
 public final class Progress {
     final UUID restoreId;
+    final Job job;
     volatile String step;
     final AtomicLong bytesDone = new AtomicLong();
     volatile Long bytesTotal;
     volatile int percent;
 
-    Progress(UUID restoreId) {
-        this.restoreId = restoreId;
+    Progress(Job job) {
+        this.restoreId = job.id();
+        this.job = job;
     }
 
     /** Percent of the bytes to download, kept below 100 until the restore completes. */

@@ -12,6 +12,8 @@ import io.ocore.backups.platform.backupformat.ComponentReader;
 import io.ocore.backups.platform.backupformat.TarArchives;
 import io.ocore.backups.platform.events.OcoreEvent;
 import io.ocore.backups.platform.events.v1.Events;
+import io.ocore.backups.platform.jobs.Lease;
+import io.ocore.backups.platform.jobs.LeaseLostException;
 import io.ocore.backups.platform.security.EnvelopeCipher;
 import io.ocore.backups.platform.security.confinement.EnvironmentConfinement;
 import io.ocore.backups.platform.security.confinement.EnvironmentConfinement.Area;
@@ -113,17 +115,23 @@ public class RestoreExecution {
         }
 
         void begin(String step) throws IOException {
+            FaultInjector.before(step);
+            progress.step = step;
+            // lease-checked first: a worker that lost its lease writes no step and goes no further
+            if (!store.progress(progress.job.lease(), step, progress.percent(), progress.bytesDone.get(),
+                    progress.bytesTotal)) {
+                throw new LeaseLostException(progress.job.lease());
+            }
             current = seq++;
             currentName = step;
-            progress.step = step;
             store.stepStarted(id, current, step, now());
-            store.progress(id, step, progress.percent(), progress.bytesDone.get(), progress.bytesTotal);
             if (!SWAP.equals(step)) {
                 FaultInjector.check(step); // the swap's own fault point is in its middle
             }
         }
 
         void done(String message) {
+            progress.job.checkLease();
             store.stepFinished(id, current, "completed", message + skippedNote(), now());
             current = -1;
         }
@@ -187,11 +195,11 @@ public class RestoreExecution {
             hostPort[0] = serverOf.dbHost();
             hostPort[1] = Integer.toString(serverOf.dbPort());
             server = new TargetServer(serverOf.dbHost(), serverOf.dbPort(), serverOf.dbUser(), serverOf.dbPassword(),
-                    pgRestore);
+                    pgRestore, config.lockTimeout());
             List<Source> sources = sources(job.orgId, backup);
             boolean hasFilestore = backup.checksums().get("filestore") != null;
             work = plan(job, source, target, server, hasFilestore);
-            store.journal(id, mapper.writeValueAsString(work), "preparing");
+            store.journal(progress.job.lease(), mapper.writeValueAsString(work), "preparing");
             steps.done("backup " + backup.id() + " (" + backup.backupType() + ", " + backup.trigger() + ") of "
                     + source.name() + " onto " + (isNew ? "new database " + work.targetDb() : target.name())
                     + " (database " + work.targetDb() + ")");
@@ -200,7 +208,7 @@ public class RestoreExecution {
             if (!isNew) {
                 steps.begin(SNAPSHOT);
                 UUID snapshot = snapshot(job, target, backup);
-                store.snapshotTaken(id, snapshot);
+                store.snapshotTaken(progress.job.lease(), snapshot);
                 steps.done("snapshot " + snapshot + " of " + target.name());
             }
 
@@ -209,6 +217,7 @@ public class RestoreExecution {
             Work w = work;
             TargetServer srv = server;
             String from = fromFirstGood(job, steps, sources, ComponentName.database, backup, progress, raw -> {
+                progress.job.checkLease();
                 srv.drop(w.tempDb());
                 srv.create(w.tempDb());
                 srv.pgRestore(w.tempDb(), raw);
@@ -220,6 +229,7 @@ public class RestoreExecution {
                 steps.begin(FILESTORE);
                 Path temp = Path.of(work.tempFilestore());
                 String fromFs = fromFirstGood(job, steps, sources, ComponentName.filestore, backup, progress, raw -> {
+                    progress.job.checkLease();
                     confinement.confine(Area.FILESTORE, temp);
                     Swap.deleteTree(temp);
                     Files.createDirectories(temp);
@@ -262,9 +272,16 @@ public class RestoreExecution {
 
             // 7. swap by rename
             steps.begin(SWAP);
-            store.swapState(id, "swapping");
+            store.swapState(progress.job.lease(), "swapping");
             swapping[0] = true;
-            Swap.swap(server, work, confinement, FaultInjector::check);
+            // holding the row, lease re-checked inside: a recovery's takeover (and so its undo) waits
+            TargetServer swapServer = server;
+            Work swapWork = work;
+            store.exclusive(progress.job.lease(), () -> {
+                Swap.swap(swapServer, swapWork, confinement, FaultInjector::check);
+                return null;
+            });
+            FaultInjector.after(SWAP);
             steps.done(work.createsTarget() ? "database " + work.targetDb() + " and filestore " + work.filestore()
                     + " in place"
                     : work.filestore() == null
@@ -275,6 +292,7 @@ public class RestoreExecution {
             UUID targetEnv = job.targetEnvironmentId;
             if (isNew) {
                 steps.begin(REGISTER);
+                progress.job.checkLease();
                 targetEnv = client.registerEnvironmentBlocking(registration(job, source, work));
                 steps.done("environment " + targetEnv + " registered in project " + source.projectId());
             }
@@ -282,7 +300,7 @@ public class RestoreExecution {
             // 9. completed + event, then drop the old database and filestore
             UUID finalTarget = targetEnv;
             progress.percent = 100;
-            store.finish(id, "completed", null, finalTarget, "swapped", !work.createsTarget(),
+            store.finish(progress.job.lease(), "completed", null, finalTarget, "swapped", !work.createsTarget(),
                     row -> List.of(new Events.RestoreCompleted(row.orgId, row.id, row.backupId, finalTarget,
                             row.targetType, row.completedAt)));
             Log.infof("Restore %s completed onto %s", id, work.targetDb());
@@ -299,28 +317,43 @@ public class RestoreExecution {
             Log.warnf("Restore %s: simulated crash at %s", id, progress.step);
             throw crash;
         } catch (Throwable e) {
+            if (e instanceof LeaseLostException || progress.job.leaseLost()) {
+                // another instance took it over: its recovery undoes; this worker writes nothing more
+                Log.warnf("Restore %s stopped at %s: its lease was taken over", id, progress.step);
+                throw e instanceof LeaseLostException lost ? lost : new LeaseLostException(progress.job.lease());
+            }
             Log.warnf("Restore %s failed at %s: %s", id, progress.step, message(e));
             int port = Integer.parseInt(hostPort[1]);
-            String reason = e instanceof InterruptedIOException || Thread.currentThread().isInterrupted()
+            String reason = progress.job.stopReason() != null ? progress.job.stopReason()
+                    : e instanceof InterruptedIOException || Thread.currentThread().isInterrupted()
                     ? "interrupted: the restore service stopped during " + progress.step
                     : PgErrors.hideServer(message(e), hostPort[0], port);
+            Thread.interrupted(); // a stopped restore still undoes and records its failure
             steps.failed(reason);
             String undone = "";
             if (work != null && server != null) {
                 try {
-                    Swap.undo(server, work, swapping[0], confinement);
+                    Work undoWork = work;
+                    TargetServer undoServer = server;
+                    boolean wasSwapping = swapping[0];
+                    store.exclusive(progress.job.lease(), () -> {
+                        Swap.undo(undoServer, undoWork, wasSwapping, confinement);
+                        return null;
+                    });
+                } catch (LeaseLostException lost) {
+                    throw lost;
                 } catch (Exception u) {
                     Log.errorf(u, "Restore %s: could not undo its work", id);
                     undone = "; cleaning up failed (" + PgErrors.hideServer(message(u), hostPort[0], port)
                             + "), see the logs";
                 }
             }
-            fail(id, job, reason + undone);
+            fail(progress.job.lease(), job, reason + undone);
         }
     }
 
-    void fail(UUID id, RestoreJob job, String reason) {
-        store.finish(id, "failed", reason, null, null, false, row -> "neutralize".equals(row.kind) ? List.of()
+    void fail(Lease lease, RestoreJob job, String reason) {
+        store.finish(lease, "failed", reason, null, null, false, row -> "neutralize".equals(row.kind) ? List.of()
                 : List.<OcoreEvent>of(new Events.RestoreFailed(row.orgId, row.id, row.backupId,
                         row.targetEnvironmentId, reason, row.completedAt)));
     }
@@ -332,14 +365,15 @@ public class RestoreExecution {
         hostPort[1] = Integer.toString(env.dbPort());
         steps.done("environment " + env.name() + " (database " + env.dbName() + ")");
         steps.begin(NEUTRALIZE);
-        TargetServer server = new TargetServer(env.dbHost(), env.dbPort(), env.dbUser(), env.dbPassword(), pgRestore);
+        TargetServer server = new TargetServer(env.dbHost(), env.dbPort(), env.dbUser(), env.dbPassword(), pgRestore,
+                config.lockTimeout());
         List<String> changes;
         try (Connection c = server.connect(env.dbName())) {
             changes = Neutralizer.neutralize(c);
         }
         steps.done(String.join("; ", changes));
         steps.progress.percent = 100;
-        store.finish(job.id, "completed", null, null, null, false, row -> List.of());
+        store.finish(steps.progress.job.lease(), "completed", null, null, null, false, row -> List.of());
     }
 
     private BackupInfo resolveBackup(RestoreJob job) throws RestoreFailure {
@@ -666,7 +700,8 @@ public class RestoreExecution {
     // --- crash recovery --------------------------------------------------------------------------
 
     /** Undoes the work of an interrupted restore and fails it (docs/adr/0009-restore-swap.md). */
-    public void recover(UUID id) {
+    public void recover(Lease lease) {
+        UUID id = lease.id();
         RestoreJob job = store.load(id);
         String step = job.progressStep != null ? job.progressStep : "its start";
         String reason = "interrupted: the restore service stopped during " + step;
@@ -676,8 +711,15 @@ public class RestoreExecution {
             if (job.work != null) {
                 Work w = mapper.readValue(job.work, Work.class);
                 hidden = w;
-                Swap.undo(server(job, w), w, "swapping".equals(job.swapState), confinement);
+                TargetServer server = server(job, w);
+                // holding the row under the new lease: never beside a swap step of the old worker
+                store.exclusive(lease, () -> {
+                    Swap.undo(server, w, "swapping".equals(job.swapState), confinement);
+                    return null;
+                });
             }
+        } catch (LeaseLostException lost) {
+            throw lost;
         } catch (Exception e) {
             Log.errorf(e, "Restore %s: could not undo the interrupted work", id);
             extra = "; its temporary database or directories could not be removed ("
@@ -685,7 +727,7 @@ public class RestoreExecution {
                     + ")";
         }
         markRunningStepFailed(id, reason);
-        fail(id, job, reason + extra);
+        fail(lease, job, reason + extra);
     }
 
     /** Drops the old database and filestore a completed restore left behind. */
@@ -702,7 +744,7 @@ public class RestoreExecution {
 
     private TargetServer server(RestoreJob job, Work w) {
         EnvironmentInfo creds = client.environmentBlocking(job.orgId, w.credentialsEnvironmentId());
-        return new TargetServer(w.host(), w.port(), w.user(), creds.dbPassword(), pgRestore);
+        return new TargetServer(w.host(), w.port(), w.user(), creds.dbPassword(), pgRestore, config.lockTimeout());
     }
 
     private void markRunningStepFailed(UUID id, String reason) {

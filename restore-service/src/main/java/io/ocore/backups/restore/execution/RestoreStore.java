@@ -2,6 +2,10 @@ package io.ocore.backups.restore.execution;
 
 import io.ocore.backups.platform.events.OcoreEvent;
 import io.ocore.backups.platform.events.Outbox;
+import io.ocore.backups.platform.jobs.Job;
+import io.ocore.backups.platform.jobs.JobTable;
+import io.ocore.backups.platform.jobs.Lease;
+import io.ocore.backups.platform.jobs.LeaseLostException;
 import io.ocore.backups.restore.restore.RestoreJob;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.vertx.VertxContextSupport;
@@ -11,6 +15,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -33,49 +38,65 @@ public class RestoreStore {
 
     private final Pool pool;
     private final Outbox outbox;
+    private final JobTable jobs;
 
     public RestoreStore(Pool pool, Outbox outbox) {
         this.pool = pool;
         this.outbox = outbox;
+        this.jobs = new JobTable(pool, "restore_job");
     }
 
-    /** Claims the oldest pending restore for {@code node}; null when there is none. */
-    public UUID claimNext(String node) {
-        var rows = pool.withTransaction(conn -> conn.preparedQuery("""
-                update restore_job set status = 'in_progress', claimed_by = $1, started_at = now(), heartbeat_at = now()
-                where id = (select id from restore_job where status = 'pending'
-                            order by created_at, id limit 1 for update skip locked)
-                returning id""").execute(Tuple.of(node))).await().atMost(TIMEOUT);
-        var it = rows.iterator();
-        return it.hasNext() ? it.next().getUUID("id") : null;
+    /** Claims the oldest pending restore for {@code node} under a new lease generation; null when there is none. */
+    public Lease claimNext(String node) {
+        return jobs.claim(node, """
+                select id from restore_job where status = 'pending'
+                order by created_at, id limit 1 for update skip locked""", "");
+    }
+
+    /** Whether the lease is still held (same owner and generation, still in_progress). */
+    public boolean holds(Lease lease) {
+        return jobs.holds(lease);
+    }
+
+    /**
+     * Runs {@code step} holding the restore's row locked after checking the lease inside the
+     * lock: the swap, the undo (docs/adr/0012-job-leases.md). A takeover waits until it ends.
+     */
+    public <T> T exclusive(Lease lease, java.util.concurrent.Callable<T> step) throws Exception {
+        return jobs.exclusive(lease, step);
+    }
+
+    /** Leases of restores left in_progress by a worker that is gone (this node restarted, or a stale heartbeat). */
+    public List<Lease> stale(String node, Duration staleAfter, Collection<UUID> runningHere) {
+        return jobs.stale(node, staleAfter, runningHere);
+    }
+
+    /** Takes over a stale restore (bumps its generation) before it is undone; null when it moved on. */
+    public Lease takeOver(Lease seen, String node) {
+        return jobs.takeOver(seen, node);
     }
 
     public RestoreJob load(UUID id) {
         return await(() -> Panache.withSession(() -> RestoreJob.<RestoreJob>findById(id)));
     }
 
-    public void progress(UUID id, String step, int percent, long bytesDone, Long bytesTotal) {
-        pool.preparedQuery("""
-                update restore_job set progress_step = $2, progress_percent = $3, bytes_done = $4, bytes_total = $5,
-                       heartbeat_at = now()
-                where id = $1 and status = 'in_progress'""")
-                .execute(Tuple.of(id, step, percent, bytesDone).addLong(bytesTotal)).await().atMost(TIMEOUT);
+    /** Saves progress and heartbeat if the lease is still held; false: lost. */
+    public boolean progress(Lease lease, String step, int percent, long bytesDone, Long bytesTotal) {
+        return jobs.update(lease, "progress_step = $4, progress_percent = $5, bytes_done = $6, bytes_total = $7",
+                step, percent, bytesDone, bytesTotal);
     }
 
-    /** Records where the restore works (the swap journal's content) and its state. */
-    public void journal(UUID id, String workJson, String swapState) {
-        pool.preparedQuery("update restore_job set work = $2, swap_state = $3, heartbeat_at = now() where id = $1")
-                .execute(Tuple.of(id, workJson, swapState)).await().atMost(TIMEOUT);
+    /** Records where the restore works (the swap journal's content) and its state; else {@link LeaseLostException}. */
+    public void journal(Lease lease, String workJson, String swapState) {
+        jobs.updateOrStop(lease, "work = $4, swap_state = $5", workJson, swapState);
     }
 
-    public void swapState(UUID id, String swapState) {
-        pool.preparedQuery("update restore_job set swap_state = $2, heartbeat_at = now() where id = $1")
-                .execute(Tuple.of(id, swapState)).await().atMost(TIMEOUT);
+    public void swapState(Lease lease, String swapState) {
+        jobs.updateOrStop(lease, "swap_state = $4", swapState);
     }
 
-    public void snapshotTaken(UUID id, UUID snapshotId) {
-        pool.preparedQuery("update restore_job set pre_restore_snapshot_id = $2 where id = $1")
-                .execute(Tuple.of(id, snapshotId)).await().atMost(TIMEOUT);
+    public void snapshotTaken(Lease lease, UUID snapshotId) {
+        jobs.updateOrStop(lease, "pre_restore_snapshot_id = $4", snapshotId);
     }
 
     public int nextSeq(UUID id) {
@@ -128,10 +149,18 @@ public class RestoreStore {
         await(() -> Panache.withTransaction(() -> outbox.append(event).replaceWithVoid()));
     }
 
-    /** The final state and its events, in one transaction. */
-    public void finish(UUID id, String status, String error, UUID targetEnvironmentId, String swapState,
+    /**
+     * The final state and its events, in one transaction, if {@code lease} still holds the row
+     * (locked for the check); else nothing is written and {@link LeaseLostException} is thrown.
+     */
+    public void finish(Lease lease, String status, String error, UUID targetEnvironmentId, String swapState,
             boolean cleanupPending, Function<RestoreJob, List<OcoreEvent>> events) {
-        await(() -> Panache.withTransaction(() -> RestoreJob.<RestoreJob>findById(id).chain(j -> {
+        Job.outcomeRecorded(); // from now on the row is no longer ours to heartbeat
+        await(() -> Panache.withTransaction(() -> RestoreJob.<RestoreJob>findById(lease.id(),
+                LockModeType.PESSIMISTIC_WRITE).chain(j -> {
+            if (j == null || !"in_progress".equals(j.status) || !lease.heldBy(j.claimedBy, j.leaseGeneration)) {
+                return Uni.createFrom().failure(new LeaseLostException(lease));
+            }
             j.status = status;
             j.error = error;
             if (targetEnvironmentId != null) {
@@ -155,19 +184,6 @@ public class RestoreStore {
                 .execute(Tuple.of(id)).await().atMost(TIMEOUT);
     }
 
-    /** Restores left in_progress by a worker that is gone (this node restarted, or a stale heartbeat). */
-    public List<UUID> interrupted(String node, Duration staleAfter, Collection<UUID> runningHere) {
-        var rows = pool.preparedQuery("""
-                select id from restore_job where status = 'in_progress'
-                  and (claimed_by = $1 or heartbeat_at is null or heartbeat_at < now() - make_interval(secs => $2))
-                  and not (id = any($3))""")
-                .execute(Tuple.of(node, (double) staleAfter.toMillis() / 1000.0, runningHere.toArray(UUID[]::new)))
-                .await().atMost(TIMEOUT);
-        List<UUID> ids = new ArrayList<>();
-        rows.forEach(r -> ids.add(r.getUUID("id")));
-        return ids;
-    }
-
     /** Completed restores whose old database or filestore is still to drop. */
     public List<UUID> cleanupPending() {
         var rows = pool.preparedQuery("select id from restore_job where cleanup_pending and status = 'completed'")
@@ -181,6 +197,11 @@ public class RestoreStore {
         try {
             return VertxContextSupport.subscribeAndAwait(work);
         } catch (RuntimeException | Error e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof LeaseLostException lost) {
+                    throw lost;
+                }
+            }
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);

@@ -1,6 +1,9 @@
 package io.ocore.backups.restore.execution;
 
+import io.ocore.backups.platform.jobs.Job;
 import io.ocore.backups.platform.jobs.JobRunner;
+import io.ocore.backups.platform.jobs.Lease;
+import io.ocore.backups.platform.jobs.LeaseLostException;
 import io.ocore.backups.restore.config.RestoreConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -31,7 +34,7 @@ public class RestoreWorker implements JobRunner.Jobs<Progress> {
         this.execution = execution;
         this.config = config;
         this.runner = new JobRunner<>("restore", config.nodeName().orElse(null), config.maxConcurrent(),
-                config.progressInterval(), this);
+                config.progressInterval(), new JobRunner.Limits(config.stallAfter(), config.maxDuration()), this);
     }
 
     void onStart(@Observes StartupEvent ev) {
@@ -70,24 +73,59 @@ public class RestoreWorker implements JobRunner.Jobs<Progress> {
         return runner.recoverInterrupted();
     }
 
+    /** Saves progress and watches liveness now (what the ticker does every progress interval). */
+    public void tick() {
+        runner.tick();
+    }
+
     @Override
-    public UUID claimNext(String node) {
+    public Lease claimNext(String node) {
         return store.claimNext(node);
     }
 
     @Override
-    public Progress progressOf(UUID id) {
-        return new Progress(id);
+    public boolean holds(Lease lease) {
+        return store.holds(lease);
     }
 
     @Override
-    public void run(UUID id, Progress progress) {
-        execution.run(id, progress);
+    public Progress progressOf(Job job) {
+        return new Progress(job);
     }
 
     @Override
-    public void saveProgress(Progress p) {
-        store.progress(p.restoreId, p.step, p.percent(), p.bytesDone.get(), p.bytesTotal);
+    public void run(Job job, Progress progress) {
+        execution.run(job.id(), progress);
+    }
+
+    @Override
+    public boolean saveProgress(Job job, Progress p) {
+        return store.progress(job.lease(), p.step, p.percent(), p.bytesDone.get(), p.bytesTotal);
+    }
+
+    @Override
+    public long bytesOf(Progress p) {
+        return p.bytesDone.get();
+    }
+
+    @Override
+    public String activityOf(Progress p) {
+        String step = p.step;
+        if (step == null) {
+            return "starting";
+        }
+        return switch (step) {
+            case RestoreExecution.RESOLVE -> "resolving the backup";
+            // waits for a backup that backup-service watches itself; bounded by snapshot-timeout
+            case RestoreExecution.SNAPSHOT -> null;
+            case RestoreExecution.DATABASE -> "restoring the database";
+            case RestoreExecution.FILESTORE -> "restoring the filestore";
+            case RestoreExecution.CONFIG -> "writing the config";
+            case RestoreExecution.NEUTRALIZE -> "neutralizing the database";
+            case RestoreExecution.SWAP -> "swapping";
+            case RestoreExecution.REGISTER -> "registering the environment";
+            default -> step;
+        };
     }
 
     /**
@@ -99,12 +137,18 @@ public class RestoreWorker implements JobRunner.Jobs<Progress> {
     @Override
     public int recoverInterrupted(String node, Set<UUID> runningHere) {
         int n = 0;
-        for (UUID id : store.interrupted(node, config.staleAfter(), runningHere)) {
+        for (Lease seen : store.stale(node, config.staleAfter(), runningHere)) {
+            UUID id = seen.id();
             try {
-                execution.recover(id);
+                // the generation first: a worker still alive somewhere finds its lease lost at its next write
+                Lease lease = store.takeOver(seen, node);
+                if (lease == null) {
+                    continue;
+                }
+                execution.recover(lease);
                 Log.warnf("Restore %s was interrupted; its work was undone and it is marked failed", id);
                 n++;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LeaseLostException e) {
                 Log.warnf("Could not recover interrupted restore %s: %s", id, e.getMessage());
             }
         }

@@ -31,13 +31,25 @@ final class TargetServer {
     private final String user;
     private final String password;
     private final Path pgRestore;
+    private final java.time.Duration lockTimeout;
 
-    TargetServer(String host, int port, String user, String password, Path pgRestore) {
+    TargetServer(String host, int port, String user, String password, Path pgRestore,
+            java.time.Duration lockTimeout) {
         this.host = host;
         this.port = port;
         this.user = user;
         this.password = password == null ? "" : password;
         this.pgRestore = pgRestore;
+        this.lockTimeout = lockTimeout;
+    }
+
+    TargetServer(String host, int port, String user, String password, Path pgRestore) {
+        this(host, port, user, password, pgRestore, java.time.Duration.ofMinutes(5));
+    }
+
+    /** {@code -c lock_timeout=N}: every session of the restore waits at most that long for a lock. */
+    private String lockOptions() {
+        return "-c lock_timeout=" + Math.max(1, lockTimeout.toMillis());
     }
 
     Connection connect(String database) throws SQLException {
@@ -46,6 +58,7 @@ final class TargetServer {
         p.setProperty("password", password);
         p.setProperty("connectTimeout", "15");
         p.setProperty("ApplicationName", "ocore-restore");
+        p.setProperty("options", lockOptions());
         String h = host.contains(":") ? "[" + host + "]" : host;
         return DriverManager.getConnection("jdbc:postgresql://" + h + ":" + port + "/" + database, p);
     }
@@ -138,8 +151,10 @@ final class TargetServer {
         e.put("PGPASSWORD", password);
         e.put("PGCONNECT_TIMEOUT", "15");
         e.put("PGAPPNAME", "ocore-restore");
+        e.put("PGOPTIONS", lockOptions());
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Process p = pb.start();
+        io.ocore.backups.platform.jobs.Job.watchCurrent(p); // killed if the restore stalls or loses its lease
         StderrTail stderr = StderrTail.of(p, "pg_restore");
         boolean ok = false;
         try {

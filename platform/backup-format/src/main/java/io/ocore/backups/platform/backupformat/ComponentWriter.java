@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,7 @@ public final class ComponentWriter {
     public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
     public static final int DEFAULT_QUEUE_CHUNKS = 4;
     public static final int ZSTD_LEVEL = 3;
+    public static final Duration DEFAULT_UPLOAD_STALL_AFTER = Duration.ofMinutes(5);
 
     /** Writes the component's raw bytes (a pg_dump's output, a tar) into the pipeline. */
     @FunctionalInterface
@@ -62,14 +64,25 @@ public final class ComponentWriter {
 
     private final int chunkBytes;
     private final int queueChunks;
+    private final Duration uploadStallAfter;
 
     public ComponentWriter() {
         this(DEFAULT_CHUNK_BYTES, DEFAULT_QUEUE_CHUNKS);
     }
 
     public ComponentWriter(int chunkBytes, int queueChunks) {
+        this(chunkBytes, queueChunks, DEFAULT_UPLOAD_STALL_AFTER);
+    }
+
+    /**
+     * @param uploadStallAfter a sink that has taken no data for this long while data waits for it
+     *                         (or has not returned this long after the end) is dropped as a failed
+     *                         destination ("upload stalled"); the others go on
+     */
+    public ComponentWriter(int chunkBytes, int queueChunks, Duration uploadStallAfter) {
         this.chunkBytes = chunkBytes;
         this.queueChunks = queueChunks;
+        this.uploadStallAfter = uploadStallAfter;
     }
 
     /** The most chunk memory one {@link #write} holds at once. */
@@ -88,7 +101,7 @@ public final class ComponentWriter {
             LongConsumer rawProgress) throws IOException {
         Map<String, FanOut.Consumer> consumers = new LinkedHashMap<>();
         sinks.forEach((id, sink) -> consumers.put(id, sink::consume));
-        FanOut fan = new FanOut(chunkBytes, queueChunks, consumers);
+        FanOut fan = new FanOut(chunkBytes, queueChunks, consumers, uploadStallAfter);
         DigestCounter stored = new DigestCounter(fan);
         RawCounter raw;
         try {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,12 +38,22 @@ final class FanOut extends OutputStream {
     private boolean finished;
 
     FanOut(int chunkBytes, int queueChunks, Map<String, Consumer> consumers) {
+        this(chunkBytes, queueChunks, consumers, Duration.ofMinutes(5));
+    }
+
+    /**
+     * @param stallAfter a consumer that has taken no chunk for this long while one waits for it,
+     *                   or that has not returned this long after taking the end, is dropped as
+     *                   failed ("upload stalled") and no longer waited for
+     */
+    FanOut(int chunkBytes, int queueChunks, Map<String, Consumer> consumers, Duration stallAfter) {
         if (chunkBytes < 1 || queueChunks < 1) {
             throw new IllegalArgumentException("chunkBytes and queueChunks must be positive");
         }
         this.chunkBytes = chunkBytes;
         this.buffer = new byte[chunkBytes];
-        consumers.forEach((id, c) -> lanes.add(new Lane(id, c, queueChunks)));
+        long stallNanos = stallAfter.toNanos();
+        consumers.forEach((id, c) -> lanes.add(new Lane(id, c, queueChunks, stallNanos)));
         lanes.forEach(Lane::start);
     }
 
@@ -146,7 +157,9 @@ final class FanOut extends OutputStream {
     private void awaitConsumers() throws InterruptedIOException {
         for (Lane lane : lanes) {
             try {
-                lane.thread.join();
+                while (!lane.stalled && !lane.thread.join(Duration.ofMillis(50))) {
+                    lane.checkStalled();
+                }
             } catch (InterruptedException e) {
                 lanes.forEach(l -> l.thread.interrupt());
                 throw new InterruptedIOException("Interrupted while waiting for the destinations");
@@ -169,15 +182,38 @@ final class FanOut extends OutputStream {
         final Consumer consumer;
         final BlockingQueue<Chunk> queue;
         final Thread thread;
+        final long stallNanos;
         volatile Throwable failure;
         volatile boolean finished;
         volatile boolean sawEof;
+        volatile boolean stalled;
+        /** When the consumer last took a chunk (or started). */
+        volatile long lastTaken = System.nanoTime();
 
-        Lane(String id, Consumer consumer, int capacity) {
+        Lane(String id, Consumer consumer, int capacity, long stallNanos) {
             this.id = id;
             this.consumer = consumer;
             this.queue = new ArrayBlockingQueue<>(capacity);
+            this.stallNanos = stallNanos;
             this.thread = Thread.ofPlatform().daemon().name("fanout-" + id).unstarted(this::run);
+        }
+
+        /**
+         * Drops this consumer if it has taken nothing for {@code stallNanos} (called while data or
+         * the end waits for it): failed with "upload stalled", its thread interrupted and no longer
+         * waited for, so one destination that stops reading never holds up the others.
+         */
+        void checkStalled() {
+            if (finished || System.nanoTime() - lastTaken <= stallNanos) {
+                return;
+            }
+            long ms = Duration.ofNanos(stallNanos).toMillis();
+            failure = new IOException("upload stalled: the destination took no data for "
+                    + (ms % 60_000 == 0 ? ms / 60_000 + "m" : ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms"));
+            stalled = true;
+            finished = true;
+            queue.clear();
+            thread.interrupt();
         }
 
         void start() {
@@ -195,6 +231,7 @@ final class FanOut extends OutputStream {
                     if (queue.offer(chunk, 50, TimeUnit.MILLISECONDS)) {
                         return true;
                     }
+                    checkStalled();
                 }
                 return false;
             } catch (InterruptedException e) {
@@ -208,7 +245,9 @@ final class FanOut extends OutputStream {
             try {
                 consumer.consume(in);
             } catch (Throwable t) {
-                failure = t;
+                if (failure == null) {
+                    failure = t;
+                }
             } finally {
                 finished = true;
                 queue.clear(); // never hold chunks for a consumer that is gone
@@ -243,6 +282,7 @@ final class FanOut extends OutputStream {
             while (current == null || pos == current.length()) {
                 try {
                     current = lane.queue.take();
+                    lane.lastTaken = System.nanoTime();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("Interrupted while reading the backup stream");

@@ -122,6 +122,46 @@ class ComponentPipelineTest {
     }
 
     @Test
+    void aSinkThatStopsTakingDataIsDroppedAsStalledWhileTheOthersComplete() throws Exception {
+        byte[] raw = data(3 * 1024 * 1024, 4);
+        var key = BackupKeys.newKey(cipher, backupId);
+        ByteArrayOutputStream good = new ByteArrayOutputStream();
+        java.util.concurrent.CountDownLatch endOfTest = new java.util.concurrent.CountDownLatch(1);
+        Map<String, ComponentWriter.Sink> sinks = new LinkedHashMap<>();
+        sinks.put("good", in -> in.transferTo(good));
+        // an endpoint that accepted the upload, took a little and stopped reading: a blocked socket
+        // write that no interrupt wakes
+        sinks.put("stuck", in -> {
+            in.readNBytes(40_000);
+            while (true) {
+                try {
+                    if (endOfTest.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                        return;
+                    }
+                } catch (InterruptedException ignored) {
+                    // like a socket write: not woken by an interrupt
+                }
+            }
+        });
+        try {
+            // bounded: without the stall detection the write waits for the stuck sink for ever
+            ComponentWriter.Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    java.time.Duration.ofSeconds(20), () -> new ComponentWriter(32 * 1024, 2,
+                            java.time.Duration.ofMillis(500)).write(out -> out.write(raw), key.aead(),
+                                    BackupKeys.associatedData(backupId, ComponentName.database), sinks, null));
+            assertThat(r.succeeded()).containsExactly("good");
+            assertThat(r.failures()).containsOnlyKeys("stuck");
+            assertThat(r.failures().get("stuck")).hasMessage("upload stalled: the destination took no data for 500ms");
+            try (InputStream in = ComponentReader.open(new ByteArrayInputStream(good.toByteArray()), key.aead(),
+                    BackupKeys.associatedData(backupId, ComponentName.database), r.sha256())) {
+                assertThat(in.readAllBytes()).isEqualTo(raw);
+            }
+        } finally {
+            endOfTest.countDown();
+        }
+    }
+
+    @Test
     void whenEverySinkFailsTheProducerStopsAndAllFailuresAreReported() throws Exception {
         var key = BackupKeys.newKey(cipher, backupId);
         AtomicLong produced = new AtomicLong();

@@ -12,6 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,17 +30,24 @@ class JobRunnerTest {
         volatile UUID crashing;
 
         @Override
-        public UUID claimNext(String node) {
-            return pending.poll();
+        public Lease claimNext(String node) {
+            UUID id = pending.poll();
+            return id == null ? null : new Lease(id, node, 1);
         }
 
         @Override
-        public AtomicInteger progressOf(UUID id) {
+        public boolean holds(Lease lease) {
+            return true;
+        }
+
+        @Override
+        public AtomicInteger progressOf(Job job) {
             return new AtomicInteger();
         }
 
         @Override
-        public void run(UUID id, AtomicInteger progress) {
+        public void run(Job job, AtomicInteger progress) {
+            UUID id = job.id();
             mostAtOnce.accumulateAndGet(runningNow.incrementAndGet(), Math::max);
             try {
                 progress.set(50);
@@ -55,8 +64,9 @@ class JobRunnerTest {
         }
 
         @Override
-        public void saveProgress(AtomicInteger progress) {
+        public boolean saveProgress(Job job, AtomicInteger progress) {
             saves.incrementAndGet();
+            return true;
         }
 
         @Override
@@ -67,7 +77,7 @@ class JobRunnerTest {
     }
 
     final QueueJobs jobs = new QueueJobs();
-    JobRunner<AtomicInteger> runner;
+    JobRunner<?> runner;
 
     @AfterEach
     void stop() {
@@ -111,6 +121,130 @@ class JobRunnerTest {
         assertThat(jobs.journal).doesNotContain("done " + crash);
         assertThat(runner.recoverInterrupted()).isZero();
         assertThat(jobs.journal).last().isEqualTo("recover node-a 0");
+    }
+
+    /**
+     * One job whose worker blocks the way pg_dump waiting on a lock does: reading the stdout of a
+     * subprocess that writes nothing (a read the thread's interrupt cannot wake). Records its
+     * outcome as a service would: nothing when the lease is lost, else the runner's stop reason.
+     */
+    static final class BlockedJobs implements JobRunner.Jobs<AtomicLong> {
+        final ConcurrentLinkedQueue<UUID> pending = new ConcurrentLinkedQueue<>();
+        final List<String> recorded = new CopyOnWriteArrayList<>();
+        final Set<UUID> lost = ConcurrentHashMap.newKeySet();
+        final CountDownLatch started = new CountDownLatch(1);
+        volatile boolean moving;
+
+        @Override
+        public Lease claimNext(String node) {
+            UUID id = pending.poll();
+            return id == null ? null : new Lease(id, node, 7);
+        }
+
+        @Override
+        public boolean holds(Lease lease) {
+            return !lost.contains(lease.id());
+        }
+
+        @Override
+        public AtomicLong progressOf(Job job) {
+            return new AtomicLong();
+        }
+
+        @Override
+        public void run(Job job, AtomicLong bytes) {
+            try {
+                Process p = new ProcessBuilder("sleep", "600").start();
+                Job.watchCurrent(p);
+                started.countDown();
+                Thread mover = Thread.ofVirtual().start(() -> {
+                    while (moving && p.isAlive()) {
+                        bytes.incrementAndGet();
+                        try {
+                            Thread.sleep(10);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+                int r = p.getInputStream().read(); // returns only once the process is gone
+                mover.interrupt();
+                job.checkLease(); // before the outcome, like every external write
+                recorded.add("failed: " + (job.stopReason() != null ? job.stopReason() : "pg_dump ended " + r));
+            } catch (java.io.IOException e) {
+                recorded.add("failed: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public boolean saveProgress(Job job, AtomicLong bytes) {
+            return holds(job.lease());
+        }
+
+        @Override
+        public long bytesOf(AtomicLong bytes) {
+            return bytes.get();
+        }
+
+        @Override
+        public String activityOf(AtomicLong bytes) {
+            return "dumping the database";
+        }
+
+        @Override
+        public int recoverInterrupted(String node, Set<UUID> runningHere) {
+            return 0;
+        }
+    }
+
+    final BlockedJobs blocked = new BlockedJobs();
+
+    @Test
+    void aJobWhoseLeaseIsLostIsStoppedAtOnceAndRecordsNothing() throws Exception {
+        UUID id = UUID.randomUUID();
+        blocked.pending.add(id);
+        runner = new JobRunner<>("test", "node-a", 1, Duration.ofMillis(50),
+                new JobRunner.Limits(Duration.ofMinutes(10), Duration.ofHours(12)), blocked);
+        runner.start();
+        assertThat(blocked.started.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(runner.runningHere()).containsExactly(id);
+
+        blocked.lost.add(id); // another instance took it over: the next heartbeat updates 0 rows
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> runner.runningHere().isEmpty());
+        assertThat(blocked.recorded).as("a worker that lost its lease records no outcome").isEmpty();
+    }
+
+    @Test
+    void aJobWhoseBytesDoNotMoveFailsAsStalledAndItsSubprocessIsKilled() throws Exception {
+        blocked.pending.add(UUID.randomUUID());
+        runner = new JobRunner<>("test", "node-a", 1, Duration.ofMillis(50),
+                new JobRunner.Limits(Duration.ofMillis(300), Duration.ofHours(12)), blocked);
+        runner.start();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !blocked.recorded.isEmpty());
+        assertThat(blocked.recorded).containsExactly("failed: stalled: no progress for 300ms while dumping the database");
+        await().atMost(Duration.ofSeconds(10)).until(() -> runner.runningHere().isEmpty());
+    }
+
+    @Test
+    void aJobThatKeepsMovingStillEndsAtItsDeadline() throws Exception {
+        blocked.moving = true;
+        blocked.pending.add(UUID.randomUUID());
+        runner = new JobRunner<>("test", "node-a", 1, Duration.ofMillis(50),
+                new JobRunner.Limits(Duration.ofSeconds(2), Duration.ofSeconds(4)), blocked);
+        runner.start();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !blocked.recorded.isEmpty());
+        assertThat(blocked.recorded)
+                .containsExactly("failed: exceeded its maximum duration of 4s while dumping the database");
+    }
+
+    @Test
+    void durationsReadAsConfigured() {
+        assertThat(JobRunner.human(Duration.ofMinutes(10))).isEqualTo("10m");
+        assertThat(JobRunner.human(Duration.ofHours(12))).isEqualTo("12h");
+        assertThat(JobRunner.human(Duration.ofSeconds(90))).isEqualTo("90s");
     }
 
     @Test
