@@ -46,6 +46,8 @@ if [[ -n "$VB" ]]; then
         else
             fail "no backup_corrupted alert for $VB within 60 s: $(api GET "/api/backup-alerts?alertType=backup_corrupted" | jq -c '[.items[] | {backupId, destinationId}]')"
         fi
+        # put the byte back: later checks (the master-key rotation) download every completed backup
+        printf '%b' "\\0$(printf '%03o' "$vb_byte")" | dd of="$vb_stored" bs=1 seek="$vb_off" conv=notrunc status=none
     else
         fail "the database object of $VB is on the local destination"
     fi
