@@ -48,6 +48,12 @@ public final class Waiter {
      */
     public JsonNode await(String what, String id, Supplier<JsonNode> fetch, Function<JsonNode, Progress> progress,
             Duration timeout) {
+        return await(what, id, fetch, progress, timeout, "ocore " + what + " show " + id);
+    }
+
+    /** As {@link #await(String, String, Supplier, Function, Duration)}; {@code followUp} is how to look later. */
+    public JsonNode await(String what, String id, Supplier<JsonNode> fetch, Function<JsonNode, Progress> progress,
+            Duration timeout, String followUp) {
         Instant deadline = ctx.clock().instant().plus(timeout);
         String lastKey = null;
         Instant lastPrinted = null;
@@ -76,7 +82,7 @@ public final class Waiter {
                 if (!now.isBefore(deadline)) {
                     throw new CliException(ExitCodes.ERROR, "Timed out after " + Durations.format(timeout)
                             + " waiting for " + what + " " + id + " (still " + status + "); it goes on on the server: "
-                            + "ocore " + what + " show " + id);
+                            + followUp);
                 }
                 try {
                     ctx.sleeper().sleep(ctx.pollInterval());

@@ -46,13 +46,14 @@ public class VerifyCommand extends ApiCommand {
                 out().printJson(started);
             } else {
                 ctx().println("Verification " + verificationId + " of backup " + id + " started; "
-                        + "ocore backup verify " + id + " --wait waits for it");
+                        + "follow it with GET /api/verifications/" + verificationId);
             }
             return ExitCodes.OK;
         }
         JsonNode last = new Waiter(ctx()).await("verification", verificationId,
                 () -> api().get("/api/verifications/" + seg(verificationId)),
-                v -> new Waiter.Progress(Json.text(v, "status"), progressOf(v), null, null, null), waiting.timeout);
+                v -> new Waiter.Progress(Json.text(v, "status"), progressOf(v), null, null, null), waiting.timeout,
+                "GET /api/verifications/" + verificationId);
         show(out(), last);
         if (Waiter.failed(last)) {
             String error = Json.text(last, "error");
