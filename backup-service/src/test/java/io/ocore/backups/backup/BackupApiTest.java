@@ -87,9 +87,16 @@ class BackupApiTest {
                 .extract().asString();
         assertThat(one).doesNotContain("s3cret-pw");
 
-        // Other services read it, password included, with the service token only.
-        given().auth().oauth2(TestTokens.service()).get("/internal/environments/" + id + "?orgId=" + org).then()
+        // Other services read it with the service token only; the password only when they ask for it.
+        String plain = given().auth().oauth2(TestTokens.service()).get("/internal/environments/" + id + "?orgId=" + org)
+                .then().statusCode(200).body("orgId", equalTo(org.toString())).extract().asString();
+        assertThat(plain).doesNotContain("s3cret-pw");
+        given().auth().oauth2(TestTokens.service())
+                .get("/internal/environments/" + id + "?orgId=" + org + "&credentials=true").then()
                 .statusCode(200).body("database.password", equalTo("s3cret-pw")).body("orgId", equalTo(org.toString()));
+        given().auth().oauth2(TestTokens.service())
+                .get("/internal/environments/" + id + "?orgId=" + org + "&credentials=yes").then()
+                .statusCode(400).body("errors.field", hasItem("credentials"));
         given().auth().oauth2(manager(org)).get("/internal/environments/" + id + "?orgId=" + org).then().statusCode(401);
         given().auth().oauth2(TestTokens.service()).get("/internal/environments/" + id + "?orgId=" + UUID.randomUUID())
                 .then().statusCode(404);

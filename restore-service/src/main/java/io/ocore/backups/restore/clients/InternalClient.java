@@ -86,7 +86,8 @@ public class InternalClient {
     }
 
     public Uni<EnvironmentInfo> environment(UUID orgId, UUID envId) {
-        return get(backupUrl + "/internal/environments/" + envId + "?orgId=" + orgId, "environment " + envId)
+        return get(backupUrl + "/internal/environments/" + envId + "?orgId=" + orgId + "&credentials=true",
+                "environment " + envId)
                 .map(InternalClient::environmentOf);
     }
 

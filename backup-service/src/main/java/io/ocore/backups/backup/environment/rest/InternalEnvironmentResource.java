@@ -23,7 +23,10 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.UUID;
 
-/** Service-to-service only (never routed by the gateway): the catalogue with secrets. */
+/**
+ * Service-to-service only (never routed by the gateway): the catalogue, with the database
+ * password only when asked for ({@code credentials=true}).
+ */
 @Path("/internal/environments")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Permissions.INTERNAL_SERVICE)
@@ -42,14 +45,21 @@ public class InternalEnvironmentResource {
 
     @GET
     @Path("/{envId}")
-    public Uni<InternalEnvironmentView> get(@PathParam("envId") UUID envId, @QueryParam("orgId") String orgId) {
+    public Uni<InternalEnvironmentView> get(@PathParam("envId") UUID envId, @QueryParam("orgId") String orgId,
+            @QueryParam("credentials") String credentials) {
         UUID org = QueryParams.uuid("orgId", orgId);
         if (org == null) {
             throw ProblemException.badField("orgId", "is required");
         }
-        Log.infof("internal: %s read environment %s of org %s (with its database password)", caller.subject(), envId,
-                org);
-        return environments.get(org, envId).map(e -> InternalEnvironmentView.of(e, environments.password(e)));
+        if (credentials != null && !credentials.equals("true") && !credentials.equals("false")) {
+            throw ProblemException.badField("credentials", "must be true or false");
+        }
+        // only a caller that connects to the database (restore-service) asks for the password
+        boolean withPassword = "true".equals(credentials);
+        Log.infof("internal: %s read environment %s of org %s%s", caller.subject(), envId, org,
+                withPassword ? " (with its database password)" : "");
+        return environments.get(org, envId).map(e -> InternalEnvironmentView.of(e,
+                withPassword ? environments.password(e) : null));
     }
 
     /**
