@@ -28,7 +28,14 @@ if [[ -n "$DEL_BACKUP" ]]; then
     deleted="$(api DELETE "/api/backups/$DEL_BACKUP")"
     expect "deletion: DELETE with destination-service stopped answers 202" "$(last_code)" "202"
     expect "deletion: the answer says deleting" "$(jq -r '.status' <<< "$deleted")" "deleting"
-    sleep 5 # several of the deleter's retries go by (nothing to poll for: nothing may change)
+    # the deleter tries (and fails to reach destination-service) at least twice before we judge
+    del_deadline=$(( $(date +%s) + 60 ))
+    while (( $(pg_psql "$PG_PORT" ocore_backup "select coalesce(max(attempts), 0) from backup_deletion where backup_id = '$DEL_BACKUP'" 2>/dev/null || echo 0) < 2 )) \
+        && (( $(date +%s) < del_deadline )); do
+        sleep 0.5
+    done
+    expect "deletion: the deleter retried while destination-service was down" \
+        "$(pg_psql "$PG_PORT" ocore_backup "select attempts >= 2 from backup_deletion where backup_id = '$DEL_BACKUP'" 2>/dev/null)" "t"
     expect "deletion: GET shows deleting while destination-service is down" \
         "$(api GET "/api/backups/$DEL_BACKUP" | jq -r '.status')" "deleting"
     expect "deletion: it is listed with status=deleting" \
