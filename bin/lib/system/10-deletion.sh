@@ -45,6 +45,7 @@ if [[ -n "$DEL_BACKUP" ]]; then
     restore_answer="$(api POST "/api/backups/$DEL_BACKUP/restore" '{"targetType":"same"}')"
     expect "deletion: a deleting backup cannot be restored (409)" "$(last_code)" "409"
 
+    find_jdk || fail "deletion: a JDK to start destination-service with" # sets JAVA for svc_start
     svc_start destination || true
     wait_ready destination || fail "deletion: destination-service is ready again"
     del_deadline=$(( $(date +%s) + 120 ))

@@ -1,12 +1,12 @@
 package io.ocore.backups.backup.verify;
 
 import io.ocore.backups.backup.execution.BackupWorker;
+import io.ocore.backups.platform.backupformat.BlockFilterInputStream;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -136,7 +136,7 @@ public class Scrub {
     }
 
     /** Sleeps as needed so the bytes read stay at or under {@code bytesPerSecond} on average. */
-    static final class Throttled extends FilterInputStream {
+    static final class Throttled extends BlockFilterInputStream {
         private final long bytesPerSecond;
         private final long start = System.nanoTime();
         private long total;
@@ -144,13 +144,6 @@ public class Scrub {
         Throttled(InputStream in, long bytesPerSecond) {
             super(in);
             this.bytesPerSecond = bytesPerSecond;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -171,20 +164,6 @@ public class Scrub {
                 }
             }
             return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buf = new byte[8192];
-            long done = 0;
-            while (done < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-                if (r < 0) {
-                    break;
-                }
-                done += r;
-            }
-            return done;
         }
     }
 }

@@ -4,6 +4,7 @@ import io.ocore.backups.backup.backup.Backup;
 import io.ocore.backups.backup.execution.Destinations;
 import io.ocore.backups.platform.backupformat.BackupLayout;
 import io.ocore.backups.platform.backupformat.BackupManifest;
+import io.ocore.backups.platform.backupformat.BlockFilterInputStream;
 import io.ocore.backups.platform.backupformat.ComponentName;
 import io.ocore.backups.platform.backupformat.ComponentReader;
 import io.ocore.backups.platform.security.EnvelopeCipher;
@@ -11,7 +12,6 @@ import io.ocore.backups.platform.storage.BackupStorage;
 import io.ocore.backups.platform.storage.StorageException;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -242,7 +242,7 @@ public class Verifier {
      * The stored bytes as read: counted, hashed, and a failure of the destination itself (as
      * opposed to what the decryptor or decompressor makes of the bytes) remembered.
      */
-    private static final class Source extends FilterInputStream {
+    private static final class Source extends BlockFilterInputStream {
         private final MessageDigest digest;
         long count;
         Exception failure;
@@ -254,13 +254,6 @@ public class Verifier {
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -277,25 +270,6 @@ public class Verifier {
                 count += n;
             }
             return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buf = new byte[8192];
-            long done = 0;
-            while (done < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-                if (r < 0) {
-                    break;
-                }
-                done += r;
-            }
-            return done;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
         }
 
         /** The readers' close leaves the stored stream open: a failure may still need its rest. */

@@ -62,7 +62,7 @@ public final class ComponentReader {
     }
 
     /** Counts and hashes what is read; at the end compares with the expected SHA-256. */
-    public static final class VerifyingInputStream extends FilterInputStream {
+    public static final class VerifyingInputStream extends BlockFilterInputStream {
         private final MessageDigest digest = ComponentWriter.sha256();
         private final String expected;
         private final boolean throwAtEnd;
@@ -80,13 +80,6 @@ public final class ComponentReader {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
         public int read(byte[] b, int off, int len) throws IOException {
             int n = in.read(b, off, len);
             if (n < 0) {
@@ -101,25 +94,6 @@ public final class ComponentReader {
             digest.update(b, off, n);
             count += n;
             return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buf = new byte[8192];
-            long done = 0;
-            while (done < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-                if (r < 0) {
-                    break;
-                }
-                done += r;
-            }
-            return done;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
         }
 
         /** Reads whatever is left (the decryptor may stop just short of the end) and checks. */
