@@ -18,8 +18,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Asks backup-service, which owns the catalogue, about an environment scheduler-service has not
  * heard of by event yet ({@code GET /internal/environments/{id}?orgId=}): read-your-writes for a
  * schedule set right after its environment was registered. Only the fields EnvironmentRegistered
- * carries are read; the rest is dropped (it is asked without credentials=true, so it holds no password)
- * unread and never logged.
+ * carries are read. It is asked without {@code credentials=true}, so the answer holds no password.
  */
 @ApplicationScoped
 public class EnvironmentOwner {
