@@ -90,8 +90,13 @@ public class InternalStub implements QuarkusTestResourceLifecycleManager {
 
     private static void get(HttpExchange ex, Map<UUID, Map<String, Object>> store) throws IOException {
         String path = ex.getRequestURI().getPath();
+        Map<String, String> params = new LinkedHashMap<>();
         String query = ex.getRequestURI().getQuery();
-        String org = query != null && query.startsWith("orgId=") ? query.substring(6) : "";
+        for (String pair : query == null ? new String[0] : query.split("&")) {
+            int eq = pair.indexOf('=');
+            params.put(eq < 0 ? pair : pair.substring(0, eq), eq < 0 ? "" : pair.substring(eq + 1));
+        }
+        String org = params.getOrDefault("orgId", "");
         Map<String, Object> found = null;
         try {
             found = store.get(UUID.fromString(path.substring(path.lastIndexOf('/') + 1)));
@@ -102,6 +107,13 @@ public class InternalStub implements QuarkusTestResourceLifecycleManager {
             send(ex, 401, Map.of());
         } else if (found == null || !org.equals(found.get("orgId"))) {
             send(ex, 404, Map.of("status", 404));
+        } else if (found.get("database") instanceof Map<?, ?> db && !"true".equals(params.get("credentials"))) {
+            // like backup-service: the database password only with credentials=true
+            Map<String, Object> withoutPassword = new LinkedHashMap<>(found);
+            Map<Object, Object> database = new LinkedHashMap<>(db);
+            database.remove("password");
+            withoutPassword.put("database", database);
+            send(ex, 200, withoutPassword);
         } else {
             send(ex, 200, found);
         }
