@@ -131,7 +131,7 @@ final class OdooWorld {
                     r.sha256(), BackupManifest.COMPRESSION_ZSTD, new BackupManifest.Encryption(
                             BackupManifest.ENCRYPTION_SCHEME, key.masterKeyId(), key.wrappedKey())));
         }
-        byte[] manifest = new BackupManifest(BackupManifest.FORMAT_VERSION, backupId, env.id(), env.org(), type,
+        byte[] manifest = new BackupManifest(BackupManifest.FORMAT_VERSION_TAR, backupId, env.id(), env.org(), type,
                 Instant.now(), "15", null, components).toJson();
         Map<UUID, String> paths = new LinkedHashMap<>();
         for (var d : destinations.entrySet()) {

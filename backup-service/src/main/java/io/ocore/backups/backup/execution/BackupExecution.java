@@ -187,7 +187,7 @@ public class BackupExecution {
             }
 
             enter(progress, Phase.writing_manifest);
-            byte[] manifest = new BackupManifest(BackupManifest.FORMAT_VERSION, b.id, b.environmentId, b.orgId,
+            byte[] manifest = new BackupManifest(BackupManifest.FORMAT_VERSION_TAR, b.id, b.environmentId, b.orgId,
                     b.backupType.name(), b.createdAt, source.postgresVersion(), source.odooVersion(), components)
                     .toJson();
             String manifestKey = BackupLayout.manifestKey(b.orgId, b.environmentId, b.id);

@@ -24,9 +24,15 @@ import java.util.UUID;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BackupManifest(int formatVersion, UUID backupId, UUID environmentId, UUID orgId, String backupType,
-        Instant createdAt, String postgresVersion, String odooVersion, List<Component> components) {
+        Instant createdAt, String postgresVersion, String odooVersion, List<Component> components,
+        BlobStore blobStore) {
 
-    public static final int FORMAT_VERSION = 1;
+    /** The newest format this reader knows; 2 when the filestore is a blob index (ADR 0015). */
+    public static final int FORMAT_VERSION = 2;
+    /** The format of a manifest without a blob-index component. */
+    public static final int FORMAT_VERSION_TAR = 1;
+    /** {@link Component#layout()} of a filestore stored as an index of blobs (ADR 0015). */
+    public static final String LAYOUT_BLOB_INDEX = "blob-index";
     public static final String COMPRESSION_ZSTD = "zstd";
     public static final String ENCRYPTION_SCHEME = "tink-aes256-gcm-hkdf-1mb";
 
@@ -45,7 +51,35 @@ public record BackupManifest(int formatVersion, UUID backupId, UUID environmentI
      * @param sha256     lowercase hex SHA-256 of the stored bytes: verifiable without the key
      */
     public record Component(String name, String objectKey, long sizeBytes, long rawBytes, String sha256,
-            String compression, Encryption encryption) {
+            String compression, Encryption encryption, String layout) {
+
+        /** A component in the version-1 layout (one object holding the data itself). */
+        public Component(String name, String objectKey, long sizeBytes, long rawBytes, String sha256,
+                String compression, Encryption encryption) {
+            this(name, objectKey, sizeBytes, rawBytes, sha256, compression, encryption, null);
+        }
+
+        /** Whether this is a filestore stored as an index of blobs (else the data itself, a tar or a dump). */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public boolean isBlobIndex() {
+            return LAYOUT_BLOB_INDEX.equals(layout);
+        }
+    }
+
+    /**
+     * The environment's blob store (ADR 0015), present when a component is a blob index.
+     *
+     * @param sealedKey the blob-store key, sealed by the master key with context
+     *                  {@code blobstore:<environmentId>} ({@code EnvelopeCipher.seal})
+     */
+    public record BlobStore(String sealedKey) {
+    }
+
+    /** A manifest without a blob store (version 1: every component holds its data). */
+    public BackupManifest(int formatVersion, UUID backupId, UUID environmentId, UUID orgId, String backupType,
+            Instant createdAt, String postgresVersion, String odooVersion, List<Component> components) {
+        this(formatVersion, backupId, environmentId, orgId, backupType, createdAt, postgresVersion, odooVersion,
+                components, null);
     }
 
     /**

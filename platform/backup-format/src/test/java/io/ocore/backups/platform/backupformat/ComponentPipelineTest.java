@@ -327,7 +327,7 @@ class ComponentPipelineTest {
     private BackupManifest manifest(EnvelopeCipher.StreamingKey key, ComponentWriter.Result r) {
         UUID env = UUID.randomUUID();
         UUID org = UUID.randomUUID();
-        return new BackupManifest(BackupManifest.FORMAT_VERSION, backupId, env, org, "db",
+        return new BackupManifest(BackupManifest.FORMAT_VERSION_TAR, backupId, env, org, "db",
                 Instant.parse("2026-03-15T14:30:00Z"), "15.8", null, List.of(new BackupManifest.Component("database",
                         BackupLayout.componentKey(org, env, backupId, ComponentName.database), r.storedBytes(),
                         r.rawBytes(), r.sha256(), BackupManifest.COMPRESSION_ZSTD, new BackupManifest.Encryption(

@@ -36,6 +36,38 @@ public interface BackupStorage extends AutoCloseable {
     /** Opens the object for reading; the caller closes the stream. Missing key: {@code NOT_FOUND}. */
     InputStream get(String key);
 
+    /**
+     * Opens {@code length} bytes of the object from {@code offset} (a ranged read; the caller
+     * closes the stream). A range past the end gives the bytes up to the end. Missing key:
+     * {@code NOT_FOUND}. By default the whole object is opened and the bytes before {@code offset}
+     * skipped; local, S3 and SFTP read only the range.
+     */
+    default InputStream get(String key, long offset, long length) {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("offset and length must not be negative");
+        }
+        InputStream in = get(key);
+        try {
+            long skipped = in.skip(offset);
+            while (skipped < offset) {
+                if (in.read() < 0) {
+                    break;
+                }
+                skipped++;
+                skipped += in.skip(offset - skipped);
+            }
+            return new BoundedInputStream(in, length);
+        } catch (IOException e) {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // the read failure is what the caller hears about
+            }
+            throw new StorageException(StorageException.Kind.TRANSIENT,
+                    "Could not read " + key + " from offset " + offset + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Every object whose key starts with {@code prefix} ("" for all), in key order. */
     List<StoredObject> list(String prefix);
 
@@ -82,6 +114,52 @@ public interface BackupStorage extends AutoCloseable {
 
         static StreamSource ofPath(java.nio.file.Path path) {
             return () -> java.nio.file.Files.newInputStream(path);
+        }
+    }
+
+    /** At most {@code limit} bytes of a stream; closing it closes the stream. */
+    final class BoundedInputStream extends java.io.FilterInputStream {
+        private long left;
+
+        public BoundedInputStream(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long s = in.skip(Math.min(n, left));
+            left -= s;
+            return s;
+        }
+
+        @Override
+        public int available() throws IOException {
+            return (int) Math.min(in.available(), left);
         }
     }
 }
