@@ -2,7 +2,11 @@
 # Backup benchmark: one full oCore backup to two destinations (local + s3_compatible on a
 # loopback s3proxy) against the bare tools doing the same work (pg_dump | zstd, tar | zstd)
 # and pgBackRest, on a generated Odoo-shaped environment in its own throwaway PostgreSQL
-# cluster. Appends a dated row to bench/backup/RESULTS.md. Loopback only; every step bounded.
+# cluster; then, after adding 1% new attachments by bytes, a second full backup (the incremental
+# figures) and a verification of the backup. Appends a dated row to bench/backup/RESULTS.md and
+# ends with one line:
+#   RESULT backup size_mb=N ratio=X rss_peak_mib=N incremental_ratio=X incremental_upload_fraction=X verified=yes|no
+# Loopback only; every step bounded.
 #
 #   bench/backup/run.sh [--size-mb N] [--runs N] [--fresh-service] [--destinations both|local|s3]
 #                       [--warmup N] [--keep] [--no-pgbackrest] [--no-hyperfine]
@@ -23,7 +27,7 @@ S3_PORT=18090
 STEP_TIMEOUT="${BENCH_STEP_TIMEOUT:-1800}"
 
 usage() {
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -49,7 +53,7 @@ done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BENCH="$ROOT/bench/backup"
-STATE="$ROOT/.state"
+STATE="${OCORE_STATE_DIR:-$ROOT/.state}"
 RESULTS="$BENCH/RESULTS.md"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 # postgres (the server's user) must traverse every parent of the cluster: /var/tmp, not /root.
@@ -67,6 +71,8 @@ GATEWAY="http://127.0.0.1:8080"
 
 # shellcheck source=bench/lib/common.sh
 source "$ROOT/bench/lib/common.sh"
+# shellcheck source=bin/lib/memory.sh
+source "$ROOT/bin/lib/memory.sh"
 
 JAVA_HOME="$(pick_java)" || die "no JDK >= 21 found"
 export JAVA_HOME
@@ -98,6 +104,7 @@ S3PROXY_PID=""
 SAMPLER_PID=""
 STACK_STARTED=0
 BACKUP_IDS=()
+RESULT_LINE=""
 
 
 cleanup() {
@@ -122,6 +129,8 @@ cleanup() {
     else
         rm -rf "$WORK" "$LOCAL_DEST_DIR"
     fi
+    # the very last line, on stdout, only when the run got to the end
+    (( rc == 0 )) && [[ -n "$RESULT_LINE" ]] && printf '%s\n' "$RESULT_LINE"
     exit $rc
 }
 trap cleanup EXIT
@@ -258,12 +267,17 @@ export PGPASSWORD=odoo
 PGDUMP="$PG_BIN/pg_dump -Fc -Z0 -h 127.0.0.1 -p $PG_PORT -U odoo $DB"
 BARE_DB_CMD="$PGDUMP | zstd -3 -q -f -o $WORK/bare/db.dump.zst"
 BARE_FS_CMD="tar -C $WORK/filestore -cf - $DB | zstd -3 -q -f -o $WORK/bare/fs.tar.zst"
+# bare_sequential: times the bare pipelines one after the other; sets BARE_DB_S BARE_FS_S BARE_S BARE_BYTES
+bare_sequential() {
+    local t0 t1 t2
+    t0="$(now)"; timeout "$STEP_TIMEOUT" bash -o pipefail -c "$BARE_DB_CMD" || die "bare pg_dump failed"; t1="$(now)"
+    timeout "$STEP_TIMEOUT" bash -o pipefail -c "$BARE_FS_CMD" || die "bare tar failed"; t2="$(now)"
+    BARE_DB_S="$(elapsed "$t0" "$t1")"; BARE_FS_S="$(elapsed "$t1" "$t2")"
+    BARE_S="$(elapsed "$t0" "$t2")"
+    BARE_BYTES=$(( $(stat -c %s "$WORK/bare/db.dump.zst") + $(stat -c %s "$WORK/bare/fs.tar.zst") ))
+}
 log "bare tools, sequential: pg_dump -Fc -Z0 | zstd -3, then tar | zstd -3"
-T0="$(now)"; timeout "$STEP_TIMEOUT" bash -o pipefail -c "$BARE_DB_CMD" || die "bare pg_dump failed"; T1="$(now)"
-timeout "$STEP_TIMEOUT" bash -o pipefail -c "$BARE_FS_CMD" || die "bare tar failed"; T2="$(now)"
-BARE_DB_S="$(elapsed "$T0" "$T1")"; BARE_FS_S="$(elapsed "$T1" "$T2")"
-BARE_S="$(elapsed "$T0" "$T2")"
-BARE_BYTES=$(( $(stat -c %s "$WORK/bare/db.dump.zst") + $(stat -c %s "$WORK/bare/fs.tar.zst") ))
+bare_sequential
 log "bare: database ${BARE_DB_S}s + filestore ${BARE_FS_S}s = ${BARE_S}s, $((BARE_BYTES / 1048576)) MiB"
 HF_S="-"
 if (( DO_HYPERFINE )); then
@@ -293,6 +307,66 @@ RSS_IDLE_KB="$(rss_kb VmRSS)"
 ) &
 SAMPLER_PID=$!
 
+# The peak resident set of every oCore service (VmHWM, bin/lib/memory.sh), read after each
+# backup and at the end: VmHWM only grows, so a living service's last reading is its peak; a
+# service that exits keeps the reading taken before.
+OCORE_SERVICES=(gateway destination backup scheduler restore alert wal-archiver)
+declare -A SVC_PEAK_KIB=()
+record_service_peaks() {
+    local s pid k
+    for s in "${OCORE_SERVICES[@]}"; do
+        [[ -f "$STATE/run/$s.pid" ]] || continue
+        pid="$(<"$STATE/run/$s.pid")"
+        k="$(memory_peak_kib "$pid")" || continue
+        if (( k > ${SVC_PEAK_KIB[$s]:-0} )); then SVC_PEAK_KIB[$s]=$k; fi
+    done
+    return 0
+}
+record_service_peaks
+
+case "$DESTS" in
+    both) DEST_JSON="\"$LOCAL_ID\",\"$S3_DEST_ID\""; DEST_DIRS=("$LOCAL_DEST_DIR" "$WORK/s3/$S3_BUCKET") ;;
+    local) DEST_JSON="\"$LOCAL_ID\""; DEST_DIRS=("$LOCAL_DEST_DIR") ;;
+    s3) DEST_JSON="\"$S3_DEST_ID\""; DEST_DIRS=("$WORK/s3/$S3_BUCKET") ;;
+esac
+
+# ocore_backup LABEL: one full backup to $DESTS, polled to the end; sets BID WALL SVC PHASES B
+ocore_backup() {
+    local body deadline st ph t0 t1
+    t0="$(now)"
+    body="$(api POST "/api/environments/$ENV_ID/backups" "{\"backupType\":\"full\",\"destinationIds\":[$DEST_JSON]}")" \
+        || die "backup request failed"
+    BID="$(printf '%s' "$body" | jget "['id']")"
+    BACKUP_IDS+=("$BID")
+    deadline=$(( $(date +%s) + STEP_TIMEOUT ))
+    LAST_PHASE=""
+    PHASES=""
+    while :; do
+        B="$(api GET "/api/backups/$BID")" || die "GET /api/backups/$BID failed"
+        st="$(printf '%s' "$B" | jget "['status']")"
+        ph="$(printf '%s' "$B" | jget ".get('progress') and d['progress'].get('phase')")"
+        if [[ "$ph" != "$LAST_PHASE" && "$ph" != None && "$ph" != False ]]; then
+            PHASES+="${ph}@$(elapsed "$t0" "$(now)")s "
+            LAST_PHASE="$ph"
+        fi
+        [[ "$st" == completed || "$st" == failed ]] && break
+        (( $(date +%s) < deadline )) || die "backup $BID still $st after ${STEP_TIMEOUT}s"
+        sleep 0.25
+    done
+    t1="$(now)"
+    [[ "$st" == completed ]] || die "backup $BID ($1) failed: $(printf '%s' "$B" | jget "['error']") $(printf '%s' "$B" | jget "['failedDestinations']")"
+    [[ "$(printf '%s' "$B" | jget "['failedDestinations']")" == "[]" ]] \
+        || die "backup $BID ($1) completed without every destination: $(printf '%s' "$B" | jget "['failedDestinations']")"
+    WALL="$(elapsed "$t0" "$t1")"
+    SVC="$(printf '%s' "$B" | python3 -c "
+import json,sys
+from datetime import datetime
+d=json.load(sys.stdin)
+p=lambda s: datetime.fromisoformat(s.replace('Z','+00:00'))
+print(f\"{(p(d['completedAt'])-p(d['startedAt'])).total_seconds():.2f}\")")"
+    record_service_peaks
+}
+
 OCORE_TIMES=()
 SERVICE_TIMES=()
 STORED_BYTES=0
@@ -302,42 +376,7 @@ for run in $(seq $(( 1 - WARMUP )) "$RUNS"); do
     else
         log "oCore full backup to destinations: $DESTS (run $run/$RUNS)"
     fi
-    T0="$(now)"
-    case "$DESTS" in
-        both) DEST_JSON="\"$LOCAL_ID\",\"$S3_DEST_ID\"" ;;
-        local) DEST_JSON="\"$LOCAL_ID\"" ;;
-        s3) DEST_JSON="\"$S3_DEST_ID\"" ;;
-    esac
-    BODY="$(api POST "/api/environments/$ENV_ID/backups" "{\"backupType\":\"full\",\"destinationIds\":[$DEST_JSON]}")" \
-        || die "backup request failed"
-    BID="$(printf '%s' "$BODY" | jget "['id']")"
-    BACKUP_IDS+=("$BID")
-    deadline=$(( $(date +%s) + STEP_TIMEOUT ))
-    LAST_PHASE=""
-    PHASES=""
-    while :; do
-        B="$(api GET "/api/backups/$BID")" || die "GET /api/backups/$BID failed"
-        ST="$(printf '%s' "$B" | jget "['status']")"
-        PH="$(printf '%s' "$B" | jget ".get('progress') and d['progress'].get('phase')")"
-        if [[ "$PH" != "$LAST_PHASE" && "$PH" != None && "$PH" != False ]]; then
-            PHASES+="${PH}@$(elapsed "$T0" "$(now)")s "
-            LAST_PHASE="$PH"
-        fi
-        [[ "$ST" == completed || "$ST" == failed ]] && break
-        (( $(date +%s) < deadline )) || die "backup $BID still $ST after ${STEP_TIMEOUT}s"
-        sleep 0.25
-    done
-    T1="$(now)"
-    [[ "$ST" == completed ]] || die "backup $BID failed: $(printf '%s' "$B" | jget "['error']") $(printf '%s' "$B" | jget "['failedDestinations']")"
-    FAILED="$(printf '%s' "$B" | jget "['failedDestinations']")"
-    [[ "$FAILED" == "[]" ]] || die "backup $BID completed without every destination: $FAILED"
-    WALL="$(elapsed "$T0" "$T1")"
-    SVC="$(printf '%s' "$B" | python3 -c "
-import json,sys
-from datetime import datetime
-d=json.load(sys.stdin)
-p=lambda s: datetime.fromisoformat(s.replace('Z','+00:00'))
-print(f\"{(p(d['completedAt'])-p(d['startedAt'])).total_seconds():.2f}\")")"
+    ocore_backup "run $run"
     STORED_BYTES="$(printf '%s' "$B" | jget "['sizeBytes']")"
     if (( run >= 1 )); then
         OCORE_TIMES+=("$WALL")
@@ -352,6 +391,101 @@ HWM_AFTER_KB="$(rss_kb VmHWM)"
 OCORE_BEST="$(printf '%s\n' "${OCORE_TIMES[@]}" | sort -g | head -n1)"
 RATIO="$(python3 -c "print(f'{$OCORE_BEST / $BARE_S:.2f}')")"
 log "RSS idle $((RSS_IDLE_KB / 1024)) MiB, peak during backups $((RSS_PEAK_KB / 1024)) MiB, VmHWM $((HWM_BEFORE_KB / 1024)) -> $((HWM_AFTER_KB / 1024)) MiB; ratio vs bare sequential ${RATIO}x"
+FIRST_BID="$BID"
+
+# ---------------------------------------------------------------- 5b. incremental: +1% attachments
+# New attachments as Odoo writes them (<2 hex>/<sha1 of the content>, random bytes: attachments
+# are mostly already-compressed PDFs and images), 1% of the filestore's bytes; the database is
+# unchanged. Then a second full backup, timed against the bare tools over the whole (grown)
+# environment, and the filestore bytes it uploaded: per destination folder (the local one and
+# the s3proxy bucket's directory), the new backup's filestore component objects (filestore.*)
+# plus the growth of the blob store folders (blobs/), over (destinations x filestore bytes).
+ADD_WANT=$(( FS_BYTES / 100 ))
+(( ADD_WANT > 0 )) || ADD_WANT=1
+read -r ADD_FILES ADD_BYTES <<<"$(python3 - "$FILESTORE" "$ADD_WANT" <<'PY'
+import hashlib, os, random, sys
+root, want = sys.argv[1], int(sys.argv[2])
+sizes = random.Random(4242)
+files = written = 0
+while written < want:
+    data = os.urandom(max(1, min(want - written, sizes.choice([2048, 16384, 65536, 262144, 1048576, 3145728]))))
+    sha = hashlib.sha1(data).hexdigest()
+    os.makedirs(os.path.join(root, sha[:2]), exist_ok=True)
+    with open(os.path.join(root, sha[:2], sha), "wb") as f:
+        f.write(data)
+    files += 1
+    written += len(data)
+print(files, written)
+PY
+)" || die "could not add the new attachments"
+[[ "${ADD_BYTES:-}" =~ ^[0-9]+$ ]] || die "could not add the new attachments"
+chmod -R a+rX "$WORK/filestore"
+FS_BYTES_INC="$(du -sb "$FILESTORE" | cut -f1)"
+log "added $ADD_FILES attachments, $ADD_BYTES bytes ($(python3 -c "print(f'{100 * $ADD_BYTES / $FS_BYTES:.2f}')")% of the filestore's $FS_BYTES)"
+
+# blob_store_bytes: bytes under every blobs/ folder of the destinations
+blob_store_bytes() {
+    local d total=0 b
+    for d in "${DEST_DIRS[@]}"; do
+        while IFS= read -r b; do
+            total=$(( total + $(du -sb "$b" | cut -f1) ))
+        done < <(find "$d" -type d -name blobs -prune 2>/dev/null)
+    done
+    printf '%s' "$total"
+}
+# filestore_component_bytes BACKUP_ID: the backup's filestore.* objects on the destinations
+filestore_component_bytes() {
+    local d total=0 n
+    for d in "${DEST_DIRS[@]}"; do
+        n="$(find "$d" -path "*$1/*" -name 'filestore.*' -type f -printf '%s\n' 2>/dev/null | awk '{s += $1} END {printf "%d", s}')"
+        total=$(( total + n ))
+    done
+    printf '%s' "$total"
+}
+DEST_BYTES_BEFORE="$(du -scb "${DEST_DIRS[@]}" | tail -n1 | cut -f1)"
+BLOBS_BEFORE="$(blob_store_bytes)"
+log "oCore full backup after the addition (the incremental figures)"
+ocore_backup incremental
+INC_BID="$BID"
+INC_S="$WALL"
+DEST_GROWTH=$(( $(du -scb "${DEST_DIRS[@]}" | tail -n1 | cut -f1) - DEST_BYTES_BEFORE ))
+INC_FS_UPLOADED=$(( $(filestore_component_bytes "$INC_BID") + $(blob_store_bytes) - BLOBS_BEFORE ))
+log "incremental backup $INC_BID: ${INC_S}s; destinations grew by $DEST_GROWTH bytes, of which filestore $INC_FS_UPLOADED bytes"
+FIRST_BARE=("$BARE_DB_S" "$BARE_FS_S" "$BARE_S" "$BARE_BYTES")
+log "bare tools again over the grown environment"
+bare_sequential
+INC_BARE_S="$BARE_S"
+BARE_DB_S="${FIRST_BARE[0]}"; BARE_FS_S="${FIRST_BARE[1]}"; BARE_S="${FIRST_BARE[2]}"; BARE_BYTES="${FIRST_BARE[3]}"
+INC_RATIO="$(python3 -c "print(f'{$INC_S / $INC_BARE_S:.2f}')")"
+INC_FRACTION="$(python3 -c "print(f'{$INC_FS_UPLOADED / (${#DEST_DIRS[@]} * $FS_BYTES_INC):.3f}')")"
+log "incremental: ${INC_S}s vs bare ${INC_BARE_S}s = ${INC_RATIO}x; uploaded ${INC_FRACTION} of the filestore's bytes (per destination)"
+
+# ---------------------------------------------------------------- 5c. verification
+# verify_backup BACKUP_ID: POST /api/backups/{id}/verify, polled; 0 when it completed and every
+# destination's copy is ok (docs/verification.md)
+verify_backup() {
+    local vid v st deadline
+    vid="$(api POST "/api/backups/$1/verify" | jget "['id']")" || return 1
+    deadline=$(( $(date +%s) + STEP_TIMEOUT ))
+    while :; do
+        v="$(api GET "/api/verifications/$vid")" || return 1
+        st="$(printf '%s' "$v" | jget "['status']")"
+        [[ "$st" != running ]] && break
+        (( $(date +%s) < deadline )) || { log "verification $vid still running after ${STEP_TIMEOUT}s"; return 1; }
+        sleep 0.5
+    done
+    VERDICTS="$(printf '%s' "$v" | jget "['destinations']")"
+    log "verification $vid of $1: $st, $VERDICTS"
+    [[ "$st" == completed ]] && printf '%s' "$v" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)['destinations'] or {}
+sys.exit(0 if len(d) == int(sys.argv[1]) and all(r['status'] == 'ok' for r in d.values()) else 1)" "${#DEST_DIRS[@]}"
+}
+VERIFIED=yes
+for id in "$FIRST_BID" "$INC_BID"; do
+    verify_backup "$id" || { VERIFIED=no; log "backup $id did not verify"; }
+done
+record_service_peaks
 
 # ---------------------------------------------------------------- 6. pgBackRest
 PGBR_S="-"
@@ -399,6 +533,16 @@ printf '| %s | %s | %s | %s MB | %s | %s | %s (%s) | %s (%s) | %sx | %s | %s / %
     "$(date -u +%Y-%m-%d\ %H:%M)" "$NPROC" "$LOAD_START" "$SIZE_MB" "$((DB_BYTES / 1048576))" "$((FS_BYTES / 1048576))" \
     "$OCORE_BEST" "$(IFS=,; echo "${SERVICE_TIMES[*]}")" "$BARE_S" "$HF_S" "$RATIO" "$PGBR_S" \
     "$((STORED_BYTES / 1048576))" "$((BARE_BYTES / 1048576))" "$((PGBR_BYTES / 1048576))" \
-    "$((RSS_IDLE_KB / 1024))" "$((RSS_PEAK_KB / 1024))" "$(IFS=,; echo "${OCORE_TIMES[*]}"), warm-up $WARMUP$DEST_NOTE" "$BUSY" >> "$RESULTS"
+    "$((RSS_IDLE_KB / 1024))" "$((RSS_PEAK_KB / 1024))" "$(IFS=,; echo "${OCORE_TIMES[*]}"), warm-up $WARMUP$DEST_NOTE; +1% attachments: backup $INC_S s / bare $INC_BARE_S s = ${INC_RATIO}x, filestore upload fraction $INC_FRACTION; verified $VERIFIED" "$BUSY" >> "$RESULTS"
 log "appended to $RESULTS:"
 tail -n1 "$RESULTS" >&2
+
+PEAK_KIB=0
+PEAK_LINE=""
+for s in "${!SVC_PEAK_KIB[@]}"; do
+    PEAK_LINE+="$s $(memory_kib_to_mib "${SVC_PEAK_KIB[$s]}") "
+    if (( SVC_PEAK_KIB[$s] > PEAK_KIB )); then PEAK_KIB=${SVC_PEAK_KIB[$s]}; fi
+done
+(( PEAK_KIB > 0 )) || die "no oCore service's VmHWM could be read from $STATE/run/*.pid"
+log "peak resident set (VmHWM) by service, MiB: $PEAK_LINE"
+RESULT_LINE="RESULT backup size_mb=$SIZE_MB ratio=$RATIO rss_peak_mib=$(memory_kib_to_mib "$PEAK_KIB") incremental_ratio=$INC_RATIO incremental_upload_fraction=$INC_FRACTION verified=$VERIFIED"

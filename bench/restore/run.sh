@@ -2,8 +2,10 @@
 # Restore benchmark: the restore of a full oCore backup (local destination) of a generated
 # Odoo-shaped environment into a NEW environment, through the gateway, timed as a client sees it
 # (the RTO) and step by step (the service's operation log), against the bare tools doing the same
-# work from local files (zstd -d | pg_restore, zstd -d | tar -x). Checks the result (row counts,
-# filestore files and bytes) and appends a dated row to bench/restore/RESULTS.md.
+# work from local files (zstd -d | pg_restore, zstd -d | tar -x). Checks every restored copy
+# (row counts and a checksum of every table, sha256 of every filestore file), appends a dated row
+# to bench/restore/RESULTS.md and ends with one line:
+#   RESULT restore size_mb=N ratio=X verified=yes|no
 # Loopback only; every step bounded. Hold /tmp/ocore-stack.lock around it on shared machines.
 #
 #   bench/restore/run.sh [--size-mb N] [--runs N] [--warmup N] [--neutralize]
@@ -25,7 +27,7 @@ STEP_TIMEOUT="${BENCH_STEP_TIMEOUT:-1800}"
 POLL=0.25
 
 usage() {
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -49,7 +51,7 @@ done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BENCH="$ROOT/bench/restore"
-STATE="$ROOT/.state"
+STATE="${OCORE_STATE_DIR:-$ROOT/.state}"
 RESULTS="$BENCH/RESULTS.md"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 # postgres (the server's user) must traverse every parent of the cluster: /var/tmp, not /root.
@@ -87,6 +89,7 @@ mkdir -p "$WORK"/{bare,logs,restored}
 chmod 755 "$WORK"
 STACK_STARTED=0
 BACKUP_ID=""
+RESULT_LINE=""
 
 
 cleanup() {
@@ -107,6 +110,8 @@ cleanup() {
     else
         rm -rf "$WORK" "$LOCAL_DEST_DIR"
     fi
+    # the very last line, on stdout, only when the run got to the end
+    (( rc == 0 )) && [[ -n "$RESULT_LINE" ]] && printf '%s\n' "$RESULT_LINE"
     exit $rc
 }
 trap cleanup EXIT
@@ -166,20 +171,60 @@ tree_summary() {
         "$(awk '{s += $NF} END {printf "%d", s}' "$WORK/tree.list")" \
         "$(sha256sum "$WORK/tree.list" | cut -c1-16)"
 }
+# table_checksums DB FILE: "schema.table rows md5" for every table outside the system schemas,
+# sorted; md5 over the rows' text forms in sorted order (independent of the physical row order)
+table_checksums() {
+    local db="$1" out="$2" t q=""
+    while IFS= read -r t; do
+        q+="SELECT '$t' || ' ' || count(*) || ' ' || coalesce(md5(string_agg(md5(x::text), '' ORDER BY md5(x::text))), '-') FROM $t x;"$'\n'
+    done < <("${PSQL[@]}" -d "$db" -c "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
+        WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1")
+    [[ -n "$q" ]] || return 1
+    "${PSQL[@]}" -d "$db" <<<"$q" >"$out"
+}
+# file_hashes DIR FILE: "sha256  path" of every regular file under DIR, sorted by path
+file_hashes() {
+    [[ -d "$1" ]] || return 1
+    (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) >"$2"
+}
 SRC_COUNTS="$(row_counts "$DB")"
 SRC_TREE="$(tree_summary "$FILESTORE")"
 read -r FS_FILES FS_BYTES _ <<<"$SRC_TREE"
 log "generated in ${GEN_S}s: database $((DB_BYTES / 1048576)) MiB, filestore $((FS_BYTES / 1048576)) MiB ($FS_FILES files)"
 log "source rows: $SRC_COUNTS"
+table_checksums "$DB" "$WORK/source.tables" || die "cannot checksum the source's tables"
+file_hashes "$FILESTORE" "$WORK/source.files" || die "cannot hash the source's filestore"
+SRC_TABLES="$(wc -l <"$WORK/source.tables")"
+log "source: $SRC_TABLES tables checksummed, $(wc -l <"$WORK/source.files") files hashed"
 
-# verify NAME DB FILESTORE: the restored copy has the source's row counts and files
+# verify NAME DB FILESTORE: the restored copy has the source's row counts, table checksums
+# (skipped with --neutralize, which changes rows on purpose) and files (sha256 of every one);
+# a difference is logged and makes VERIFIED=no (the run goes on: the RESULT line says so)
+VERIFIED=yes
 verify() {
-    local what="$1" db="$2" fs="$3" counts tree
-    counts="$(row_counts "$db")" || die "$what: cannot count rows in $db"
-    [[ "$counts" == "$SRC_COUNTS" ]] || die "$what: row counts differ: source [$SRC_COUNTS] restored $db [$counts]"
+    local what="$1" db="$2" fs="$3" counts tree ok=1
+    counts="$(row_counts "$db")" || counts="(cannot count rows in $db)"
+    if [[ "$counts" != "$SRC_COUNTS" ]]; then
+        log "$what: row counts differ: source [$SRC_COUNTS] restored $db [$counts]"; ok=0
+    fi
+    if [[ "$NEUTRALIZE" == true ]]; then
+        log "$what: table checksums not compared (--neutralize changes rows): not verified"; ok=0
+    elif ! table_checksums "$db" "$WORK/restored.tables" || ! cmp -s "$WORK/source.tables" "$WORK/restored.tables"; then
+        log "$what: tables differ from the source: $(diff "$WORK/source.tables" "$WORK/restored.tables" 2>&1 | head -c 600)"; ok=0
+    fi
     tree="$(tree_summary "$fs")"
-    [[ "$tree" == "$SRC_TREE" ]] || die "$what: filestore differs: source [$SRC_TREE] restored $fs [$tree] (files bytes list-hash)"
-    log "$what verified: ${#CHECK_TABLES[@]} tables' row counts equal, filestore $FS_FILES files / $FS_BYTES bytes equal"
+    if [[ "$tree" != "$SRC_TREE" ]]; then
+        log "$what: filestore differs: source [$SRC_TREE] restored $fs [$tree] (files bytes list-hash)"; ok=0
+    fi
+    if ! file_hashes "$fs" "$WORK/restored.files" || ! cmp -s "$WORK/source.files" "$WORK/restored.files"; then
+        log "$what: filestore contents differ: $(diff "$WORK/source.files" "$WORK/restored.files" 2>&1 | head -c 600)"; ok=0
+    fi
+    if (( ok )); then
+        log "$what verified: $SRC_TABLES tables' rows and checksums equal, $FS_FILES files' sha256 equal ($FS_BYTES bytes)"
+    else
+        VERIFIED=no
+    fi
+    return 0
 }
 
 # ---------------------------------------------------------------- 2. stack
@@ -399,7 +444,7 @@ if (( PAR_REF )); then
          && $PG_BIN/pg_restore $PGRESTORE_FLAGS -j $NPROC -h 127.0.0.1 -p $PG_PORT -U odoo -d bare_par $WORK/bare/db.dump" \
         2>"$WORK/logs/bare-par.log" || die "parallel reference failed: $(tail -3 "$WORK/logs/bare-par.log")"
     PAR_S="$(elapsed "$T0" "$(now)")"
-    [[ "$(row_counts bare_par)" == "$SRC_COUNTS" ]] || die "parallel reference: row counts differ"
+    [[ "$(row_counts bare_par)" == "$SRC_COUNTS" ]] || die "parallel reference: row counts differ (a reference only: not the verified figure)"
     "${PSQL[@]}" -d postgres -c "DROP DATABASE bare_par" >/dev/null
     rm -f "$WORK/bare/db.dump"
     log "reference: database via a file and pg_restore -j $NPROC: ${PAR_S}s (one job from the pipe: ${BEST_BARE_DB}s)"
@@ -433,7 +478,8 @@ files, sequential sum, best of `runs`. `ratio` = oCore RTO / bare (service / bar
 /api/restores/{id}/logs`, `durationMs`), then `seen` (`completedAt` -> the poll that saw it).
 `CPU` = restore-service JVM + its pg_restore child (oCore) against the bare pipelines (database +
 filestore), in CPU seconds. Every restored copy is checked (row counts of 8 tables, filestore
-file count, bytes and path/size list equal the source's).
+file count, bytes and path/size list equal the source's; since the RESULT line, also the row
+count and checksum of every table and the sha256 of every file: `verified` in the notes).
 
 | date (UTC) | nproc | load at start | size asked | db MiB | filestore MiB (files) | stored MiB | oCore RTO s | service s | bare s (db + fs) | ratio | steps s (best run) | CPU s oCore / bare | notes |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
@@ -444,6 +490,7 @@ printf '| %s | %s | %s | %s MB | %s | %s (%s) | %s | %s | %s | %s (%s + %s) | %s
     "$((FS_BYTES / 1048576))" "$FS_FILES" "$((STORED_BYTES / 1048576))" "$BEST_RTO" "$BEST_SVC" \
     "$BEST_BARE" "$BEST_BARE_DB" "$BEST_BARE_FS" "$RATIO" "$SVC_RATIO" "$BEST_TO_CREATED" "$BEST_PICKUP" "$BEST_STEPS" "$BEST_SEEN_AFTER" \
     "$BEST_CPU" "$BEST_BARE_CPU" "$(IFS=,; echo "${OCORE_RTOS[*]}")" "$(IFS=,; echo "${BARE_TIMES[*]}")" \
-    "$WARMUP" "$BACKUP_S" "$PAR_NOTE" "$NEUT_NOTE" "$BUSY" >> "$RESULTS"
+    "$WARMUP" "$BACKUP_S" "$PAR_NOTE" "$NEUT_NOTE; verified $VERIFIED" "$BUSY" >> "$RESULTS"
 log "appended to $RESULTS:"
 tail -n1 "$RESULTS" >&2
+RESULT_LINE="RESULT restore size_mb=$SIZE_MB ratio=$RATIO verified=$VERIFIED"

@@ -38,24 +38,17 @@ public interface BackupStorage extends AutoCloseable {
 
     /**
      * Opens {@code length} bytes of the object from {@code offset} (a ranged read; the caller
-     * closes the stream). A range past the end gives the bytes up to the end. Missing key:
-     * {@code NOT_FOUND}. By default the whole object is opened and the bytes before {@code offset}
-     * skipped; local, S3 and SFTP read only the range.
+     * closes the stream). A range past the end gives the bytes up to the end; a range starting at
+     * or after the end, or of length 0, gives an empty stream. Missing key: {@code NOT_FOUND}.
+     * Negative arguments: {@link IllegalArgumentException}. By default the whole object is opened
+     * and the bytes before {@code offset} skipped; every driver of this module reads only the range
+     * (docs/storage.md "Ranged reads").
      */
     default InputStream get(String key, long offset, long length) {
-        if (offset < 0 || length < 0) {
-            throw new IllegalArgumentException("offset and length must not be negative");
-        }
+        checkRange(offset, length);
         InputStream in = get(key);
         try {
-            long skipped = in.skip(offset);
-            while (skipped < offset) {
-                if (in.read() < 0) {
-                    break;
-                }
-                skipped++;
-                skipped += in.skip(offset - skipped);
-            }
+            skipUpTo(in, offset);
             return new BoundedInputStream(in, length);
         } catch (IOException e) {
             try {
@@ -102,6 +95,34 @@ public interface BackupStorage extends AutoCloseable {
 
     @Override
     void close();
+
+    /** Skips {@code n} bytes of {@code in}, or to its end if it is shorter. */
+    static void skipUpTo(InputStream in, long n) throws IOException {
+        long skipped = in.skip(n);
+        while (skipped < n) {
+            if (in.read() < 0) {
+                return;
+            }
+            skipped++;
+            skipped += in.skip(n - skipped);
+        }
+    }
+
+    /** Refuses a negative offset or length of a ranged read. */
+    static void checkRange(long offset, long length) {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("offset and length must not be negative");
+        }
+    }
+
+    /**
+     * The last byte of a range as an HTTP {@code Range} header gives it ({@code bytes=a-b}, or
+     * {@code bytes=a-} when the range reaches past any possible end); {@code length} must be positive.
+     */
+    static String httpRange(long offset, long length) {
+        long last = length > Long.MAX_VALUE - offset ? -1 : offset + length - 1;
+        return "bytes=" + offset + "-" + (last < 0 ? "" : Long.toString(last));
+    }
 
     /** A stream that can be opened again from its start. */
     @FunctionalInterface

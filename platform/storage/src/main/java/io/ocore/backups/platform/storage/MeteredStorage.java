@@ -53,12 +53,25 @@ final class MeteredStorage implements BackupStorage {
 
     @Override
     public InputStream get(String key) {
+        return metered(() -> delegate.get(key));
+    }
+
+    /** A ranged read is a GET whose bytes are those of the range. */
+    @Override
+    public InputStream get(String key, long offset, long length) {
+        return metered(() -> delegate.get(key, offset, length));
+    }
+
+    private InputStream metered(Supplier<InputStream> open) {
         long start = System.nanoTime();
         InputStream in;
         try {
-            in = delegate.get(key);
+            in = open.get();
         } catch (StorageException e) {
             report(StorageListener.Operation.GET, 0, start, e.kind());
+            throw e;
+        } catch (RuntimeException e) {
+            report(StorageListener.Operation.GET, 0, start, StorageException.Kind.PERMANENT);
             throw e;
         }
         return new FilterInputStream(in) {

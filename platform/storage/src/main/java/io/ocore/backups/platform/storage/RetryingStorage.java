@@ -64,6 +64,11 @@ final class RetryingStorage implements BackupStorage {
     }
 
     @Override
+    public InputStream get(String key, long offset, long length) {
+        return retry(StorageListener.Operation.GET, () -> delegate.get(key, offset, length));
+    }
+
+    @Override
     public List<StoredObject> list(String prefix) {
         return retry(StorageListener.Operation.LIST, () -> delegate.list(prefix));
     }

@@ -58,6 +58,14 @@ public abstract class BackupStorageConformance {
         return 1024 * 1024 + 17;
     }
 
+    /**
+     * The driver's transfer unit (upload part or chunk, read buffer): the large ranged read crosses
+     * two of its boundaries.
+     */
+    protected long chunkBytes() {
+        return 1024 * 1024;
+    }
+
     protected final BackupStorage storage() throws Exception {
         if (storage == null) {
             storage = openStorage();
@@ -235,6 +243,103 @@ public abstract class BackupStorageConformance {
                 .isInstanceOf(StorageException.class);
         assertThat(TestData.hash(storage().get(key)).sha256()).isEqualTo(sha.toString());
         assertThat(storage().list(run)).hasSize(1);
+    }
+
+    // ---- ranged reads: get(key, offset, length) ----
+
+    /** The {@code size} bytes {@code new RandomStream(seed, size)} delivers. */
+    protected static byte[] randomBytes(long seed, int size) throws Exception {
+        return new RandomStream(seed, size).readAllBytes();
+    }
+
+    private byte[] ranged(String key, long offset, long length) throws Exception {
+        try (InputStream in = storage().get(key, offset, length)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private String putBytes(String key, byte[] bytes) throws Exception {
+        storage().put(key, new ByteArrayInputStream(bytes));
+        return key;
+    }
+
+    @Test
+    void rangedReadFromTheStartGivesTheFirstBytes() throws Exception {
+        byte[] data = randomBytes(21, 5000);
+        String key = putBytes(run + "range/start", data);
+        assertThat(ranged(key, 0, 100)).isEqualTo(java.util.Arrays.copyOfRange(data, 0, 100));
+        assertThat(ranged(key, 0, 5000)).isEqualTo(data);
+    }
+
+    @Test
+    void rangedReadInTheMiddleGivesExactlyThoseBytes() throws Exception {
+        byte[] data = randomBytes(22, 5000);
+        String key = putBytes(run + "range/middle", data);
+        assertThat(ranged(key, 1234, 777)).isEqualTo(java.util.Arrays.copyOfRange(data, 1234, 1234 + 777));
+        assertThat(ranged(key, 4999, 1)).containsExactly(data[4999]);
+    }
+
+    @Test
+    void rangedReadPastTheEndGivesTheBytesUpToTheEnd() throws Exception {
+        byte[] data = randomBytes(23, 5000);
+        String key = putBytes(run + "range/past-end", data);
+        assertThat(ranged(key, 4000, 10_000)).isEqualTo(java.util.Arrays.copyOfRange(data, 4000, 5000));
+        assertThat(ranged(key, 0, Long.MAX_VALUE)).isEqualTo(data);
+    }
+
+    @Test
+    void rangedReadAtOrBeyondTheEndIsEmpty() throws Exception {
+        String key = putBytes(run + "range/at-end", randomBytes(24, 5000));
+        assertThat(ranged(key, 5000, 10)).isEmpty();
+        assertThat(ranged(key, 6000, 10)).isEmpty();
+        String empty = putBytes(run + "range/empty", new byte[0]);
+        assertThat(ranged(empty, 0, 10)).isEmpty();
+    }
+
+    @Test
+    void rangedReadOfLengthZeroIsEmpty() throws Exception {
+        String key = putBytes(run + "range/zero", randomBytes(25, 5000));
+        assertThat(ranged(key, 100, 0)).isEmpty();
+        assertThat(ranged(key, 0, 0)).isEmpty();
+    }
+
+    @Test
+    void rangedReadOfAMissingKeyIsNotFound() throws Exception {
+        for (long length : new long[] {10, 0}) {
+            StorageException e = catchThrowableOfType(StorageException.class,
+                    () -> ranged(run + "missing/ranged", 5, length));
+            assertThat(e).as("length %d", length).isNotNull();
+            assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND);
+            assertThat(e.getMessage()).isNotBlank();
+        }
+    }
+
+    @Test
+    void rangedReadRefusesNegativeArguments() throws Exception {
+        String key = putBytes(run + "range/negative", randomBytes(26, 10));
+        assertThatThrownBy(() -> storage().get(key, -1, 5)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> storage().get(key, 0, -5)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void rangedReadsOfALargeObjectCrossTheDriversChunks() throws Exception {
+        long chunk = chunkBytes();
+        long size = 3 * chunk + 12_345;
+        String key = run + "range/large.bin";
+        putRandom(key, 27, size, null);
+        assertRange(key, 27, size, chunk - 1000, chunk + 2000);
+        assertRange(key, 27, size, 2 * chunk + 5, chunk);
+        assertRange(key, 27, size, 0, size);
+    }
+
+    /** Reads {@code [offset, offset + length)} and compares it with the same bytes of the generator. */
+    private void assertRange(String key, long seed, long size, long offset, long length) throws Exception {
+        RandomStream source = new RandomStream(seed, size);
+        source.skipNBytes(offset);
+        Hashed expected = TestData.hash(new BackupStorage.BoundedInputStream(source, length));
+        Hashed back = TestData.hash(storage().get(key, offset, length));
+        assertThat(back.size()).as("bytes from %d", offset).isEqualTo(expected.size());
+        assertThat(back.sha256()).as("bytes from %d", offset).isEqualTo(expected.sha256());
     }
 
     @Test

@@ -28,6 +28,7 @@ class DecoratorsTest {
         final BackupStorage real;
         final AtomicInteger failures = new AtomicInteger();
         final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger rangedCalls = new AtomicInteger();
         volatile Kind kind = Kind.TRANSIENT;
 
         Flaky(BackupStorage real) {
@@ -49,6 +50,13 @@ class DecoratorsTest {
         public InputStream get(String key) {
             maybeFail();
             return real.get(key);
+        }
+
+        @Override
+        public InputStream get(String key, long offset, long length) {
+            rangedCalls.incrementAndGet();
+            maybeFail();
+            return real.get(key, offset, length);
         }
 
         public List<StoredObject> list(String prefix) {
@@ -121,6 +129,38 @@ class DecoratorsTest {
         }
         assertThat(ops).containsExactly(new Op(StorageListener.Operation.PUT, 3, null),
                 new Op(StorageListener.Operation.GET, 3, null));
+    }
+
+    @Test
+    void rangedReadsReachTheDriversOwnRangedReadAndAreRetriedAndMetered() throws Exception {
+        Flaky f = flaky();
+        List<Op> ops = new CopyOnWriteArrayList<>();
+        AtomicInteger retries = new AtomicInteger();
+        BackupStorage s = Storages.decorate(f, fast, new StorageListener() {
+            @Override
+            public void operation(DestinationType type, Operation op, long bytes, Duration d, Kind failure) {
+                ops.add(new Op(op, bytes, failure));
+            }
+
+            @Override
+            public void retry(DestinationType type, Operation op, int attempt, Duration delay) {
+                retries.incrementAndGet();
+            }
+        });
+        s.put("r", BackupStorage.StreamSource.ofBytes(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}));
+        ops.clear();
+        f.failures.set(2);
+        try (InputStream in = s.get("r", 2, 3)) {
+            assertThat(in.readAllBytes()).containsExactly(3, 4, 5);
+        }
+        assertThat(f.rangedCalls.get()).as("the driver's ranged read, not a whole-object read").isEqualTo(3);
+        assertThat(retries.get()).isEqualTo(2);
+        assertThat(ops).containsExactly(new Op(StorageListener.Operation.GET, 3, null));
+        f.kind = Kind.PERMISSION;
+        f.failures.set(1);
+        assertThatThrownBy(() -> s.get("r", 0, 1)).isInstanceOfSatisfying(StorageException.class,
+                e -> assertThat(e.kind()).isEqualTo(Kind.PERMISSION));
+        assertThat(ops).last().isEqualTo(new Op(StorageListener.Operation.GET, 0, Kind.PERMISSION));
     }
 
     @Test

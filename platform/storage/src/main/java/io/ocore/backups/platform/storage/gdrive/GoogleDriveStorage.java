@@ -17,6 +17,7 @@ import io.ocore.backups.platform.storage.StoredObject;
 import io.ocore.backups.platform.storage.UploadSource;
 import io.ocore.backups.platform.storage.oauth.ApiClient;
 import io.ocore.backups.platform.storage.oauth.OAuthTokens;
+import io.ocore.backups.platform.storage.oauth.RangedDownloads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -320,6 +321,26 @@ public final class GoogleDriveStorage implements BackupStorage {
 
     @Override
     public InputStream get(String key) {
+        return download(key, 0, RangedDownloads.WHOLE);
+    }
+
+    /** {@code alt=media} with {@code Range} (Drive's partial download); length 0 still asks whether the key exists. */
+    @Override
+    public InputStream get(String key, long offset, long length) {
+        BackupStorage.checkRange(offset, length);
+        if (length == 0) {
+            InputStream probe = download(key, offset, 1);
+            try {
+                probe.close();
+            } catch (IOException ignored) {
+                // only whether the key exists mattered
+            }
+            return InputStream.nullInputStream();
+        }
+        return download(key, offset, length);
+    }
+
+    private InputStream download(String key, long offset, long length) {
         Keys.check(key);
         String parent = folderId(Keys.folderOf(key), false);
         List<String> ids = parent == null ? List.of() : fileIds(parent, nameOf(key), key);
@@ -327,10 +348,11 @@ public final class GoogleDriveStorage implements BackupStorage {
             throw StorageException.notFound(key);
         }
         URI uri = URI.create(files + "/" + enc(ids.get(0)) + "?alt=media");
-        HttpResponse<InputStream> r = api.send(() -> HttpRequest.newBuilder(uri).GET(),
+        HttpResponse<InputStream> r = api.send(() -> RangedDownloads.range(HttpRequest.newBuilder(uri).GET(), offset, length),
                 HttpResponse.BodyHandlers.ofInputStream(), true, true);
-        if (r.statusCode() == 200) {
-            return r.body();
+        InputStream media = RangedDownloads.body(r, offset, length, SERVICE);
+        if (media != null) {
+            return media;
         }
         byte[] body;
         try (InputStream in = r.body()) {

@@ -116,6 +116,30 @@ public final class LocalStorage implements BackupStorage {
     }
 
     @Override
+    public InputStream get(String key, long offset, long length) {
+        BackupStorage.checkRange(offset, length);
+        Path p = resolve(key);
+        try {
+            if (Files.isDirectory(p)) {
+                throw StorageException.notFound(key);
+            }
+            FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
+            try {
+                ch.position(offset); // past the end is allowed: reads then give end of stream
+            } catch (IOException e) {
+                ch.close();
+                throw e;
+            }
+            return new BoundedInputStream(Channels.newInputStream(ch), length);
+        } catch (NoSuchFileException e) {
+            requireRoot();
+            throw StorageException.notFound(key);
+        } catch (IOException e) {
+            throw map(e, key, "read");
+        }
+    }
+
+    @Override
     public List<StoredObject> list(String prefix) {
         String pre = Keys.checkPrefix(prefix);
         requireRoot();

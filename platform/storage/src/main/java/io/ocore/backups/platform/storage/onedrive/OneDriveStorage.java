@@ -17,6 +17,7 @@ import io.ocore.backups.platform.storage.UploadSource;
 import io.ocore.backups.platform.storage.oauth.ApiClient;
 import io.ocore.backups.platform.storage.oauth.HttpFailures;
 import io.ocore.backups.platform.storage.oauth.OAuthTokens;
+import io.ocore.backups.platform.storage.oauth.RangedDownloads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -231,8 +232,23 @@ public final class OneDriveStorage implements BackupStorage {
 
     @Override
     public InputStream get(String key) {
+        return download(key, 0, RangedDownloads.WHOLE);
+    }
+
+    /** A download with {@code Range} (Graph's partial download); length 0 still asks whether the key exists. */
+    @Override
+    public InputStream get(String key, long offset, long length) {
+        BackupStorage.checkRange(offset, length);
+        if (length == 0) {
+            closeQuietly(download(key, offset, 1));
+            return InputStream.nullInputStream();
+        }
+        return download(key, offset, length);
+    }
+
+    private InputStream download(String key, long offset, long length) {
         URI uri = URI.create(item(Keys.check(key)) + "/content");
-        HttpResponse<InputStream> r = api.send(() -> HttpRequest.newBuilder(uri).GET(),
+        HttpResponse<InputStream> r = api.send(() -> RangedDownloads.range(HttpRequest.newBuilder(uri).GET(), offset, length),
                 HttpResponse.BodyHandlers.ofInputStream(), true, true);
         int status = r.statusCode();
         if (status == 302 || status == 301 || status == 303 || status == 307) {
@@ -240,14 +256,16 @@ public final class OneDriveStorage implements BackupStorage {
             URI location = uri.resolve(r.headers().firstValue("Location").orElseThrow(() ->
                     new StorageException(Kind.PERMANENT, "Microsoft Graph redirected the download nowhere.")));
             // the download URL is pre-authenticated and may be another host: never send the token there
-            r = api.send(() -> HttpRequest.newBuilder(location).GET(), HttpResponse.BodyHandlers.ofInputStream(), false, true);
+            r = api.send(() -> RangedDownloads.range(HttpRequest.newBuilder(location).GET(), offset, length),
+                    HttpResponse.BodyHandlers.ofInputStream(), false, true);
             status = r.statusCode();
         }
-        if (status == 200) {
-            return r.body();
+        InputStream body = RangedDownloads.body(r, offset, length, SERVICE);
+        if (body != null) {
+            return body;
         }
-        byte[] body = readQuietly(r.body());
-        throw failure(status, body, "read", key, false);
+        byte[] error = readQuietly(r.body());
+        throw failure(status, error, "read", key, false);
     }
 
     @Override

@@ -26,6 +26,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
@@ -314,6 +316,47 @@ public final class S3Storage implements BackupStorage {
             }
             throw se;
         }
+    }
+
+    /**
+     * A GetObject with {@code Range: bytes=a-b}; a range starting at or after the end (416
+     * InvalidRange) is an empty stream, and length 0 asks only whether the object exists (HeadObject).
+     */
+    @Override
+    public InputStream get(String key, long offset, long length) {
+        BackupStorage.checkRange(offset, length);
+        String objectKey = objectKey(key);
+        try {
+            if (length == 0) {
+                client.headObject(b -> b.bucket(config.bucket()).key(objectKey));
+                return InputStream.nullInputStream();
+            }
+            ResponseInputStream<GetObjectResponse> in = client.getObject(b -> b.bucket(config.bucket()).key(objectKey)
+                    .range(BackupStorage.httpRange(offset, length)));
+            if (in.response().contentRange() == null && offset > 0) {
+                // a server that ignored the Range header sent the whole object
+                try {
+                    BackupStorage.skipUpTo(in, offset);
+                } catch (java.io.IOException e) {
+                    in.abort();
+                    throw new StorageException(StorageException.Kind.TRANSIENT,
+                            "The connection to the storage service failed while skipping to offset " + offset + ".", e);
+                }
+            }
+            return new BoundedInputStream(in, length);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 416) {
+                return InputStream.nullInputStream();
+            }
+            throw readFailure(e, key);
+        } catch (RuntimeException e) {
+            throw readFailure(e, key);
+        }
+    }
+
+    private StorageException readFailure(RuntimeException e, String key) {
+        StorageException se = S3Errors.map(e, config, "read");
+        return se.kind() == StorageException.Kind.NOT_FOUND ? StorageException.notFound(key) : se;
     }
 
     @Override

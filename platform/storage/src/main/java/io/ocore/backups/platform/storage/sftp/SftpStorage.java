@@ -45,6 +45,7 @@ import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHFsyncExtension;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
 import org.apache.sshd.sftp.client.impl.AbstractSftpClient;
+import org.apache.sshd.sftp.client.impl.SftpInputStreamAsync;
 import org.apache.sshd.sftp.client.impl.SftpOutputStreamAsync;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
@@ -349,6 +350,67 @@ public final class SftpStorage implements BackupStorage {
             }
             return c.read(p, IO_BUFFER);
         });
+    }
+
+    /** Reads from {@code offset} on an open handle (pipelined when sshd allows), up to the range's end. */
+    @Override
+    public InputStream get(String key, long offset, long length) {
+        BackupStorage.checkRange(offset, length);
+        String p = path(key);
+        return call("read", key, c -> {
+            SftpClient.Attributes a = c.stat(p);
+            if (a.isDirectory()) {
+                throw StorageException.notFound(key);
+            }
+            long size = a.getSize();
+            if (length == 0 || offset >= size) {
+                return InputStream.nullInputStream();
+            }
+            long end = offset + Math.min(length, size - offset);
+            SftpClient.CloseableHandle h = c.open(p, SftpClient.OpenMode.Read);
+            if (c instanceof AbstractSftpClient ac) {
+                // reads no further ahead than the range's end; the stream closes the handle
+                return new BoundedInputStream(new SftpInputStreamAsync(ac, IO_BUFFER, offset, end, p, h, true),
+                        end - offset);
+            }
+            return new BoundedInputStream(new HandleInputStream(c, h, offset), end - offset);
+        });
+    }
+
+    /** Plain positioned reads on a handle, for an sftp client without the pipelined reader. */
+    private static final class HandleInputStream extends InputStream {
+        private final SftpClient c;
+        private final SftpClient.CloseableHandle h;
+        private long position;
+
+        HandleInputStream(SftpClient c, SftpClient.CloseableHandle h, long position) {
+            this.c = c;
+            this.h = h;
+            this.position = position;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            int n = c.read(h, position, b, off, Math.min(len, IO_BUFFER));
+            if (n > 0) {
+                position += n;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            h.close();
+        }
     }
 
     @Override

@@ -78,8 +78,24 @@ class GoogleDriveStorageTest extends BackupStorageConformance {
     }
 
     @Override
+    protected long chunkBytes() {
+        return 4 * 256 * 1024; // the upload chunk configured above
+    }
+
+    @Override
     protected String wrongSecret() {
         return "1//0g-wrong-refresh-token";
+    }
+
+    @Test
+    void aRangedReadDownloadsOnlyTheRange() throws Exception {
+        String key = run + "ranged/only";
+        storage().put(key, new RandomStream(31, 3L * 1024 * 1024));
+        long before = drive.downloadedBytes();
+        try (java.io.InputStream in = storage().get(key, 2L * 1024 * 1024, 100)) {
+            assertThat(in.readAllBytes()).hasSize(100);
+        }
+        assertThat(drive.downloadedBytes() - before).as("bytes the server sent").isEqualTo(100);
     }
 
     @Test

@@ -82,8 +82,24 @@ class OneDriveStorageTest extends BackupStorageConformance {
     }
 
     @Override
+    protected long chunkBytes() {
+        return 8 * 320 * 1024; // the upload chunk configured above
+    }
+
+    @Override
     protected String wrongSecret() {
         return "M.C507_BAY.-wrong-refresh-token";
+    }
+
+    @Test
+    void aRangedReadDownloadsOnlyTheRange() throws Exception {
+        String key = run + "ranged/only";
+        storage().put(key, new RandomStream(31, 3L * 1024 * 1024));
+        long before = graph.downloadedBytes();
+        try (java.io.InputStream in = storage().get(key, 2L * 1024 * 1024, 100)) {
+            assertThat(in.readAllBytes()).hasSize(100);
+        }
+        assertThat(graph.downloadedBytes() - before).as("bytes the server sent").isEqualTo(100);
     }
 
     @Test

@@ -73,6 +73,11 @@ class S3StorageTest extends BackupStorageConformance {
     }
 
     @Override
+    protected long chunkBytes() {
+        return 8L * 1024 * 1024; // the upload part
+    }
+
+    @Override
     protected long interruptAfterBytes() {
         return 20L * 1024 * 1024 + 5; // into the third 8 MiB part: a multipart upload is under way
     }

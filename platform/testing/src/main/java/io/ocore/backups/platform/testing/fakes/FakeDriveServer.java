@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  * mime types (folders are files of {@code application/vnd.google-apps.folder}), {@code files.list}
  * with the {@code q} clauses used ({@code 'id' in parents}, {@code name = '...'},
  * {@code mimeType = / != '...'}, {@code trashed = false}) and page tokens, {@code files.create}
- * of folders, {@code files.get} (metadata and {@code alt=media}), {@code files.delete}, and
+ * of folders, {@code files.get} (metadata and {@code alt=media}, which honours
+ * {@code Range: bytes=a-b} as Drive's partial downloads do: 206, or 416 past the end), {@code files.delete}, and
  * resumable uploads: POST (new) or PATCH (new content of an existing file) with
  * {@code uploadType=resumable} answer a session URI in Location; PUTs carry
  * {@code Content-Range: bytes a-b/*} (non-final chunks end on a 256 KiB boundary) or
@@ -58,6 +59,7 @@ public final class FakeDriveServer implements AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger chunks = new AtomicInteger();
     private final AtomicInteger statusQueries = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong downloadedBytes = new java.util.concurrent.atomic.AtomicLong();
     private volatile IntConsumer onChunk = n -> { };
     private volatile int maxPageSize = 1000;
     private volatile long lastThrottleNanos;
@@ -139,6 +141,11 @@ public final class FakeDriveServer implements AutoCloseable {
 
     public void maxPageSize(int n) {
         maxPageSize = n;
+    }
+
+    /** File content bytes sent by downloads so far (a ranged download counts only its range). */
+    public long downloadedBytes() {
+        return downloadedBytes.get();
     }
 
     public int statusQueries() {
@@ -247,11 +254,7 @@ public final class FakeDriveServer implements AutoCloseable {
         switch (method) {
             case "GET" -> {
                 if ("media".equals(q.get("alt"))) {
-                    if (f.content == null) {
-                        FakeHttp.send(ex, 200, new byte[0], "application/octet-stream");
-                    } else {
-                        FakeHttp.file(ex, f.content);
-                    }
+                    FakeHttp.file(ex, f.content, downloadedBytes); // no content yet: an empty file
                 } else {
                     json(ex, 200, fileJson(f));
                 }

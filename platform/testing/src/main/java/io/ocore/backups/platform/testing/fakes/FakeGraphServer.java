@@ -34,7 +34,8 @@ import java.util.function.IntConsumer;
  * {@code /v1.0/me/drive/root:/a/b:} (and {@code /drives/{id}}), simple upload up to 4 MiB,
  * upload sessions (pre-authenticated upload URL, Content-Range with the total, chunks in
  * multiples of 320 KiB, 202 + nextExpectedRanges, status GET, cancel DELETE), content download by
- * 302 redirect to a pre-authenticated URL, paged children listing, delete. Tests inject 429 with
+ * 302 redirect to a pre-authenticated URL (which honours {@code Range: bytes=a-b}: 206, or 416 past
+ * the end, as Graph's partial downloads do), paged children listing, delete. Tests inject 429 with
  * Retry-After, 503, and "accepted but answered 500" failures.
  */
 public final class FakeGraphServer implements AutoCloseable {
@@ -50,6 +51,7 @@ public final class FakeGraphServer implements AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Object lock = new Object();
     private final AtomicInteger statusQueries = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong downloadedBytes = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicInteger chunks = new AtomicInteger();
     private volatile int maxPageSize = 200;
     private volatile IntConsumer onChunk = n -> { };
@@ -109,6 +111,11 @@ public final class FakeGraphServer implements AutoCloseable {
     /** Called with the running count of chunks received (to expire tokens mid-upload, say). */
     public void onChunk(IntConsumer hook) {
         onChunk = hook;
+    }
+
+    /** File content bytes sent by downloads so far (a ranged download counts only its range). */
+    public long downloadedBytes() {
+        return downloadedBytes.get();
     }
 
     public int statusQueries() {
@@ -428,7 +435,7 @@ public final class FakeGraphServer implements AutoCloseable {
             error(ex, 404, "itemNotFound");
             return;
         }
-        FakeHttp.file(ex, item.file());
+        FakeHttp.file(ex, item.file(), downloadedBytes);
     }
 
     @Override

@@ -70,17 +70,92 @@ final class FakeHttp {
         ex.close();
     }
 
-    static void file(HttpExchange ex, Path file) throws IOException {
+    /**
+     * The file's content, as Graph's download URL and Drive's {@code alt=media} serve it: the whole
+     * file (200), or with {@code Range: bytes=a-b} / {@code bytes=a-} that range (206 with
+     * {@code Content-Range: bytes a-b/size}, the end clamped to the file's), or 416 with
+     * {@code Content-Range: bytes *&#47;size} when the range starts at or after the end. A Range
+     * header of another form (suffix, several ranges) is ignored, as RFC 9110 allows.
+     */
+    static void file(HttpExchange ex, Path file, java.util.concurrent.atomic.AtomicLong served) throws IOException {
         drain(ex);
-        long size = Files.size(file);
+        long size = file == null ? 0 : Files.size(file);
         ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
-        ex.sendResponseHeaders(200, size == 0 ? -1 : size);
-        if (size > 0) {
+        long[] range = range(ex.getRequestHeaders().getFirst("Range"));
+        if (range != null && range[0] >= size) {
+            ex.getResponseHeaders().set("Content-Range", "bytes */" + size);
+            ex.sendResponseHeaders(416, -1);
+            ex.close();
+            return;
+        }
+        long start = range == null ? 0 : range[0];
+        long end = range == null || range[1] < 0 ? size - 1 : Math.min(range[1], size - 1);
+        long length = end - start + 1;
+        if (range != null) {
+            ex.getResponseHeaders().set("Content-Range", "bytes " + start + "-" + end + "/" + size);
+        }
+        ex.sendResponseHeaders(range != null ? 206 : 200, length == 0 ? -1 : length);
+        served.addAndGet(length);
+        if (length > 0) {
             try (OutputStream out = ex.getResponseBody(); InputStream in = Files.newInputStream(file)) {
-                in.transferTo(out);
+                in.skipNBytes(start);
+                new Limited(in, length).transferTo(out);
             }
         }
         ex.close();
+    }
+
+    /** "bytes=a-b" or "bytes=a-": start, end (-1 for open); null for no header or another form. */
+    static long[] range(String header) {
+        if (header == null || !header.startsWith("bytes=") || header.contains(",")) {
+            return null;
+        }
+        String v = header.substring(6).trim();
+        int dash = v.indexOf('-');
+        if (dash <= 0) {
+            return null;
+        }
+        try {
+            long start = Long.parseLong(v.substring(0, dash));
+            long end = dash == v.length() - 1 ? -1 : Long.parseLong(v.substring(dash + 1));
+            return end >= 0 && end < start ? null : new long[] {start, end};
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** At most {@code left} bytes of a stream. */
+    static final class Limited extends java.io.FilterInputStream {
+        private long left;
+
+        Limited(InputStream in, long left) {
+            super(in);
+            this.left = left;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
     }
 
     static void drain(HttpExchange ex) {
