@@ -390,6 +390,36 @@ class BackupExecutionTest {
         given().auth().oauth2(viewer(org)).get("/api/backups/" + id).then().body("error", containsString("interrupted"));
     }
 
+    @Test
+    void theDumpStartsWithinAFractionOfASecondOfTheRequest() throws Exception {
+        UUID org = UUID.randomUUID();
+        UUID env = Fixtures.register(org, src);
+        UUID s3Dest = s3Destination(org);
+        UUID localDest = localDestination(org, Files.createTempDirectory("ocore-local-"));
+        // warm-up: the first backup of the process loads the drivers' classes
+        awaitFinished(org, requestBackup(org, env, "db", s3Dest, localDest));
+        Map<String, java.time.Instant> firstByte = new java.util.concurrent.ConcurrentHashMap<>();
+        BackupExecution.marks((id, mark) -> {
+            if (mark.equals("database.firstByte")) {
+                firstByte.put(id.toString(), java.time.Instant.now());
+            }
+        });
+        List<Long> millis = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                java.time.Instant requested = java.time.Instant.now();
+                String id = requestBackup(org, env, "db", s3Dest, localDest);
+                assertThat(awaitFinished(org, id).getString("status")).isEqualTo("completed");
+                millis.add(Duration.between(requested, firstByte.get(id)).toMillis());
+            }
+        } finally {
+            BackupExecution.marks(null);
+        }
+        System.out.println("request to the dump's first byte, ms: " + millis);
+        assertThat(millis.stream().mapToLong(Long::longValue).min().orElseThrow()).as("ms: %s", millis)
+                .isLessThan(300);
+    }
+
     static Map<String, Long> rowCounts(String database) throws Exception {
         Map<String, Long> counts = new TreeMap<>();
         try (Connection c = src.cluster.connect(database); var st = c.createStatement()) {
