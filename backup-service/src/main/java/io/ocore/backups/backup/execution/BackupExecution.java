@@ -215,6 +215,7 @@ public class BackupExecution {
         Environment env = loaded.environment();
         Log.infof("Backup %s (%s, %s) of environment %s starts", b.id, b.backupType, b.trigger, env.id);
         marks.accept(b.id, "started");
+        long started = java.time.Duration.between(b.createdAt, Instant.now()).toMillis();
         Targets targets = new Targets();
         Map<String, String> checksums = new LinkedHashMap<>();
         checksums.put("database", null);
@@ -229,6 +230,7 @@ public class BackupExecution {
                 confinement.confine(Area.CONFIG, Path.of(env.configPath));
             }
             openAll(b, targets);
+            long opened = java.time.Duration.between(b.createdAt, Instant.now()).toMillis();
             if (targets.isEmpty()) {
                 fail(b, targets, checksums, "no destination could be opened: " + reasons(targets.failed()));
                 return;
@@ -266,8 +268,9 @@ public class BackupExecution {
             Piece database = component(b, ComponentName.database, componentKey(b, ComponentName.database), null,
                     out -> dump.writeTo(firstByte(out, () -> {
                         marks.accept(b.id, "database.firstByte");
-                        Log.infof("Backup %s: the dump's first byte %d ms after the request", b.id,
-                                java.time.Duration.between(b.createdAt, Instant.now()).toMillis());
+                        Log.infof("Backup %s: the dump's first byte %d ms after the request (run started after %d"
+                                + " ms, destinations open after %d ms)", b.id,
+                                java.time.Duration.between(b.createdAt, Instant.now()).toMillis(), started, opened);
                     })), writer, key, targets.alive(), targets, progress, n -> {
                         dbBytes.set(n);
                         reportBytes.run();
