@@ -266,12 +266,16 @@ public class BackupExecution {
             enter(progress, Phase.dumping_database);
             ComponentWriter.RawProducer dump = pgDump.producer(env, password);
             Piece database = component(b, ComponentName.database, componentKey(b, ComponentName.database), null,
-                    out -> dump.writeTo(firstByte(out, () -> {
-                        marks.accept(b.id, "database.firstByte");
-                        Log.infof("Backup %s: the dump's first byte %d ms after the request (run started after %d"
-                                + " ms, destinations open after %d ms)", b.id,
-                                java.time.Duration.between(b.createdAt, Instant.now()).toMillis(), started, opened);
-                    })), writer, key, targets.alive(), targets, progress, n -> {
+                    out -> {
+                        long spawned = java.time.Duration.between(b.createdAt, Instant.now()).toMillis();
+                        dump.writeTo(firstByte(out, () -> {
+                            marks.accept(b.id, "database.firstByte");
+                            Log.infof("Backup %s: the dump's first byte %d ms after the request (run started after"
+                                    + " %d ms, destinations open after %d ms, pg_dump started after %d ms)", b.id,
+                                    java.time.Duration.between(b.createdAt, Instant.now()).toMillis(), started,
+                                    opened, spawned);
+                        }));
+                    }, writer, key, targets.alive(), targets, progress, n -> {
                         dbBytes.set(n);
                         reportBytes.run();
                     });
