@@ -181,7 +181,7 @@ public class BlobGarbageCollector {
                 n.doomed += query(REFS + "update blob_location l set doomed_at = $2 where l.environment_id = $1 "
                         + "and l.doomed_at is null and not exists (select 1 from refs where refs.blob_id = l.blob_id)",
                         Tuple.of(env, at)).rowCount();
-                GcFaults.reach("mark.done");
+                GcFaults.reach("mark.done", env);
                 sweep(env, at, cutoff, opener, n);
             }
         } finally {
@@ -279,9 +279,9 @@ public class BlobGarbageCollector {
         });
         switch (action) {
             case "delete" -> {
-                GcFaults.reach("delete.marked");
+                GcFaults.reach("delete.marked", env);
                 deleteObjects(storage, c.orgId(), env, c.packId());
-                GcFaults.reach("delete.objects-gone");
+                GcFaults.reach("delete.objects-gone", env);
                 removeRow(c.destinationId(), env, c.packId());
                 n.packsDeleted++;
                 n.bytesFreed += c.sizeBytes();
@@ -317,7 +317,7 @@ public class BlobGarbageCollector {
         query("insert into blob_pack (destination_id, environment_id, pack_id, org_id, size_bytes, blob_count, state) "
                 + "values ($1, $2, $3, $4, $5, $6, 'deleting')",
                 Tuple.of(c.destinationId(), env, newId, c.orgId(), newSize, moved.size()));
-        GcFaults.reach("repack.recorded");
+        GcFaults.reach("repack.recorded", env);
         String oldKey = BlobLayout.packKey(c.orgId(), env, c.packId());
         var stored = storage.put(BlobLayout.packKey(c.orgId(), env, newId),
                 () -> new RangeStream(storage, oldKey, remaining));
@@ -325,11 +325,11 @@ public class BlobGarbageCollector {
             throw new IllegalStateException("the new pack " + newId + " was stored with " + stored.sizeBytes()
                     + " bytes, not " + newSize);
         }
-        GcFaults.reach("repack.pack-stored");
+        GcFaults.reach("repack.pack-stored", env);
         BlobKeys keys = catalogue.keys(c.orgId(), env);
         byte[] index = keys.encryptPackIndex(newId, new PackIndex(newId, moved).toJson());
         storage.put(BlobLayout.packIndexKey(c.orgId(), env, newId), new ByteArrayInputStream(index));
-        GcFaults.reach("repack.index-stored");
+        GcFaults.reach("repack.index-stored", env);
         inTransaction(tx -> {
             RowSet<Row> state = tx.preparedQuery("select state from blob_pack where destination_id = $1 "
                     + "and environment_id = $2 and pack_id = $3 for update")
@@ -357,9 +357,9 @@ public class BlobGarbageCollector {
             markDeleting(tx, c.destinationId(), env, c.packId(), at);
             return null;
         });
-        GcFaults.reach("repack.moved");
+        GcFaults.reach("repack.moved", env);
         deleteObjects(storage, c.orgId(), env, c.packId());
-        GcFaults.reach("repack.old-objects-gone");
+        GcFaults.reach("repack.old-objects-gone", env);
         removeRow(c.destinationId(), env, c.packId());
         n.packsRepacked++;
         n.bytesFreed += c.sizeBytes() - newSize;

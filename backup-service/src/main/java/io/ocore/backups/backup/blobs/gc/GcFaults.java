@@ -27,20 +27,24 @@ public final class GcFaults {
     }
 
     private static volatile String crashAt;
+    private static volatile java.util.UUID crashIn;
 
     private GcFaults() {
     }
 
-    public static void crashAt(String point) {
+    /** The next time the collector reaches {@code point} while collecting {@code environmentId}. */
+    public static void crashAt(String point, java.util.UUID environmentId) {
+        crashIn = environmentId;
         crashAt = point;
     }
 
     public static void clear() {
         crashAt = null;
+        crashIn = null;
     }
 
-    static void reach(String point) {
-        if (point.equals(crashAt)) {
+    static void reach(String point, java.util.UUID environmentId) {
+        if (point.equals(crashAt) && environmentId.equals(crashIn)) {
             crashAt = null;
             throw new SimulatedCrash(point);
         }
