@@ -121,4 +121,27 @@ public class BlobStoreCatalogue {
             }
         };
     }
+
+    /** A completed blob-store backup: its id and the destinations holding it. */
+    public record PreviousBackup(UUID backupId, Set<UUID> destinations) {
+    }
+
+    /**
+     * The environment's newest completed blob-store full backup other than {@code except} (the
+     * one with a {@code backup_blob_ref} row): the change cache of the next one.
+     */
+    public java.util.Optional<PreviousBackup> previousBackup(UUID environmentId, UUID except) {
+        for (Row r : pool.preparedQuery("""
+                select b.id, b.remote_paths from backup b join backup_blob_ref r on r.backup_id = b.id
+                where b.environment_id = $1 and b.status = 'completed' and b.backup_type = 'full' and b.id <> $2
+                order by b.completed_at desc limit 1""")
+                .execute(Tuple.of(environmentId, except)).await().atMost(TIMEOUT)) {
+            Map<UUID, String> paths = io.ocore.backups.backup.backup.Json.read(r.getString("remote_paths"),
+                    new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<UUID, String>>() {
+                    });
+            return java.util.Optional.of(new PreviousBackup(r.getUUID("id"),
+                    new java.util.LinkedHashSet<>(paths.keySet())));
+        }
+        return java.util.Optional.empty();
+    }
 }

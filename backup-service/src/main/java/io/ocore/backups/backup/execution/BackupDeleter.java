@@ -33,7 +33,9 @@ import java.util.function.Supplier;
  * replicas share the work), removes the backup's directory from every destination it was written
  * to, keeps per-destination progress (a cleaned destination is not retried) and retries the rest
  * with capped exponential backoff. Only when every copy is gone does the backup row leave the
- * catalogue, in one transaction with its tombstone and {@code BackupDeleted}. A deletion not
+ * catalogue, in one transaction with its tombstone, {@code BackupDeleted} and the removal of its
+ * referenced blobs ({@code backup_blob_ref}). A blob-store backup's directory holds its index
+ * and manifest only: its blobs, which other backups may share, are freed by the collector. A deletion not
  * finished after {@code ocore.backup.deletion-stuck-after} publishes {@code BackupDeletionStuck}
  * once and goes on retrying. An expiry recorded while the backup ran starts once it has finished.
  */
@@ -215,6 +217,9 @@ public class BackupDeleter {
                 .chain(n -> n == 0 ? Uni.createFrom().voidItem()
                         : s.createNativeQuery("delete from backup where id = :id").setParameter("id", b.id)
                                 .executeUpdate()
+                                // its blobs are no longer referenced by it: the collector frees them
+                                .chain(() -> s.createNativeQuery("delete from backup_blob_ref where backup_id = :id")
+                                        .setParameter("id", b.id).executeUpdate())
                                 .chain(() -> outbox.append(new Events.BackupDeleted(b.orgId, b.environmentId, b.id,
                                         deletedAt)))
                                 .invoke(() -> Log.infof("Backup %s deleted from every destination; it left the "

@@ -91,30 +91,90 @@ public class BackupStore {
     }
 
     /**
+     * The blob ids a blob-store backup's filestore index references ({@code BlobRefs.encode}), and
+     * what becomes of the outcome when some are no longer located live on a destination it
+     * completed on ({@code missing}: destination -> how many blobs are missing there).
+     */
+    public record BlobReferences(byte[] blobIds, java.util.function.Function<Map<UUID, Long>, Outcome> onMissing) {
+    }
+
+    public void finish(Lease lease, Outcome o, java.util.function.Function<Backup, List<OcoreEvent>> events) {
+        finish(lease, o, null, events);
+    }
+
+    /**
      * Records the outcome and its events in one transaction (events built from the updated row),
      * if {@code lease} still holds the row (locked for the check): else nothing is written and
-     * {@link LeaseLostException} is thrown.
+     * {@link LeaseLostException} is thrown. With {@code refs}, a completed outcome also records
+     * the backup's referenced blobs ({@code backup_blob_ref}) and checks, in the same transaction,
+     * that each is located live ({@code doomed_at} null) on every destination of
+     * {@code remotePaths}; where one is not, {@link BlobReferences#onMissing} gives the outcome.
      */
-    public void finish(Lease lease, Outcome o, java.util.function.Function<Backup, List<OcoreEvent>> events) {
+    public void finish(Lease lease, Outcome outcome, BlobReferences refs,
+            java.util.function.Function<Backup, List<OcoreEvent>> events) {
         Job.outcomeRecorded(); // from now on the row is no longer ours to heartbeat
         await(() -> Panache.withTransaction(() -> Backup.<Backup>findById(lease.id(), LockModeType.PESSIMISTIC_WRITE)
                 .chain(b -> {
             if (b == null || b.status != BackupStatus.in_progress || !lease.heldBy(b.claimedBy, b.leaseGeneration)) {
                 return Uni.createFrom().failure(new LeaseLostException(lease));
             }
-            b.status = o.status();
-            b.sizeBytes = o.sizeBytes();
-            b.checksums = Json.write(o.checksums());
-            b.remotePaths = Json.write(o.remotePaths());
-            b.failedDestinations = Json.write(o.failedDestinations());
-            b.error = o.error();
-            b.notes = Json.write(o.notes() == null ? List.of() : o.notes());
-            b.completedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            b.heartbeatAt = b.completedAt;
-            return Multi.createFrom().iterable(events.apply(b))
-                    .onItem().transformToUniAndConcatenate(outbox::append)
-                    .collect().asList().replaceWithVoid();
+            Uni<Outcome> checked = refs == null || outcome.status() != BackupStatus.completed
+                    ? Uni.createFrom().item(outcome)
+                    : recordReferences(b, outcome, refs);
+            return checked.chain(o -> {
+                b.status = o.status();
+                b.sizeBytes = o.sizeBytes();
+                b.checksums = Json.write(o.checksums());
+                b.remotePaths = Json.write(o.remotePaths());
+                b.failedDestinations = Json.write(o.failedDestinations());
+                b.error = o.error();
+                b.notes = Json.write(o.notes() == null ? List.of() : o.notes());
+                b.completedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                b.heartbeatAt = b.completedAt;
+                return Multi.createFrom().iterable(events.apply(b))
+                        .onItem().transformToUniAndConcatenate(outbox::append)
+                        .collect().asList().replaceWithVoid();
+            });
         })));
+    }
+
+    /** Inside the finish transaction: backup_blob_ref, then the live check per destination. */
+    private static Uni<Outcome> recordReferences(Backup b, Outcome o, BlobReferences refs) {
+        String dests = String.join(",", o.remotePaths().keySet().stream().map(UUID::toString).toList());
+        return Panache.getSession().chain(s -> s.createNativeQuery("""
+                insert into backup_blob_ref (backup_id, environment_id, blob_ids, blob_count)
+                values (:id, :env, :ids, :count)
+                on conflict (backup_id) do update set blob_ids = excluded.blob_ids, blob_count = excluded.blob_count""")
+                .setParameter("id", b.id).setParameter("env", b.environmentId).setParameter("ids", refs.blobIds())
+                .setParameter("count", refs.blobIds().length / 32).executeUpdate()
+                .chain(() -> s.createNativeQuery("""
+                        select cast(d.dest as text), count(*)
+                        from backup_blob_ref r
+                        cross join generate_series(0, r.blob_count - 1) g(i)
+                        cross join unnest(cast(string_to_array(:dests, ',') as uuid[])) d(dest)
+                        where r.backup_id = :id
+                          and not exists (select 1 from blob_location l
+                                          where l.destination_id = d.dest and l.environment_id = r.environment_id
+                                            and l.blob_id = encode(substring(r.blob_ids from g.i * 32 + 1 for 32), 'hex')
+                                            and l.doomed_at is null)
+                        group by d.dest""", Object[].class).setParameter("id", b.id).setParameter("dests", dests)
+                        .getResultList())
+                .chain(rows -> {
+                    if (rows.isEmpty()) {
+                        return Uni.createFrom().item(o);
+                    }
+                    Map<UUID, Long> missing = new java.util.LinkedHashMap<>();
+                    for (Object[] r : rows) {
+                        missing.put(UUID.fromString((String) r[0]), ((Number) r[1]).longValue());
+                    }
+                    Outcome adjusted = refs.onMissing().apply(missing);
+                    if (adjusted.status() == BackupStatus.completed) {
+                        return Uni.createFrom().item(adjusted);
+                    }
+                    // nothing of it is kept: it references no blob
+                    return s.createNativeQuery("delete from backup_blob_ref where backup_id = :id")
+                            .setParameter("id", b.id).executeUpdate().replaceWith(adjusted);
+                }));
     }
 
     /**

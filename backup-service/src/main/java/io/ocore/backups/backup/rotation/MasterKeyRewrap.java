@@ -7,6 +7,7 @@ import io.ocore.backups.backup.execution.Destinations;
 import io.ocore.backups.platform.backupformat.BackupKeys;
 import io.ocore.backups.platform.backupformat.BackupLayout;
 import io.ocore.backups.platform.backupformat.BackupManifest;
+import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
 import io.ocore.backups.platform.security.EnvelopeCipher;
 import io.ocore.backups.platform.security.RewrapReport;
 import io.ocore.backups.platform.storage.BackupStorage;
@@ -29,8 +30,9 @@ import java.util.UUID;
 
 /**
  * After a master-key rotation: re-wraps what backup-service stores under an older master key,
- * i.e. every environment's database password (a column) and every retained backup's data key
- * (in {@code manifest.json} on each destination holding a copy). Blocking: worker threads only.
+ * i.e. every environment's database password (a column), every environment's blob-store key
+ * ({@code blob_store_key}) and every retained backup's data key and sealed blob-store key (in
+ * {@code manifest.json} on each destination holding a copy). Blocking: worker threads only.
  *
  * <p>Safe to interrupt and re-run: a value is replaced only by one that was opened again with
  * the active key first (a password by compare-and-set on its row, a manifest by one put of the
@@ -54,7 +56,8 @@ public class MasterKeyRewrap {
      * per kind, then the first failures.
      */
     public record Report(int rewrapped, int remaining, int failed, String activeMasterKeyId,
-            RewrapReport environments, RewrapReport backupCopies, List<Failure> failures) {
+            RewrapReport environments, RewrapReport blobStoreKeys, RewrapReport backupCopies,
+            List<Failure> failures) {
     }
 
     private final Pool pool;
@@ -70,10 +73,11 @@ public class MasterKeyRewrap {
     public Report rewrapAll() {
         List<Failure> failures = new ArrayList<>();
         RewrapReport environments = environments(failures);
+        RewrapReport blobKeys = blobStoreKeys(failures);
         RewrapReport copies = backupCopies(failures);
-        RewrapReport total = environments.plus(copies);
+        RewrapReport total = environments.plus(blobKeys).plus(copies);
         return new Report(total.rewrapped(), total.remaining(), total.failed(), cipher.activeKeyId(), environments,
-                copies, List.copyOf(failures.subList(0, Math.min(failures.size(), MAX_FAILURES_LISTED))));
+                blobKeys, copies, List.copyOf(failures.subList(0, Math.min(failures.size(), MAX_FAILURES_LISTED))));
     }
 
     /** Environment passwords sealed by another key than the active one. */
@@ -108,6 +112,41 @@ public class MasterKeyRewrap {
             }
         }
         long remaining = pool.preparedQuery("select count(*) from environment where db_password_sealed not like $1")
+                .execute(Tuple.of(notActive)).await().atMost(TIMEOUT).iterator().next().getLong(0);
+        return new RewrapReport(rewrapped, (int) remaining, failed, cipher.activeKeyId());
+    }
+
+    /** Environments' blob-store keys ({@code blob_store_key}) sealed by another key than the active one. */
+    RewrapReport blobStoreKeys(List<Failure> failures) {
+        String notActive = "v1:" + cipher.activeKeyId() + ":%";
+        UUID after = FIRST;
+        int rewrapped = 0;
+        int failed = 0;
+        while (true) {
+            RowSet<Row> rows = pool.preparedQuery("""
+                    select environment_id, sealed_key from blob_store_key
+                    where sealed_key not like $1 and environment_id > $2 order by environment_id limit $3""")
+                    .execute(Tuple.of(notActive, after, BATCH)).await().atMost(TIMEOUT);
+            for (Row row : rows) {
+                UUID id = row.getUUID("environment_id");
+                String sealed = row.getString("sealed_key");
+                after = id;
+                try {
+                    String fresh = cipher.rewrap(sealed, BlobKeys.context(id));
+                    rewrapped += pool.preparedQuery("""
+                            update blob_store_key set sealed_key = $1 where environment_id = $2 and sealed_key = $3""")
+                            .execute(Tuple.of(fresh, id, sealed)).await().atMost(TIMEOUT).rowCount();
+                } catch (EnvelopeCipher.CipherException e) {
+                    failed++;
+                    failures.add(new Failure("blobStoreKey", id, null, e.getMessage()));
+                    Log.warnf("Environment %s: its blob-store key could not be re-wrapped: %s", id, e.getMessage());
+                }
+            }
+            if (rows.size() < BATCH) {
+                break;
+            }
+        }
+        long remaining = pool.preparedQuery("select count(*) from blob_store_key where sealed_key not like $1")
                 .execute(Tuple.of(notActive)).await().atMost(TIMEOUT).iterator().next().getLong(0);
         return new RewrapReport(rewrapped, (int) remaining, failed, cipher.activeKeyId());
     }
@@ -171,14 +210,34 @@ public class MasterKeyRewrap {
             throw new IOException("its manifest names backup " + manifest.backupId());
         }
         BackupKeys.RewrappedManifest fresh = BackupKeys.rewrapManifest(cipher, current);
-        if (!fresh.changed()) {
+        byte[] json = rewrapBlobStoreKey(fresh.json(), env);
+        if (!fresh.changed() && json == fresh.json()) {
             return false;
         }
-        storage.put(key, new ByteArrayInputStream(fresh.json()));
-        if (!Arrays.equals(read(storage, key), fresh.json())) {
+        storage.put(key, new ByteArrayInputStream(json));
+        if (!Arrays.equals(read(storage, key), json)) {
             throw new IOException("the rewritten manifest reads back differently");
         }
         return true;
+    }
+
+    /**
+     * A manifest's {@code blobStore.sealedKey} re-wrapped under the active key (every other field as
+     * it is); the same array when there is none or the active key already seals it.
+     */
+    private byte[] rewrapBlobStoreKey(byte[] manifestJson, UUID env) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode tree = json.readTree(manifestJson);
+        com.fasterxml.jackson.databind.JsonNode blobStore = tree.path("blobStore");
+        String sealed = blobStore.path("sealedKey").asText(null);
+        if (sealed == null || sealed.startsWith("v1:" + cipher.activeKeyId() + ":")) {
+            return manifestJson;
+        }
+        ((com.fasterxml.jackson.databind.node.ObjectNode) blobStore).put("sealedKey",
+                cipher.rewrap(sealed, BlobKeys.context(env)));
+        byte[] out = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(tree);
+        BackupManifest.fromJson(out); // still a manifest this reader takes
+        return out;
     }
 
     private static byte[] read(BackupStorage storage, String key) throws IOException {
