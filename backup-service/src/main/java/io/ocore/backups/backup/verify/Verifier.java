@@ -10,6 +10,7 @@ import io.ocore.backups.platform.backupformat.ComponentName;
 import io.ocore.backups.platform.backupformat.ComponentReader;
 import io.ocore.backups.platform.backupformat.blobs.BlobCorruptException;
 import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
+import io.ocore.backups.platform.backupformat.blobs.BlobLayout;
 import io.ocore.backups.platform.backupformat.blobs.BlobLocation;
 import io.ocore.backups.platform.backupformat.blobs.BlobMissingException;
 import io.ocore.backups.platform.backupformat.blobs.FilestoreAssembler;
@@ -186,7 +187,12 @@ public class Verifier {
             } catch (IllegalArgumentException e) {
                 return "it lists an unknown component " + c.name();
             }
-            String expectedKey = BackupLayout.componentKey(b.orgId, b.environmentId, b.id, parsed);
+            if (c.isBlobIndex() && parsed != ComponentName.filestore) {
+                return "component " + c.name() + " has the blob-index layout, which only the filestore can have";
+            }
+            String expectedKey = c.isBlobIndex()
+                    ? BackupLayout.backupDir(b.orgId, b.environmentId, b.id) + BlobLayout.FILESTORE_INDEX
+                    : BackupLayout.componentKey(b.orgId, b.environmentId, b.id, parsed);
             if (!expectedKey.equals(c.objectKey())) {
                 return "component " + c.name() + " is said to be at " + c.objectKey() + ", not " + expectedKey;
             }
@@ -313,7 +319,8 @@ public class Verifier {
             String blob = m.group();
             for (FilestoreIndex.Entry entry : contents.entries()) {
                 if (entry.blobs().contains(blob)) {
-                    return "filestore blob " + blob + " of file " + entry.path() + ": " + message;
+                    return message.contains(entry.path()) ? "filestore: " + message
+                            : "filestore blob " + blob + " of file " + entry.path() + ": " + message;
                 }
             }
             return "filestore blob " + blob + ": " + message;

@@ -178,9 +178,12 @@ public class BlobGarbageCollector {
                 n.undoomed += query(REFS + "update blob_location l set doomed_at = null where l.environment_id = $1 "
                         + "and l.doomed_at is not null and exists (select 1 from refs where refs.blob_id = l.blob_id)",
                         Tuple.of(env)).rowCount();
+                // not while a backup of the environment runs: the blobs it uploaded or chose have no
+                // reference until it finishes (the next run marks them if it left them unreferenced)
                 n.doomed += query(REFS + "update blob_location l set doomed_at = $2 where l.environment_id = $1 "
-                        + "and l.doomed_at is null and not exists (select 1 from refs where refs.blob_id = l.blob_id)",
-                        Tuple.of(env, at)).rowCount();
+                        + "and l.doomed_at is null and not exists (select 1 from refs where refs.blob_id = l.blob_id) "
+                        + "and not exists (select 1 from backup b where b.environment_id = $1 "
+                        + "and b.status = 'in_progress')", Tuple.of(env, at)).rowCount();
                 GcFaults.reach("mark.done", env);
                 sweep(env, at, cutoff, opener, n);
             }

@@ -140,6 +140,15 @@ class BlobGarbageCollectorTest {
             return id;
         }
 
+        /** A running backup (no blob references until it finishes). */
+        UUID running() {
+            UUID id = UUID.randomUUID();
+            sql("insert into backup (id, org_id, environment_id, backup_type, trigger, status, destination_ids, "
+                    + "created_at, started_at) values ($1, $2, $3, 'full', 'manual', 'in_progress', $4, now(), now())",
+                    Tuple.of(id, org, env, "[\"" + dest + "\"]"));
+            return id;
+        }
+
         /** The backup leaves the catalogue (its row; its blob refs are left behind on purpose). */
         void forget(UUID backupId) {
             sql("delete from backup where id = $1", Tuple.of(backupId));
@@ -200,7 +209,7 @@ class BlobGarbageCollectorTest {
         /** Consistent: nothing deleting, and the objects are exactly the live packs and their indexes. */
         void assertConsistent() throws Exception {
             Map<String, String> packs = packs();
-            assertThat(packs.values()).as("pack states").containsOnly("live");
+            assertThat(packs.values()).as("pack states").allMatch("live"::equals);
             Set<String> expected = new TreeSet<>();
             for (String p : packs.keySet()) {
                 expected.add(BlobLayout.packKey(org, env, p));
@@ -320,6 +329,30 @@ class BlobGarbageCollectorTest {
         assertThat(s.packs()).containsOnlyKeys(pack);
         s.assertConsistent();
         s.assertRestorable(blobs);
+    }
+
+    @Test
+    void nothingIsDoomedWhileABackupOfTheEnvironmentRuns() throws Exception {
+        Store s = new Store();
+        // a running backup's new pack: its blobs are referenced only once it finishes
+        Set<String> fresh = Set.of(s.chunk(6000), s.chunk(7000));
+        s.pack(List.copyOf(fresh));
+        UUID running = s.running();
+        Instant t0 = Instant.now();
+        gc.run(t0);
+        assertThat(s.catalogued().values()).containsOnly(false);
+        gc.run(afterGrace(t0));
+        s.assertRestorable(fresh);
+
+        // it failed and referenced nothing: now they are garbage
+        sql("update backup set status = 'failed' where id = $1", Tuple.of(running));
+        Instant t1 = Instant.now();
+        gc.run(t1);
+        assertThat(s.catalogued().values()).containsOnly(true);
+        gc.run(afterGrace(t1));
+        assertThat(s.catalogued()).isEmpty();
+        s.assertConsistent();
+        assertThat(s.packs()).isEmpty();
     }
 
     @Test
