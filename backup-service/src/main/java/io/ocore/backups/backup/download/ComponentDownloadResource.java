@@ -26,6 +26,10 @@ import java.util.UUID;
  * plain bytes ({@code database}: pg_dump custom format; {@code filestore}, {@code config}: tar).
  * {@code ?destinationId=} picks the copy (default: the first destination holding it that answers);
  * {@code ?trailer=sha256} appends {@code OCORE-SHA256:<hex>\n}, the SHA-256 of the plain bytes.
+ * A filestore stored as an index of blobs (ADR 0015) is served as the same standard tar, assembled
+ * from its blobs; its response says {@code X-Ocore-Layout: blob-index} and carries neither
+ * {@code X-Ocore-Raw-Bytes} nor {@code X-Ocore-Stored-Sha256} (they would describe the index
+ * object, not the tar): the trailer is what vouches for its bytes.
  */
 @Path("/api/backups/{backupId}/components")
 public class ComponentDownloadResource {
@@ -34,6 +38,7 @@ public class ComponentDownloadResource {
     public static final String STORED_SHA256 = "X-Ocore-Stored-Sha256";
     public static final String DESTINATION = "X-Ocore-Destination-Id";
     public static final String TRAILER = "X-Ocore-Trailer";
+    public static final String LAYOUT = "X-Ocore-Layout";
 
     private final BackupService backups;
     private final ComponentDownloads downloads;
@@ -84,10 +89,14 @@ public class ComponentDownloadResource {
         };
         Response.ResponseBuilder r = Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE)
                 .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"")
-                .header(RAW_BYTES, opened.component().rawBytes())
-                .header(STORED_SHA256, opened.component().sha256())
                 .header(DESTINATION, opened.destinationId())
                 .header("Cache-Control", "no-store");
+        if (opened.isAssembled()) {
+            r.header(LAYOUT, opened.component().layout());
+        } else {
+            r.header(RAW_BYTES, opened.component().rawBytes())
+                    .header(STORED_SHA256, opened.component().sha256());
+        }
         if (withTrailer) {
             r.header(TRAILER, "sha256;bytes=" + ComponentDownloads.TRAILER_BYTES);
         }

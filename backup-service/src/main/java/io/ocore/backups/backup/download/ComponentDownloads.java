@@ -1,17 +1,24 @@
 package io.ocore.backups.backup.download;
 
 import io.ocore.backups.backup.backup.Backup;
+import io.ocore.backups.backup.blobs.gc.BlobLocations;
 import io.ocore.backups.backup.execution.Destinations;
 import io.ocore.backups.platform.backupformat.BackupLayout;
 import io.ocore.backups.platform.backupformat.BackupManifest;
 import io.ocore.backups.platform.backupformat.ComponentName;
 import io.ocore.backups.platform.backupformat.ComponentReader;
+import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
+import io.ocore.backups.platform.backupformat.blobs.BlobLocation;
+import io.ocore.backups.platform.backupformat.blobs.FilestoreAssembler;
+import io.ocore.backups.platform.backupformat.blobs.FilestoreIndex;
 import io.ocore.backups.platform.security.EnvelopeCipher;
 import io.ocore.backups.platform.storage.BackupStorage;
 import io.ocore.backups.platform.web.ProblemException;
 import io.ocore.backups.platform.web.ProblemTypes;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,6 +42,13 @@ import java.util.UUID;
  * and the plain length equals the manifest's {@code rawBytes}; any failure aborts the response
  * before its end. With {@code trailer=sha256} the body ends with {@link #TRAILER_BYTES} more bytes,
  * {@code OCORE-SHA256:<64 hex>\n}, the SHA-256 of the plain bytes before it.
+ *
+ * <p>A filestore stored as an index of blobs (ADR 0015): the index component is read whole and
+ * verified first (checksum, decryption, its plain length), then the body is the standard POSIX tar
+ * {@link FilestoreAssembler#writeTar} assembles from the destination's packs, every blob checked
+ * (GCM tag, HMAC) before its bytes go out; any failure aborts the response before its end. The tar
+ * is not a stored object: its size and SHA-256 are not known before it is made, so only the
+ * trailer vouches for it ({@link Opened#assembled()}).
  */
 @ApplicationScoped
 public class ComponentDownloads {
@@ -45,11 +59,18 @@ public class ComponentDownloads {
 
     /** An opened component, ready to be written once. */
     public record Opened(UUID destinationId, BackupManifest.Component component, InputStream plain,
-            BackupStorage storage) implements AutoCloseable {
+            BackupStorage storage, Assembled assembled) implements AutoCloseable {
+        /** Whether the body is assembled from blobs (no stored object has its size or SHA-256). */
+        public boolean isAssembled() {
+            return assembled != null;
+        }
+
         @Override
         public void close() {
             try {
-                plain.close();
+                if (plain != null) {
+                    plain.close();
+                }
             } catch (IOException ignored) {
                 // best effort
             }
@@ -61,12 +82,18 @@ public class ComponentDownloads {
         }
     }
 
+    /** A blob-index filestore, its verified index read, ready to be assembled into a tar. */
+    public record Assembled(FilestoreAssembler assembler, List<FilestoreIndex.Entry> entries) {
+    }
+
     private final Destinations destinations;
     private final EnvelopeCipher cipher;
+    private final BlobLocations blobLocations;
 
-    public ComponentDownloads(Destinations destinations, EnvelopeCipher cipher) {
+    public ComponentDownloads(Destinations destinations, EnvelopeCipher cipher, BlobLocations blobLocations) {
         this.destinations = destinations;
         this.cipher = cipher;
+        this.blobLocations = blobLocations;
     }
 
     /**
@@ -109,9 +136,15 @@ public class ComponentDownloads {
                     closeQuietly(storage);
                     throw ProblemException.notFound("Component " + name + " of backup", b.id);
                 }
+                if (c.isBlobIndex()) {
+                    Assembled assembled = assemble(b, id, storage, manifest, c);
+                    Log.infof("Serving %s of backup %s from destination %s, assembled from its blobs", name, b.id,
+                            id);
+                    return new Opened(id, c, null, storage, assembled);
+                }
                 InputStream plain = ComponentReader.open(storage.get(c.objectKey()), cipher, manifest, name);
                 Log.infof("Serving %s of backup %s from destination %s", name, b.id, id);
-                return new Opened(id, c, plain, storage);
+                return new Opened(id, c, plain, storage, null);
             } catch (ProblemException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
@@ -129,6 +162,9 @@ public class ComponentDownloads {
      * response unfinished, when anything does not verify.
      */
     public long write(Opened o, OutputStream out, boolean trailer) throws IOException {
+        if (o.isAssembled()) {
+            return writeAssembled(o, out, trailer);
+        }
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
@@ -172,6 +208,71 @@ public class ComponentDownloads {
         } catch (IOException | RuntimeException e) {
             Log.errorf("Download of %s from destination %s aborted after %d bytes: %s", o.component().name(),
                     o.destinationId(), total, e.getMessage());
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** Reads the index component whole (its checksum, authentication and length checked) and readies the assembler. */
+    private Assembled assemble(Backup b, UUID destinationId, BackupStorage storage, BackupManifest manifest,
+            BackupManifest.Component c) throws IOException {
+        if (manifest.blobStore() == null || manifest.blobStore().sealedKey() == null) {
+            throw new IOException("its manifest has a blob-index filestore but no blob-store key");
+        }
+        byte[] index;
+        try (InputStream in = ComponentReader.open(storage.get(c.objectKey()), cipher, manifest,
+                ComponentName.filestore)) {
+            index = in.readAllBytes();
+        }
+        if (index.length != c.rawBytes()) {
+            throw new IOException("the filestore index is " + index.length + " bytes, the manifest records "
+                    + c.rawBytes());
+        }
+        FilestoreIndex.Contents contents = FilestoreIndex.read(new ByteArrayInputStream(index));
+        BlobKeys keys = BlobKeys.unseal(cipher, b.environmentId, manifest.blobStore().sealedKey());
+        Map<String, BlobLocation> where = blobLocations.all(destinationId, b.environmentId);
+        return new Assembled(new FilestoreAssembler(keys, b.orgId, b.environmentId, storage, where::get),
+                contents.entries());
+    }
+
+    private long writeAssembled(Opened o, OutputStream out, boolean trailer) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long[] total = {0};
+        OutputStream hashing = new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                digest.update(b, off, len);
+                total[0] += len;
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void close() {
+                // the response is the caller's
+            }
+        };
+        try (o) {
+            o.assembled().assembler().writeTar(o.assembled().entries(), hashing, n -> {
+            });
+            hashing.flush();
+            if (trailer) {
+                out.write((TRAILER_PREFIX + HexFormat.of().formatHex(digest.digest()) + "\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+            }
+            out.flush();
+            return total[0];
+        } catch (IOException | RuntimeException e) {
+            Log.errorf("Download of the assembled filestore from destination %s aborted after %d bytes: %s",
+                    o.destinationId(), total[0], e.getMessage());
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
     }

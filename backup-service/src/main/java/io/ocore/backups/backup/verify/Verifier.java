@@ -1,17 +1,27 @@
 package io.ocore.backups.backup.verify;
 
 import io.ocore.backups.backup.backup.Backup;
+import io.ocore.backups.backup.blobs.gc.BlobLocations;
 import io.ocore.backups.backup.execution.Destinations;
 import io.ocore.backups.platform.backupformat.BackupLayout;
 import io.ocore.backups.platform.backupformat.BackupManifest;
 import io.ocore.backups.platform.backupformat.BlockFilterInputStream;
 import io.ocore.backups.platform.backupformat.ComponentName;
 import io.ocore.backups.platform.backupformat.ComponentReader;
+import io.ocore.backups.platform.backupformat.blobs.BlobCorruptException;
+import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
+import io.ocore.backups.platform.backupformat.blobs.BlobLayout;
+import io.ocore.backups.platform.backupformat.blobs.BlobLocation;
+import io.ocore.backups.platform.backupformat.blobs.BlobMissingException;
+import io.ocore.backups.platform.backupformat.blobs.FilestoreAssembler;
+import io.ocore.backups.platform.backupformat.blobs.FilestoreIndex;
 import io.ocore.backups.platform.security.EnvelopeCipher;
 import io.ocore.backups.platform.storage.BackupStorage;
 import io.ocore.backups.platform.storage.StorageException;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -22,6 +32,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Judges one stored copy of a backup: the manifest on the destination is read and compared with
@@ -33,6 +45,13 @@ import java.util.UUID;
  * failure, a manifest that disagrees with the catalogue); {@code missing} (the manifest or a
  * component object is absent); {@code unreachable} (the destination, or destination-service,
  * could not be read: nothing was judged).
+ *
+ * <p>A filestore stored as an index of blobs (ADR 0015, {@code layout: blob-index}): the index
+ * component is read as above, then every blob it names is read from the destination's packs (every
+ * catalogued location, doomed ones included) and checked with {@link FilestoreAssembler#verify}
+ * (GCM tag, decoding, HMAC against its id): a blob not there is {@code missing}, one that does not
+ * check {@code corrupt}, a read that fails otherwise {@code unreachable}; the detail names the
+ * blob and the file it belongs to.
  */
 @ApplicationScoped
 public class Verifier {
@@ -43,6 +62,7 @@ public class Verifier {
     public static final String UNREACHABLE = "unreachable";
 
     private static final int BUFFER = 256 * 1024;
+    private static final Pattern BLOB_ID = Pattern.compile("[0-9a-f]{64}");
 
     /** One destination's verdict; {@code destinationName} for events, {@code detail} plain words. */
     public record Verdict(String status, String detail, String destinationName) {
@@ -68,10 +88,12 @@ public class Verifier {
 
     private final Destinations destinations;
     private final EnvelopeCipher cipher;
+    private final BlobLocations blobLocations;
 
-    public Verifier(Destinations destinations, EnvelopeCipher cipher) {
+    public Verifier(Destinations destinations, EnvelopeCipher cipher, BlobLocations blobLocations) {
         this.destinations = destinations;
         this.cipher = cipher;
+        this.blobLocations = blobLocations;
     }
 
     /** Judges the copy of {@code b} on {@code destinationId}. */
@@ -81,14 +103,15 @@ public class Verifier {
             return new Verdict(UNREACHABLE, "the destination could not be opened: " + d.failure(), d.name());
         }
         try (BackupStorage storage = d.storage()) {
-            return judge(b, storage, pacer, d.name());
+            return judge(b, destinationId, storage, pacer, d.name());
         } catch (RuntimeException e) {
             Log.warnf("Verification of backup %s on destination %s stopped: %s", b.id, destinationId, e.toString());
             return new Verdict(UNREACHABLE, "the destination could not be read: " + e.getMessage(), d.name());
         }
     }
 
-    private Verdict judge(Backup b, BackupStorage storage, Pacer pacer, String name) throws InterruptedException {
+    private Verdict judge(Backup b, UUID destinationId, BackupStorage storage, Pacer pacer, String name)
+            throws InterruptedException {
         String manifestKey = BackupLayout.manifestKey(b.orgId, b.environmentId, b.id);
         byte[] manifestBytes;
         try (InputStream m = storage.get(manifestKey)) {
@@ -108,15 +131,26 @@ public class Verifier {
         if (disagreement != null) {
             return new Verdict(CORRUPT, BackupLayout.MANIFEST + " disagrees with the catalogue: " + disagreement, name);
         }
+        long blobs = -1;
         for (BackupManifest.Component c : manifest.components()) {
             pacer.beforeComponent();
-            Verdict v = component(storage, manifest, c, pacer, name);
+            ByteArrayOutputStream index = c.isBlobIndex() ? new ByteArrayOutputStream() : null;
+            Verdict v = component(storage, manifest, c, pacer, name, index);
             if (v != null) {
                 return v;
             }
+            if (index != null) {
+                pacer.beforeComponent();
+                BlobsChecked checked = blobs(b, destinationId, storage, manifest, index.toByteArray(), pacer, name);
+                if (checked.verdict() != null) {
+                    return checked.verdict();
+                }
+                blobs = checked.blobs();
+            }
         }
         return new Verdict(OK, manifest.components().size() + " component(s) read back, checksums, decryption and "
-                + "decompression verified", name);
+                + "decompression verified" + (blobs >= 0 ? "; " + blobs + " filestore blob(s) read and checked" : ""),
+                name);
     }
 
     /** What differs between the manifest and the catalogue row, or null when they agree. */
@@ -153,7 +187,12 @@ public class Verifier {
             } catch (IllegalArgumentException e) {
                 return "it lists an unknown component " + c.name();
             }
-            String expectedKey = BackupLayout.componentKey(b.orgId, b.environmentId, b.id, parsed);
+            if (c.isBlobIndex() && parsed != ComponentName.filestore) {
+                return "component " + c.name() + " has the blob-index layout, which only the filestore can have";
+            }
+            String expectedKey = c.isBlobIndex()
+                    ? BackupLayout.backupDir(b.orgId, b.environmentId, b.id) + BlobLayout.FILESTORE_INDEX
+                    : BackupLayout.componentKey(b.orgId, b.environmentId, b.id, parsed);
             if (!expectedKey.equals(c.objectKey())) {
                 return "component " + c.name() + " is said to be at " + c.objectKey() + ", not " + expectedKey;
             }
@@ -167,7 +206,7 @@ public class Verifier {
 
     /** Reads one component to its end; null when it verified. */
     private Verdict component(BackupStorage storage, BackupManifest manifest, BackupManifest.Component c, Pacer pacer,
-            String name) {
+            String name, ByteArrayOutputStream keep) {
         ComponentName cn = ComponentName.of(c.name());
         InputStream raw;
         try {
@@ -182,6 +221,9 @@ public class Verifier {
             int n;
             while ((n = in.read(buf)) >= 0) {
                 plain += n;
+                if (keep != null) {
+                    keep.write(buf, 0, n);
+                }
             }
         } catch (IOException | RuntimeException e) {
             if (source.failure != null) {
@@ -218,6 +260,72 @@ public class Verifier {
                     + " bytes, the manifest records " + c.rawBytes(), name);
         }
         return null;
+    }
+
+    private record BlobsChecked(Verdict verdict, long blobs) {
+    }
+
+    /** Reads and checks every blob a verified filestore index names on this destination. */
+    private BlobsChecked blobs(Backup b, UUID destinationId, BackupStorage storage, BackupManifest manifest,
+            byte[] index, Pacer pacer, String name) {
+        if (manifest.blobStore() == null || manifest.blobStore().sealedKey() == null) {
+            return new BlobsChecked(new Verdict(CORRUPT, BackupLayout.MANIFEST + " has a blob-index filestore but no "
+                    + "blob-store key", name), 0);
+        }
+        BlobKeys keys;
+        try {
+            keys = BlobKeys.unseal(cipher, b.environmentId, manifest.blobStore().sealedKey());
+        } catch (RuntimeException e) {
+            return new BlobsChecked(new Verdict(CORRUPT, "the blob-store key in " + BackupLayout.MANIFEST
+                    + " does not open with the master key", name), 0);
+        }
+        FilestoreIndex.Contents contents;
+        try {
+            contents = FilestoreIndex.read(new ByteArrayInputStream(index));
+        } catch (IOException | RuntimeException e) {
+            return new BlobsChecked(new Verdict(CORRUPT, "component filestore: the index is unreadable ("
+                    + e.getMessage() + ")", name), 0);
+        }
+        Map<String, BlobLocation> where;
+        try {
+            where = blobLocations.all(destinationId, b.environmentId);
+        } catch (RuntimeException e) {
+            return new BlobsChecked(new Verdict(UNREACHABLE, "the blob catalogue could not be read: "
+                    + e.getMessage(), name), 0);
+        }
+        FilestoreAssembler assembler = new FilestoreAssembler(keys, b.orgId, b.environmentId,
+                new PacedStorage(storage, pacer), where::get);
+        try {
+            return new BlobsChecked(null, assembler.verify(contents.entries(), p -> {
+            }).blobs());
+        } catch (BlobMissingException e) {
+            return new BlobsChecked(new Verdict(MISSING, blobDetail(e, contents), name), 0);
+        } catch (BlobCorruptException e) {
+            return new BlobsChecked(new Verdict(CORRUPT, blobDetail(e, contents), name), 0);
+        } catch (IOException e) {
+            return new BlobsChecked(new Verdict(UNREACHABLE, blobDetail(e, contents), name), 0);
+        } catch (io.ocore.backups.platform.storage.StorageException e) {
+            String verdict = e.kind() == io.ocore.backups.platform.storage.StorageException.Kind.NOT_FOUND
+                    ? MISSING : UNREACHABLE;
+            return new BlobsChecked(new Verdict(verdict, blobDetail(e, contents), name), 0);
+        }
+    }
+
+    /** "filestore blob <id> of file <path>: <what>" (the blob and its file found from the failure's words). */
+    static String blobDetail(Exception e, FilestoreIndex.Contents contents) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Matcher m = BLOB_ID.matcher(message);
+        if (m.find()) {
+            String blob = m.group();
+            for (FilestoreIndex.Entry entry : contents.entries()) {
+                if (entry.blobs().contains(blob)) {
+                    return message.contains(entry.path()) ? "filestore: " + message
+                            : "filestore blob " + blob + " of file " + entry.path() + ": " + message;
+                }
+            }
+            return "filestore blob " + blob + ": " + message;
+        }
+        return "filestore blobs: " + message;
     }
 
     private static String readFailure(Throwable e) {
