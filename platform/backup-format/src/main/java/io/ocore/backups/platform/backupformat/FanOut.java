@@ -21,11 +21,11 @@ import java.util.concurrent.TimeUnit;
  * dropped, its failure recorded, and the others go on. At most {@code queueChunks + 2} chunks
  * exist at any time, whatever the size of the stream.
  */
-final class FanOut extends OutputStream {
+public final class FanOut extends OutputStream {
 
     /** A consumer: reads its stream to the end (e.g. a storage upload); throws to fail. */
     @FunctionalInterface
-    interface Consumer {
+    public interface Consumer {
         void consume(InputStream in) throws Exception;
     }
 
@@ -37,7 +37,7 @@ final class FanOut extends OutputStream {
     private int filled;
     private boolean finished;
 
-    FanOut(int chunkBytes, int queueChunks, Map<String, Consumer> consumers) {
+    public FanOut(int chunkBytes, int queueChunks, Map<String, Consumer> consumers) {
         this(chunkBytes, queueChunks, consumers, Duration.ofMinutes(5));
     }
 
@@ -46,7 +46,7 @@ final class FanOut extends OutputStream {
      *                   or that has not returned this long after taking the end, is dropped as
      *                   failed ("upload stalled") and no longer waited for
      */
-    FanOut(int chunkBytes, int queueChunks, Map<String, Consumer> consumers, Duration stallAfter) {
+    public FanOut(int chunkBytes, int queueChunks, Map<String, Consumer> consumers, Duration stallAfter) {
         if (chunkBytes < 1 || queueChunks < 1) {
             throw new IllegalArgumentException("chunkBytes and queueChunks must be positive");
         }
@@ -92,7 +92,7 @@ final class FanOut extends OutputStream {
     }
 
     /** Sends the last partial chunk and the end of the stream, then waits for every consumer. */
-    void finish() throws IOException {
+    public void finish() throws IOException {
         if (finished) {
             return;
         }
@@ -108,7 +108,7 @@ final class FanOut extends OutputStream {
     }
 
     /** Makes every consumer fail with {@code cause} (so no partial object becomes visible), then waits for them. */
-    void abort(Throwable cause) {
+    public void abort(Throwable cause) {
         finished = true;
         Chunk error = new Chunk(new byte[0], 0, cause);
         for (Lane lane : lanes) {
@@ -123,12 +123,12 @@ final class FanOut extends OutputStream {
     }
 
     /** Consumers that read everything and returned normally; call after {@link #finish()}. */
-    List<String> succeeded() {
+    public List<String> succeeded() {
         return lanes.stream().filter(l -> l.failure == null && l.finished && l.sawEof).map(l -> l.id).toList();
     }
 
     /** Consumer id -> why it failed. */
-    Map<String, Throwable> failures() {
+    public Map<String, Throwable> failures() {
         Map<String, Throwable> out = new LinkedHashMap<>();
         for (Lane l : lanes) {
             if (l.failure != null) {
@@ -140,7 +140,7 @@ final class FanOut extends OutputStream {
         return out;
     }
 
-    boolean allFailed() {
+    public boolean allFailed() {
         return lanes.stream().allMatch(Lane::dead);
     }
 
@@ -168,7 +168,7 @@ final class FanOut extends OutputStream {
     }
 
     /** Thrown to the writer when no consumer is left: there is no point in producing more. */
-    static final class AllConsumersFailedException extends IOException {
+    public static final class AllConsumersFailedException extends IOException {
         AllConsumersFailedException() {
             super("Every destination failed");
         }

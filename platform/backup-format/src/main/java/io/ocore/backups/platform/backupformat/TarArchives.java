@@ -64,30 +64,86 @@ public final class TarArchives {
      * well formed.
      */
     public static DirectoryArchive writeDirectory(Path dir, OutputStream out, ReadHook hook) throws IOException {
-        List<String> notes = new java.util.ArrayList<>();
-        try (TarArchiveOutputStream tar = open(out)) {
-            long files = 0;
-            List<Path> paths = list(dir, notes);
-            for (Path p : paths) {
-                String name = relative(dir, p);
-                try {
-                    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                        TarArchiveEntry e = new TarArchiveEntry(name + "/");
-                        e.setModTime(Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS));
-                        tar.putArchiveEntry(e);
-                        tar.closeArchiveEntry();
-                    } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                        if (writeFile(tar, p, name, hook, notes)) {
-                            files++;
-                        }
-                    }
-                } catch (NoSuchFileException gone) {
-                    notes.add(name + ": deleted while the backup ran (not in the backup)");
-                }
-            }
+        try (EntryWriter tar = new EntryWriter(out)) {
+            TarVisitor visitor = new TarVisitor(tar);
+            List<String> notes = walk(dir, hook, visitor);
             tar.finish();
-            return new DirectoryArchive(files, List.copyOf(notes));
+            return new DirectoryArchive(visitor.files, notes);
         }
+    }
+
+    /** A listed entry's status: size, modification and change times, POSIX permission bits. */
+    public record FileStat(long size, FileTime mtime, FileTime ctime, int mode) {
+    }
+
+    /**
+     * What {@link #walk} hands each entry of the tree to: one walker (listing, sorting, rereads of
+     * files that change, notes) serves the tar of a version-1 filestore and the blob store's writer.
+     *
+     * @param <R> what one read of a file gave
+     */
+    public interface WalkVisitor<R> {
+        /** A directory (never the walked directory itself). */
+        void directory(String name, Path path, FileStat stat) throws IOException;
+
+        /** One read of a regular file whose status just before it was {@code before}. */
+        R read(String name, Path path, FileStat before) throws IOException;
+
+        /** How many bytes {@code read} gave. */
+        long length(R read);
+
+        /**
+         * The read kept for the file: {@code stable} when two stats around it agreed with it, else
+         * the last of {@code 1 + REREADS} reads; {@code after} is the status after it.
+         */
+        void file(String name, Path path, FileStat after, R read, boolean stable) throws IOException;
+
+        /** A read not kept (the file changed, or vanished): free what it holds. */
+        default void discard(R read) throws IOException {
+        }
+    }
+
+    /**
+     * Walks {@code dir} in sorted path order (a directory before what it holds): each directory
+     * and regular file is handed to {@code visitor} (symbolic links and special files are skipped,
+     * never followed). A file deleted between the listing and its read is skipped and named in the
+     * notes; a file whose size or modification time differ after it was read, or whose read gave
+     * another number of bytes than its size, is read again (up to {@link #REREADS} times) and, if it
+     * keeps changing, kept as last read and named in the notes. Answers the notes.
+     */
+    public static <R> List<String> walk(Path dir, ReadHook hook, WalkVisitor<R> visitor) throws IOException {
+        List<String> notes = new java.util.ArrayList<>();
+        boolean unix = dir.getFileSystem().supportedFileAttributeViews().contains("unix");
+        for (Path p : list(dir, notes)) {
+            String name = relative(dir, p);
+            try {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    visitor.directory(name, p, stat(p, unix));
+                } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    readFile(p, name, hook, visitor, notes, unix);
+                }
+            } catch (NoSuchFileException gone) {
+                notes.add(name + ": deleted while the backup ran (not in the backup)");
+            }
+        }
+        return List.copyOf(notes);
+    }
+
+    /** The status of {@code p}, not following links (ctime and mode where the file system has them). */
+    public static FileStat stat(Path p) throws IOException {
+        return stat(p, p.getFileSystem().supportedFileAttributeViews().contains("unix"));
+    }
+
+    private static FileStat stat(Path p, boolean unix) throws IOException {
+        if (unix) {
+            Map<String, Object> a = Files.readAttributes(p, "unix:size,lastModifiedTime,ctime,mode",
+                    LinkOption.NOFOLLOW_LINKS);
+            return new FileStat((Long) a.get("size"), (FileTime) a.get("lastModifiedTime"), (FileTime) a.get("ctime"),
+                    ((Integer) a.get("mode")) & 07777);
+        }
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p,
+                java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        return new FileStat(a.size(), a.lastModifiedTime(), FileTime.fromMillis(0), a.isDirectory() ? 0755 : 0644);
     }
 
     /** The tree, sorted; entries that vanish while it is walked are left out (and named in the notes). */
@@ -123,67 +179,144 @@ public final class TarArchives {
         return paths;
     }
 
-    /** Reads {@code p} until two stats around a read agree with it (or the rereads are used up); false when it vanished. */
-    private static boolean writeFile(TarArchiveOutputStream tar, Path p, String name, ReadHook hook, List<String> notes)
-            throws IOException {
-        Path spool = null;
-        try {
-            for (int attempt = 0;; attempt++) {
-                java.nio.file.attribute.BasicFileAttributes before = Files.readAttributes(p,
-                        java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                hook.beforeRead(p, attempt);
-                byte[] inMemory = null;
-                long read;
-                if (before.size() <= IN_MEMORY_BYTES) {
-                    try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-                        inMemory = in.readNBytes(IN_MEMORY_BYTES + 1);
-                    }
-                    read = inMemory.length;
-                    if (read > IN_MEMORY_BYTES) { // it grew past the memory bound: read it again through a file
-                        inMemory = null;
-                        read = -1;
-                    }
-                } else {
-                    read = -1;
-                }
-                if (inMemory == null) {
-                    if (spool == null) {
-                        spool = Files.createTempFile("ocore-tar-", ".part");
-                    }
-                    try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-                        read = Files.copy(in, spool, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-                java.nio.file.attribute.BasicFileAttributes after = Files.readAttributes(p,
-                        java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                boolean stable = read == before.size() && after.size() == before.size()
-                        && after.lastModifiedTime().equals(before.lastModifiedTime());
+    /** Reads {@code p} until two stats around a read agree with it (or the rereads are used up). */
+    private static <R> void readFile(Path p, String name, ReadHook hook, WalkVisitor<R> visitor, List<String> notes,
+            boolean unix) throws IOException {
+        for (int attempt = 0;; attempt++) {
+            FileStat before = stat(p, unix);
+            hook.beforeRead(p, attempt);
+            R read = visitor.read(name, p, before);
+            boolean kept = false;
+            try {
+                FileStat after = stat(p, unix);
+                long length = visitor.length(read);
+                boolean stable = length == before.size() && after.size() == before.size()
+                        && after.mtime().equals(before.mtime());
                 if (stable || attempt >= REREADS) {
                     if (!stable) {
                         notes.add(name + ": changed while it was read (" + (attempt + 1)
-                                + " reads); stored as last read, " + read + " bytes");
+                                + " reads); stored as last read, " + length + " bytes");
                     }
-                    TarArchiveEntry e = new TarArchiveEntry(name);
-                    e.setSize(read);
-                    e.setModTime(after.lastModifiedTime());
-                    e.setMode(0100644);
-                    tar.putArchiveEntry(e);
-                    if (inMemory != null) {
-                        tar.write(inMemory);
-                    } else {
-                        Files.copy(spool, tar);
-                    }
-                    tar.closeArchiveEntry();
-                    return true;
+                    kept = true;
+                    visitor.file(name, p, after, read, stable);
+                    return;
+                }
+            } finally {
+                if (!kept) {
+                    visitor.discard(read);
                 }
             }
-        } catch (NoSuchFileException gone) {
-            notes.add(name + ": deleted while the backup ran (not in the backup)");
-            return false;
-        } finally {
-            if (spool != null) {
-                Files.deleteIfExists(spool);
+        }
+    }
+
+    /** A read of a file for the tar: in memory up to {@link #IN_MEMORY_BYTES}, else spooled to a temp file. */
+    private record TarRead(byte[] inMemory, Path spool, long length) {
+    }
+
+    private static final class TarVisitor implements WalkVisitor<TarRead> {
+        final EntryWriter tar;
+        long files;
+
+        TarVisitor(EntryWriter tar) {
+            this.tar = tar;
+        }
+
+        @Override
+        public void directory(String name, Path path, FileStat stat) throws IOException {
+            tar.directory(name, stat.mtime());
+        }
+
+        @Override
+        public TarRead read(String name, Path p, FileStat before) throws IOException {
+            if (before.size() <= IN_MEMORY_BYTES) {
+                byte[] inMemory;
+                try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+                    inMemory = in.readNBytes(IN_MEMORY_BYTES + 1);
+                }
+                if (inMemory.length <= IN_MEMORY_BYTES) {
+                    return new TarRead(inMemory, null, inMemory.length);
+                }
+                // it grew past the memory bound: read it again through a file
             }
+            Path spool = Files.createTempFile("ocore-tar-", ".part");
+            try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+                return new TarRead(null, spool, Files.copy(in, spool, StandardCopyOption.REPLACE_EXISTING));
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(spool);
+                throw e;
+            }
+        }
+
+        @Override
+        public long length(TarRead read) {
+            return read.length();
+        }
+
+        @Override
+        public void file(String name, Path path, FileStat after, TarRead read, boolean stable) throws IOException {
+            try {
+                OutputStream body = tar.beginFile(name, read.length(), after.mtime());
+                if (read.inMemory() != null) {
+                    body.write(read.inMemory());
+                } else {
+                    Files.copy(read.spool(), body);
+                }
+                tar.endFile();
+                files++;
+            } finally {
+                discard(read);
+            }
+        }
+
+        @Override
+        public void discard(TarRead read) throws IOException {
+            if (read.spool() != null) {
+                Files.deleteIfExists(read.spool());
+            }
+        }
+    }
+
+    /**
+     * Writes tar entries exactly as a version-1 filestore tar has them (POSIX/PAX, directories as
+     * {@code name/} with their mtime, files with mode 0644 and their mtime): the one entry writer
+     * of {@link #writeDirectory} and of the blob store's download. Does not close {@code out}.
+     */
+    public static final class EntryWriter implements java.io.Closeable {
+        private final TarArchiveOutputStream tar;
+
+        public EntryWriter(OutputStream out) {
+            this.tar = open(out);
+        }
+
+        public void directory(String name, FileTime mtime) throws IOException {
+            TarArchiveEntry e = new TarArchiveEntry(name + "/");
+            e.setModTime(mtime);
+            tar.putArchiveEntry(e);
+            tar.closeArchiveEntry();
+        }
+
+        /** Starts a file entry; write exactly {@code size} bytes to the stream returned, then {@link #endFile}. */
+        public OutputStream beginFile(String name, long size, FileTime mtime) throws IOException {
+            TarArchiveEntry e = new TarArchiveEntry(name);
+            e.setSize(size);
+            e.setModTime(mtime);
+            e.setMode(0100644);
+            tar.putArchiveEntry(e);
+            return new NonClosing(tar);
+        }
+
+        public void endFile() throws IOException {
+            tar.closeArchiveEntry();
+        }
+
+        /** Writes the end-of-archive records. */
+        public void finish() throws IOException {
+            tar.finish();
+        }
+
+        @Override
+        public void close() throws IOException {
+            tar.close();
         }
     }
 

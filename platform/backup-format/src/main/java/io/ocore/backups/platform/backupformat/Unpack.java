@@ -1,11 +1,26 @@
 package io.ocore.backups.platform.backupformat;
 
+import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
+import io.ocore.backups.platform.backupformat.blobs.BlobLayout;
+import io.ocore.backups.platform.backupformat.blobs.BlobLocation;
+import io.ocore.backups.platform.backupformat.blobs.FilestoreAssembler;
+import io.ocore.backups.platform.backupformat.blobs.FilestoreIndex;
 import io.ocore.backups.platform.security.EnvelopeCipher;
+import io.ocore.backups.platform.storage.BackupStorage;
+import io.ocore.backups.platform.storage.Capabilities;
+import io.ocore.backups.platform.storage.DestinationType;
+import io.ocore.backups.platform.storage.ProbeResult;
+import io.ocore.backups.platform.storage.StoredObject;
+import io.ocore.backups.platform.storage.local.LocalConfig;
+import io.ocore.backups.platform.storage.local.LocalStorage;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,9 +33,20 @@ import java.util.Map;
  *     --in database.dump.zst.enc --out database.dump
  * </pre>
  *
+ * A filestore stored by content (manifest format 2, layout {@code blob-index}) needs the blobs too:
+ * {@code --blobs DIR} is a local copy of the destination's {@code <orgId>/<envId>/blobs/} folder
+ * (or of the destination's root holding it); the output is then the filestore as a POSIX tar, the
+ * same as a version-1 filestore component gives:
+ *
+ * <pre>
+ * ... Unpack --manifest manifest.json --master-key-file master.key --component filestore \
+ *     --in filestore.index.zst.enc --blobs blobs/ --out filestore.tar
+ * </pre>
+ *
  * {@code --master-key-file} holds the base64 master key (as {@code OCORE_MASTER_KEY}); its id
  * is taken from the manifest unless {@code --master-key-id} says otherwise. Exit 0 on success,
- * 1 on a checksum mismatch or decryption failure (the output is then deleted), 2 on bad usage.
+ * 1 on a checksum mismatch, decryption failure, missing or corrupt blob (the output is then
+ * deleted), 2 on bad usage.
  */
 public final class Unpack {
 
@@ -53,6 +79,15 @@ public final class Unpack {
             String keyId = opts.getOrDefault("master-key-id", c.encryption().masterKeyId());
             String key = Files.readString(Path.of(opts.get("master-key-file"))).trim();
             EnvelopeCipher cipher = new EnvelopeCipher(keyId, Map.of(keyId, key));
+            if (c.isBlobIndex()) {
+                if (!opts.containsKey("blobs")) {
+                    return usage("The " + name + " component is stored by content: give --blobs DIR (a copy of the"
+                            + " destination's " + BlobLayout.blobsDir(manifest.orgId(), manifest.environmentId())
+                            + " folder)");
+                }
+                unpackBlobIndex(manifest, c, cipher, Path.of(opts.get("in")), Path.of(opts.get("blobs")), out);
+                return 0;
+            }
             try (InputStream in = ComponentReader.open(Files.newInputStream(Path.of(opts.get("in"))), cipher,
                     manifest, name); OutputStream o = Files.newOutputStream(out)) {
                 long n = in.transferTo(o);
@@ -70,10 +105,114 @@ public final class Unpack {
         }
     }
 
+    /** The index decrypted and checked, every blob located by the pack indexes under {@code blobs}, written as a tar. */
+    private static void unpackBlobIndex(BackupManifest manifest, BackupManifest.Component c, EnvelopeCipher cipher,
+            Path in, Path blobs, Path out) throws IOException {
+        if (manifest.blobStore() == null || manifest.blobStore().sealedKey() == null) {
+            throw new IOException("The manifest has no blobStore.sealedKey: it cannot be read by content");
+        }
+        ComponentName name = ComponentName.of(c.name());
+        FilestoreIndex.Contents index;
+        try (InputStream plain = ComponentReader.open(Files.newInputStream(in), cipher, manifest, name)) {
+            index = FilestoreIndex.read(plain);
+        }
+        BlobKeys keys = BlobKeys.unseal(cipher, manifest.environmentId(), manifest.blobStore().sealedKey());
+        try (BackupStorage folder = new BlobsFolder(blobs, manifest)) {
+            Map<String, BlobLocation> locations = FilestoreAssembler.readPackIndexes(folder, keys, manifest.orgId(),
+                    manifest.environmentId());
+            FilestoreAssembler assembler = new FilestoreAssembler(keys, manifest.orgId(), manifest.environmentId(),
+                    folder, locations::get);
+            long size;
+            try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
+                size = assembler.writeTar(index.entries(), o, null);
+            }
+            System.err.printf("%s: %d entries, %d bytes of tar written to %s (every blob checked)%n", name,
+                    index.entries().size(), size, out);
+        }
+    }
+
+    /**
+     * A local copy of a destination's blobs folder, read as the destination: keys under
+     * {@code <orgId>/<envId>/blobs/} map to files under the folder. Read only.
+     */
+    private static final class BlobsFolder implements BackupStorage {
+        private final String prefix;
+        private final LocalStorage local;
+
+        BlobsFolder(Path dir, BackupManifest manifest) throws IOException {
+            this.prefix = BlobLayout.blobsDir(manifest.orgId(), manifest.environmentId());
+            Path root = dir.toAbsolutePath().normalize();
+            if (Files.isDirectory(root.resolve(prefix))) { // the destination's root was given
+                root = root.resolve(prefix);
+            }
+            if (!Files.isDirectory(root.resolve("index")) || !Files.isDirectory(root.resolve("packs"))) {
+                throw new IOException(dir + " has no index/ and packs/ folders: give a copy of the destination's "
+                        + prefix + " folder");
+            }
+            this.local = new LocalStorage(new LocalConfig(root.toRealPath()));
+        }
+
+        private String strip(String key) {
+            if (!key.startsWith(prefix)) {
+                throw io.ocore.backups.platform.storage.StorageException.notFound(key);
+            }
+            return key.substring(prefix.length());
+        }
+
+        @Override
+        public StoredObject put(String key, InputStream data) {
+            throw new UnsupportedOperationException("read only");
+        }
+
+        @Override
+        public InputStream get(String key) {
+            return local.get(strip(key));
+        }
+
+        @Override
+        public InputStream get(String key, long offset, long length) {
+            return local.get(strip(key), offset, length);
+        }
+
+        @Override
+        public List<StoredObject> list(String p) {
+            if (!p.startsWith(prefix)) {
+                return List.of();
+            }
+            return local.list(p.substring(prefix.length())).stream()
+                    .map(o -> new StoredObject(prefix + o.key(), o.sizeBytes(), o.lastModified())).toList();
+        }
+
+        @Override
+        public void delete(String key) {
+            throw new UnsupportedOperationException("read only");
+        }
+
+        @Override
+        public ProbeResult probe() {
+            return local.probe();
+        }
+
+        @Override
+        public Capabilities capabilities() {
+            return local.capabilities();
+        }
+
+        @Override
+        public DestinationType type() {
+            return local.type();
+        }
+
+        @Override
+        public void close() {
+            local.close();
+        }
+    }
+
     private static int usage(String problem) {
         System.err.println(problem);
         System.err.println("usage: Unpack --manifest FILE --master-key-file FILE --component database|filestore|config"
-                + " --in FILE --out FILE [--master-key-id ID]");
+                + " --in FILE --out FILE [--blobs DIR] [--master-key-id ID]");
         return 2;
     }
 }
