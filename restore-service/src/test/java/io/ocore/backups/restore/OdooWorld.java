@@ -77,12 +77,17 @@ final class OdooWorld {
 
     /** A generated environment registered in the stub. */
     static Env environment(UUID org, UUID project, String db, String type, long seed) throws Exception {
+        return environment(org, project, db, type, seed, 1);
+    }
+
+    /** The same of about {@code sizeMb} MB (about half database, half filestore). */
+    static Env environment(UUID org, UUID project, String db, String type, long seed, int sizeMb) throws Exception {
         PostgresCluster c = cluster();
         c.createDatabase(db);
         Path filestore = root.resolve("filestore").resolve(db);
         Path config = root.resolve("conf").resolve(db + ".conf");
         try (Connection conn = c.connect(db)) {
-            OdooEnvironmentGenerator.generate(conn, filestore, config, 1, seed);
+            OdooEnvironmentGenerator.generate(conn, filestore, config, sizeMb, seed);
         }
         UUID id = UUID.randomUUID();
         InternalStub.environment(org, id, project, db + "-env", type, c.port(), db, filestore.toString(), config.toString());

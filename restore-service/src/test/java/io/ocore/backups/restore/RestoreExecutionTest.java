@@ -384,6 +384,40 @@ class RestoreExecutionTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> OdooWorld.leftovers().isEmpty());
     }
 
+    /**
+     * A timing, run on demand ({@code -Docore.restore.bench-mb=N}): a full backup of an N MB
+     * generated environment (about half database, half filestore) restored into a new
+     * environment; prints the database and filestore steps' durations and the span of the two
+     * (docs/restores.md, "Measured"). Checks the copy like the other tests.
+     */
+    @Test
+    void timedRestoreOfALargerEnvironment() throws Exception {
+        int mb = Integer.getInteger("ocore.restore.bench-mb", 0);
+        org.junit.jupiter.api.Assumptions.assumeTrue(mb > 0, "on demand: -Docore.restore.bench-mb=N");
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_bench_src", "staging", 99L, mb);
+        Map<String, String> expected = OdooWorld.fingerprint(source);
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, source, Map.of(localDest, destinations().get(localDest)));
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "bench copy",
+                "neutralize", false));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        JsonPath logs = logs(restoreId);
+        Instant dbStart = at(logs, "restore_database", "startedAt");
+        Instant dbEnd = at(logs, "restore_database", "finishedAt");
+        Instant fsStart = at(logs, "restore_filestore", "startedAt");
+        Instant fsEnd = at(logs, "restore_filestore", "finishedAt");
+        Instant first = dbStart.isBefore(fsStart) ? dbStart : fsStart;
+        Instant last = dbEnd.isAfter(fsEnd) ? dbEnd : fsEnd;
+        System.out.printf("BENCH size=%d MB database=%d ms filestore=%d ms database+filestore span=%d ms total=%d ms"
+                + " (%s)%n", mb, Duration.between(dbStart, dbEnd).toMillis(), Duration.between(fsStart, fsEnd).toMillis(),
+                Duration.between(first, last).toMillis(), Duration.between(Instant.parse(done.getString("startedAt")),
+                        Instant.parse(done.getString("completedAt"))).toMillis(),
+                logs.getString("find { it.step == 'restore_database' }.message"));
+        Map<String, String> after = OdooWorld.fingerprint(registered("bench copy", "odoo_bench_copy", done));
+        assertThat(after.get("partners")).isEqualTo(expected.get("partners"));
+        assertThat(after.get("files")).isEqualTo(expected.get("files"));
+    }
+
     @Test
     void aDbBackupBringsBackTheDatabaseAndLeavesTheFilestoreAsItIs() throws Exception {
         OdooWorld.Env target = OdooWorld.environment(ORG, PROJECT, "odoo_dbonly", "production", 61L);

@@ -555,19 +555,28 @@ public class RestoreExecution {
             throw new BadCopy("its blob-store key could not be opened");
         }
         BackupStorage storage = copy.source().storage();
-        long base = progress.bytesDone.get();
-        java.util.function.LongConsumer counted = n -> {
-            if (cancel.stopped()) {
-                throw new java.io.UncheckedIOException(new Cancel.Stopped(cancel.failedStep()));
-            }
-        };
+        if (progress.filestoreFilesCounted.compareAndSet(false, true)) {
+            // the blobs are not in the manifest's sizes: the files' bytes stand for them
+            long files = index.entries().stream().mapToLong(FilestoreIndex.Entry::size).sum();
+            progress.bytesTotal = (progress.bytesTotal == null ? 0 : progress.bytesTotal) + files;
+        }
         for (int attempt = 0;; attempt++) {
             cancel.check();
+            long[] counted = {0};
+            java.util.function.LongConsumer written = n -> { // the running count of bytes written
+                if (cancel.stopped()) {
+                    throw new java.io.UncheckedIOException(new Cancel.Stopped(cancel.failedStep()));
+                }
+                long delta = n - counted[0];
+                counted[0] = n;
+                progress.bytesDone.addAndGet(delta);
+                copy.attempt().addAndGet(delta);
+            };
             Map<String, BlobLocation> locations = FilestoreAssembler.readPackIndexes(storage, keys, m.orgId(),
                     m.environmentId());
             try {
                 new FilestoreAssembler(keys, m.orgId(), m.environmentId(), storage, locations::get)
-                        .extract(index.entries(), temp, counted);
+                        .extract(index.entries(), temp, written);
                 return;
             } catch (BlobMissingException e) {
                 if (attempt > 0) {
@@ -575,7 +584,8 @@ public class RestoreExecution {
                 }
                 Log.infof("A blob of backup %s was not where the pack indexes said (%s): reading them again",
                         m.backupId(), e.getMessage());
-                progress.bytesDone.set(Math.max(base, progress.bytesDone.get()));
+                progress.bytesDone.addAndGet(-counted[0]);
+                copy.attempt().addAndGet(-counted[0]);
                 Swap.deleteTree(temp);
                 Files.createDirectories(temp);
             } catch (java.io.UncheckedIOException e) {
@@ -749,7 +759,8 @@ public class RestoreExecution {
     }
 
     /** The copy a component is read from: its destination, its manifest and the component there. */
-    record Copy(Source source, BackupManifest manifest, BackupManifest.Component component) {
+    record Copy(Source source, BackupManifest manifest, BackupManifest.Component component,
+            java.util.concurrent.atomic.AtomicLong attempt) {
     }
 
     interface RawConsumer {
@@ -793,7 +804,7 @@ public class RestoreExecution {
                         attempt, cancel));
                         InputStream raw = ComponentReader.open(stored, BackupKeys.open(cipher, m, c),
                                 BackupKeys.associatedData(m.backupId(), name), expected != null ? expected : c.sha256())) {
-                    consumer.accept(raw, new Copy(s, m, c));
+                    consumer.accept(raw, new Copy(s, m, c, attempt));
                 } finally {
                     if (counting != null) {
                         cancel.closed(counting);
