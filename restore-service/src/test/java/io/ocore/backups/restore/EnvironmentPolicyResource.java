@@ -17,7 +17,8 @@ public class EnvironmentPolicyResource implements QuarkusTestResourceLifecycleMa
             PostgresCluster odoo = OdooWorld.cluster();
             Files.createDirectories(OdooWorld.root.resolve("filestore"));
             Files.createDirectories(OdooWorld.root.resolve("conf"));
-            return Map.of("ocore.environments.database-servers", "127.0.0.1:" + odoo.port(),
+            return Map.of("ocore.restore.work-dir", OdooWorld.root.resolve("work").toString(),
+                    "ocore.environments.database-servers", "127.0.0.1:" + odoo.port(),
                     "ocore.environments.filestore-roots", OdooWorld.root.resolve("filestore").toString(),
                     "ocore.environments.config-roots", OdooWorld.root.resolve("conf").toString(),
                     "ocore.environments.protected-paths", PostgresCluster.shared().dataDir().toString());

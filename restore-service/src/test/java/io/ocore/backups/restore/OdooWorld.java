@@ -6,6 +6,11 @@ import io.ocore.backups.platform.backupformat.BackupManifest;
 import io.ocore.backups.platform.backupformat.ComponentName;
 import io.ocore.backups.platform.backupformat.ComponentWriter;
 import io.ocore.backups.platform.backupformat.TarArchives;
+import io.ocore.backups.platform.backupformat.blobs.BlobCatalogue;
+import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
+import io.ocore.backups.platform.backupformat.blobs.BlobLayout;
+import io.ocore.backups.platform.backupformat.blobs.FilestoreWriter;
+import io.ocore.backups.platform.backupformat.blobs.PackIndex;
 import io.ocore.backups.platform.odoofixture.OdooEnvironmentGenerator;
 import io.ocore.backups.platform.security.EnvelopeCipher;
 import io.ocore.backups.platform.storage.BackupStorage;
@@ -72,12 +77,17 @@ final class OdooWorld {
 
     /** A generated environment registered in the stub. */
     static Env environment(UUID org, UUID project, String db, String type, long seed) throws Exception {
+        return environment(org, project, db, type, seed, 1);
+    }
+
+    /** The same of about {@code sizeMb} MB (about half database, half filestore). */
+    static Env environment(UUID org, UUID project, String db, String type, long seed, int sizeMb) throws Exception {
         PostgresCluster c = cluster();
         c.createDatabase(db);
         Path filestore = root.resolve("filestore").resolve(db);
         Path config = root.resolve("conf").resolve(db + ".conf");
         try (Connection conn = c.connect(db)) {
-            OdooEnvironmentGenerator.generate(conn, filestore, config, 1, seed);
+            OdooEnvironmentGenerator.generate(conn, filestore, config, sizeMb, seed);
         }
         UUID id = UUID.randomUUID();
         InternalStub.environment(org, id, project, db + "-env", type, c.port(), db, filestore.toString(), config.toString());
@@ -99,6 +109,44 @@ final class OdooWorld {
      */
     static Backup backup(EnvelopeCipher cipher, Env env, Map<UUID, BackupStorage> destinations, String type)
             throws Exception {
+        return backup(cipher, env, destinations, type, false);
+    }
+
+    /**
+     * A full backup whose filestore is in the environment's blob store (ADR 0015), as
+     * backup-service writes one: FilestoreWriter packs the blobs on every destination (a catalogue
+     * over a map), its index is the filestore component (layout blob-index), the manifest format 2
+     * with the sealed blob-store key.
+     */
+    static Backup blobBackup(EnvelopeCipher cipher, Env env, Map<UUID, BackupStorage> destinations) throws Exception {
+        return backup(cipher, env, destinations, "full", true);
+    }
+
+    /** The blob-store key of each environment, sealed, as backup-service keeps it (one per environment). */
+    private static final Map<UUID, String> BLOB_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A catalogue over a map: which destination holds which blob (backup-service's blob_location). */
+    static final class MapCatalogue implements BlobCatalogue {
+        final Map<UUID, java.util.Set<String>> held = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public boolean holds(UUID destinationId, String blobId) {
+            return held.getOrDefault(destinationId, java.util.Set.of()).contains(blobId);
+        }
+
+        @Override
+        public void packStored(java.util.Set<UUID> destinationIds, PackIndex index, long packBytes) {
+            for (UUID d : destinationIds) {
+                java.util.Set<String> ids = held.computeIfAbsent(d, k -> java.util.concurrent.ConcurrentHashMap.newKeySet());
+                index.blobs().forEach(b -> ids.add(b.blobId()));
+            }
+        }
+    }
+
+    private static final Map<UUID, MapCatalogue> CATALOGUES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Backup backup(EnvelopeCipher cipher, Env env, Map<UUID, BackupStorage> destinations, String type,
+            boolean blobs) throws Exception {
         if (!type.equals("full") && !type.equals("db")) {
             throw new IllegalArgumentException("backup type " + type);
         }
@@ -112,13 +160,30 @@ final class OdooWorld {
         checksums.put("config", null);
         Map<ComponentName, ComponentWriter.RawProducer> producers = new LinkedHashMap<>();
         producers.put(ComponentName.database, out -> pgDump(env.db(), out));
-        if (type.equals("full")) {
+        String sealedKey = blobs ? BLOB_KEYS.computeIfAbsent(env.id(), id -> BlobKeys.generateSealed(cipher, id)) : null;
+        FilestoreWriter.Result[] written = new FilestoreWriter.Result[1];
+        if (type.equals("full") && blobs) {
+            BlobKeys keys = BlobKeys.unseal(cipher, env.id(), sealedKey);
+            List<FilestoreWriter.Destination> targets = new ArrayList<>();
+            destinations.forEach((id, st) -> targets.add(new FilestoreWriter.Destination(id, st)));
+            MapCatalogue catalogue = CATALOGUES.computeIfAbsent(env.id(), id -> new MapCatalogue());
+            producers.put(ComponentName.filestore, out -> {
+                written[0] = new FilestoreWriter(keys, env.org(), env.id(), FilestoreWriter.Options.defaults())
+                        .write(env.filestore(), targets, catalogue, Map.of(), out, TarArchives.ReadHook.NONE, n -> {
+                        });
+                if (!written[0].failures().isEmpty()) {
+                    throw new IOException("blob upload failed: " + written[0].failures());
+                }
+            });
+        } else if (type.equals("full")) {
             producers.put(ComponentName.filestore, out -> TarArchives.writeDirectory(env.filestore(), out));
             producers.put(ComponentName.config, out -> TarArchives.writeFiles(Map.of("odoo.conf",
                     Files.readAllBytes(env.config()), "environment.json", "{}".getBytes()), out));
         }
         for (var p : producers.entrySet()) {
-            String objectKey = BackupLayout.componentKey(env.org(), env.id(), backupId, p.getKey());
+            boolean index = blobs && p.getKey() == ComponentName.filestore;
+            String objectKey = index ? BackupLayout.backupDir(env.org(), env.id(), backupId) + BlobLayout.FILESTORE_INDEX
+                    : BackupLayout.componentKey(env.org(), env.id(), backupId, p.getKey());
             Map<String, ComponentWriter.Sink> sinks = new LinkedHashMap<>();
             destinations.forEach((id, s) -> sinks.put(id.toString(), in -> s.put(objectKey, in)));
             ComponentWriter.Result r = writer.write(p.getValue(), key.aead(),
@@ -129,10 +194,14 @@ final class OdooWorld {
             checksums.put(p.getKey().name(), r.sha256());
             components.add(new BackupManifest.Component(p.getKey().name(), objectKey, r.storedBytes(), r.rawBytes(),
                     r.sha256(), BackupManifest.COMPRESSION_ZSTD, new BackupManifest.Encryption(
-                            BackupManifest.ENCRYPTION_SCHEME, key.masterKeyId(), key.wrappedKey())));
+                            BackupManifest.ENCRYPTION_SCHEME, key.masterKeyId(), key.wrappedKey()),
+                    index ? BackupManifest.LAYOUT_BLOB_INDEX : null));
         }
-        byte[] manifest = new BackupManifest(BackupManifest.FORMAT_VERSION_TAR, backupId, env.id(), env.org(), type,
-                Instant.now(), "15", null, components).toJson();
+        byte[] manifest = (blobs
+                ? new BackupManifest(BackupManifest.FORMAT_VERSION, backupId, env.id(), env.org(), type, Instant.now(),
+                        "15", null, components, new BackupManifest.BlobStore(sealedKey))
+                : new BackupManifest(BackupManifest.FORMAT_VERSION_TAR, backupId, env.id(), env.org(), type,
+                        Instant.now(), "15", null, components)).toJson();
         Map<UUID, String> paths = new LinkedHashMap<>();
         for (var d : destinations.entrySet()) {
             d.getValue().put(BackupLayout.manifestKey(env.org(), env.id(), backupId), new ByteArrayInputStream(manifest));
@@ -201,6 +270,33 @@ final class OdooWorld {
             }
         }
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    /**
+     * Every regular file and directory under {@code dir}: relative path -> type, POSIX mode and,
+     * for a file, the SHA-256 of its bytes.
+     */
+    static Map<String, String> filesAndModes(Path dir) throws IOException {
+        Map<String, String> m = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(x -> !x.equals(dir)).sorted().toList()) {
+                String mode = java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    m.put(dir.relativize(p).toString(), "dir " + mode);
+                } else if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    MessageDigest md;
+                    try {
+                        md = MessageDigest.getInstance("SHA-256");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    m.put(dir.relativize(p).toString(), "file " + mode + " " + HexFormat.of().formatHex(
+                            md.digest(Files.readAllBytes(p))));
+                }
+            }
+        }
+        return m;
     }
 
     /** Databases and directories a restore creates temporarily; none may remain after it ends. */

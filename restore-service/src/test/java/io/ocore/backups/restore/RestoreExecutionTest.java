@@ -209,6 +209,215 @@ class RestoreExecutionTest {
         assertThat(completed.type()).isEqualTo(EventTypes.typeOf(Events.RestoreCompleted.class));
     }
 
+    /** The restore's temporary files in the work directory (the decrypted database archive for pg_restore --jobs). */
+    static List<String> workFiles() throws Exception {
+        Path work = OdooWorld.root.resolve("work");
+        if (!Files.isDirectory(work)) {
+            return List.of();
+        }
+        try (var s = Files.list(work)) {
+            return s.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    static JsonPath logs(String restoreId) {
+        return given().auth().oauth2(manager(ORG)).get("/api/restores/{id}/logs", restoreId).then().statusCode(200)
+                .extract().jsonPath();
+    }
+
+    static Instant at(JsonPath logs, String step, String field) {
+        return java.time.OffsetDateTime.parse(logs.getString("find { it.step == '" + step + "' }." + field))
+                .toInstant();
+    }
+
+    /** The database and filestore steps overlap in time: each began before the other finished. */
+    static void assertOverlap(JsonPath logs) {
+        Instant dbStart = at(logs, "restore_database", "startedAt");
+        Instant dbEnd = at(logs, "restore_database", "finishedAt");
+        Instant fsStart = at(logs, "restore_filestore", "startedAt");
+        Instant fsEnd = at(logs, "restore_filestore", "finishedAt");
+        assertThat(fsStart).as("the filestore step began before the database step ended").isBefore(dbEnd);
+        assertThat(dbStart).as("the database step began before the filestore step ended").isBefore(fsEnd);
+    }
+
+    static OdooWorld.Env registered(String name, String db, JsonPath done) {
+        Map<String, Object> reg = InternalStub.REGISTERED.stream().filter(r -> name.equals(r.get("name")))
+                .findFirst().orElseThrow();
+        return new OdooWorld.Env(ORG, UUID.fromString(done.getString("targetEnvironmentId")), PROJECT, db,
+                Path.of((String) reg.get("filestorePath")), Path.of((String) reg.get("configPath")));
+    }
+
+    @Test
+    void theDatabaseAndFilestoreStepsRunAtOnceAndPgRestoreRunsParallelJobsFromAFileItRemoves() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_overlap_src", "staging", 91L);
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, source, destinations());
+        Map<String, String> expected = OdooWorld.fingerprint(source);
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "overlap copy",
+                "neutralize", false));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        JsonPath logs = logs(restoreId);
+        assertThat(logs.getList("step")).containsExactly("resolve", "restore_database", "restore_filestore",
+                "restore_config", "swap", "register_environment");
+        assertOverlap(logs);
+        int jobs = ConfigProvider.getConfig().getOptionalValue("ocore.restore.pg-restore-jobs", Integer.class)
+                .orElse(2);
+        if (jobs > 1) {
+            assertThat(logs.getString("find { it.step == 'restore_database' }.message"))
+                    .contains("(pg_restore --jobs=" + jobs + ")");
+        }
+        Map<String, String> after = OdooWorld.fingerprint(registered("overlap copy", "odoo_overlap_copy", done));
+        for (String t : OdooWorld.TABLES) {
+            assertThat(after.get("rows." + t)).as(t).isEqualTo(expected.get("rows." + t));
+        }
+        assertThat(after.get("partners")).isEqualTo(expected.get("partners"));
+        assertThat(after.get("files")).isEqualTo(expected.get("files"));
+        assertThat(workFiles()).as("the decrypted database archive is removed").isEmpty();
+    }
+
+    @Test
+    void aFilestoreFailureStopsTheDatabaseStepAndLeavesNothingBehind() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_fsfail_src", "staging", 93L);
+        OdooWorld.Env target = OdooWorld.environment(ORG, PROJECT, "odoo_fsfail_dst", "development", 94L);
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, source, destinations());
+        Map<String, String> before = OdooWorld.fingerprint(target);
+        String fsKey = BackupLayout.componentKey(ORG, source.id(), backup.id(), ComponentName.filestore);
+        s3Storage.delete(fsKey);
+        localStorage.delete(fsKey);
+        // the filestore step fails once the database step is under way (its fresh database created)
+        String tempDbPrefix = target.db() + "_restore_";
+        FaultInjector.pause(point -> {
+            if (point.equals("restore_filestore")) {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> OdooWorld
+                        .leftovers().stream().anyMatch(n -> n.startsWith(tempDbPrefix)));
+            }
+        });
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "other", "targetEnvironmentId",
+                target.id().toString()));
+        answerSnapshot(restoreId, target.id(), true);
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).isEqualTo("failed");
+        assertThat(done.getString("error")).startsWith("no destination holds a good copy of the filestore component");
+        JsonPath logs = logs(restoreId);
+        assertThat(logs.getString("find { it.step == 'restore_filestore' }.status")).isEqualTo("failed");
+        assertThat(logs.getString("find { it.step == 'restore_database' }.status")).isEqualTo("failed");
+        assertThat(logs.getString("find { it.step == 'restore_database' }.message"))
+                .isEqualTo("stopped: the restore_filestore step failed");
+        assertThat(logs.getList("step")).doesNotContain("swap");
+        assertThat(OdooWorld.fingerprint(target)).isEqualTo(before);
+        assertThat(OdooWorld.leftovers()).isEmpty();
+        assertThat(workFiles()).as("the decrypted database archive is removed").isEmpty();
+    }
+
+    @Test
+    void aBlobIndexBackupRestoresIntoANewEnvironmentWithTheSameFilesModesAndDatabase() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_blob_src", "staging", 95L);
+        // modes other than the generator's, an empty file, a file of several chunks, an empty directory
+        try (var files = Files.walk(source.filestore())) {
+            Path first = files.filter(Files::isRegularFile).sorted().findFirst().orElseThrow();
+            Files.setPosixFilePermissions(first, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        Path odd = Files.createDirectories(source.filestore().resolve("zz/private"));
+        Files.setPosixFilePermissions(odd.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        Files.write(odd.resolve("empty"), new byte[0]);
+        byte[] big = new byte[(3 << 20) + 12345];
+        new java.util.Random(5).nextBytes(big);
+        Files.write(odd.resolve("big"), big);
+        Files.setPosixFilePermissions(odd.resolve("big"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        Files.createDirectories(source.filestore().resolve("zz/empty-dir"));
+        Map<String, String> expectedFiles = OdooWorld.filesAndModes(source.filestore());
+        Map<String, String> expected = OdooWorld.fingerprint(source);
+        OdooWorld.Backup backup = OdooWorld.blobBackup(cipher, source, destinations());
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "blob copy",
+                "neutralize", false));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        OdooWorld.Env created = registered("blob copy", "odoo_blob_copy", done);
+        assertThat(OdooWorld.filesAndModes(created.filestore())).isEqualTo(expectedFiles);
+        Map<String, String> after = OdooWorld.fingerprint(created);
+        for (String t : OdooWorld.TABLES) {
+            assertThat(after.get("rows." + t)).as(t).isEqualTo(expected.get("rows." + t));
+        }
+        assertThat(after.get("partners")).isEqualTo(expected.get("partners"));
+        JsonPath logs = logs(restoreId);
+        assertThat(logs.getString("find { it.step == 'restore_filestore' }.message")).contains("from destination S3")
+                .doesNotContain("skipped");
+        assertOverlap(logs);
+        await().atMost(Duration.ofSeconds(10)).until(() -> OdooWorld.leftovers().isEmpty());
+        assertThat(workFiles()).isEmpty();
+    }
+
+    @Test
+    void aCorruptedBlobOnTheFirstDestinationFallsBackToTheOtherCopyAndIsReported() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_blobbad_src", "staging", 97L);
+        Map<String, String> expectedFiles = OdooWorld.filesAndModes(source.filestore());
+        OdooWorld.Backup backup = OdooWorld.blobBackup(cipher, source, destinations());
+        var packs = s3Storage.list(io.ocore.backups.platform.backupformat.blobs.BlobLayout.blobsDir(ORG, source.id())
+                + "packs/");
+        assertThat(packs).isNotEmpty();
+        String packKey = packs.get(0).key();
+        byte[] good;
+        try (var in = s3Storage.get(packKey)) {
+            good = in.readAllBytes();
+        }
+        byte[] bad = good.clone();
+        bad[bad.length / 2] ^= 0x55;
+        s3Storage.put(packKey, new ByteArrayInputStream(bad));
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "blob fallback",
+                "neutralize", false));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        OdooWorld.Env created = registered("blob fallback", "odoo_blob_fallback", done);
+        assertThat(OdooWorld.filesAndModes(created.filestore())).isEqualTo(expectedFiles);
+        assertThat(logs(restoreId).getString("find { it.step == 'restore_filestore' }.message"))
+                .contains("from destination Local disk")
+                .contains("skipped the filestore copy on destination S3 (" + s3Dest + "): corrupt");
+        var corrupted = kafka.awaitRecord(Topics.BACKUP, r -> r.type().equals(EventTypes.typeOf(
+                Events.BackupCorrupted.class)) && r.data().contains(backup.id().toString()), Duration.ofSeconds(20))
+                .as(Events.BackupCorrupted.class);
+        assertThat(corrupted.destinationId()).isEqualTo(s3Dest);
+        assertThat(corrupted.status()).isEqualTo("corrupt");
+        assertThat(corrupted.detail()).contains("filestore");
+        await().atMost(Duration.ofSeconds(10)).until(() -> OdooWorld.leftovers().isEmpty());
+    }
+
+    /**
+     * A timing, run on demand ({@code -Docore.restore.bench-mb=N}): a full backup of an N MB
+     * generated environment (about half database, half filestore) restored into a new
+     * environment; prints the database and filestore steps' durations and the span of the two
+     * (docs/restores.md, "Measured"). Checks the copy like the other tests.
+     */
+    @Test
+    void timedRestoreOfALargerEnvironment() throws Exception {
+        int mb = Integer.getInteger("ocore.restore.bench-mb", 0);
+        org.junit.jupiter.api.Assumptions.assumeTrue(mb > 0, "on demand: -Docore.restore.bench-mb=N");
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_bench_src", "staging", 99L, mb);
+        Map<String, String> expected = OdooWorld.fingerprint(source);
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, source, Map.of(localDest, destinations().get(localDest)));
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "bench copy",
+                "neutralize", false));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        JsonPath logs = logs(restoreId);
+        Instant dbStart = at(logs, "restore_database", "startedAt");
+        Instant dbEnd = at(logs, "restore_database", "finishedAt");
+        Instant fsStart = at(logs, "restore_filestore", "startedAt");
+        Instant fsEnd = at(logs, "restore_filestore", "finishedAt");
+        Instant first = dbStart.isBefore(fsStart) ? dbStart : fsStart;
+        Instant last = dbEnd.isAfter(fsEnd) ? dbEnd : fsEnd;
+        System.out.printf("BENCH size=%d MB database=%d ms filestore=%d ms database+filestore span=%d ms total=%d ms"
+                + " (%s)%n", mb, Duration.between(dbStart, dbEnd).toMillis(), Duration.between(fsStart, fsEnd).toMillis(),
+                Duration.between(first, last).toMillis(), Duration.between(Instant.parse(done.getString("startedAt")),
+                        Instant.parse(done.getString("completedAt"))).toMillis(),
+                logs.getString("find { it.step == 'restore_database' }.message"));
+        Map<String, String> after = OdooWorld.fingerprint(registered("bench copy", "odoo_bench_copy", done));
+        assertThat(after.get("partners")).isEqualTo(expected.get("partners"));
+        assertThat(after.get("files")).isEqualTo(expected.get("files"));
+    }
+
     @Test
     void aDbBackupBringsBackTheDatabaseAndLeavesTheFilestoreAsItIs() throws Exception {
         OdooWorld.Env target = OdooWorld.environment(ORG, PROJECT, "odoo_dbonly", "production", 61L);
@@ -376,6 +585,7 @@ class RestoreExecutionTest {
                 .contains("checksum mismatch");
         assertThat(OdooWorld.fingerprint(target)).isEqualTo(before);
         assertThat(OdooWorld.leftovers()).isEmpty();
+        assertThat(workFiles()).as("the partly written database archive is removed").isEmpty();
         var event = kafka.awaitRecord(Topics.RESTORE, r -> r.data().contains(second), Duration.ofSeconds(20));
         assertThat(event.type()).isEqualTo(EventTypes.typeOf(Events.RestoreFailed.class));
     }

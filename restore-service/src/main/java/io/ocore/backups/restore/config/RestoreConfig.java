@@ -52,4 +52,18 @@ public interface RestoreConfig {
      */
     @WithDefault("5m")
     Duration lockTimeout();
+
+    /**
+     * Parallel jobs of pg_restore ({@code ocore.restore.pg-restore-jobs}): above 1, the database
+     * component is first decrypted and decompressed to a file in {@link #workDir} and restored with
+     * {@code pg_restore --jobs=N}; 1 streams it into pg_restore through a pipe (no file).
+     */
+    @WithDefault("2")
+    int pgRestoreJobs();
+
+    /**
+     * Where a restore keeps its temporary files ({@code ocore.restore.work-dir}): the decrypted
+     * database archive for {@code pg_restore --jobs}. Defaults to {@code java.io.tmpdir}.
+     */
+    Optional<String> workDir();
 }

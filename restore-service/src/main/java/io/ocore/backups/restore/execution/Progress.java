@@ -12,6 +12,8 @@ public final class Progress {
     final AtomicLong bytesDone = new AtomicLong();
     volatile Long bytesTotal;
     volatile int percent;
+    /** Whether a blob-index filestore's file bytes were added to {@link #bytesTotal} (once, whatever the copy). */
+    final java.util.concurrent.atomic.AtomicBoolean filestoreFilesCounted = new java.util.concurrent.atomic.AtomicBoolean();
 
     Progress(Job job) {
         this.restoreId = job.id();

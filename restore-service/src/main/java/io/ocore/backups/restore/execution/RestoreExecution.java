@@ -10,6 +10,12 @@ import io.ocore.backups.platform.backupformat.ChecksumMismatchException;
 import io.ocore.backups.platform.backupformat.ComponentName;
 import io.ocore.backups.platform.backupformat.ComponentReader;
 import io.ocore.backups.platform.backupformat.TarArchives;
+import io.ocore.backups.platform.backupformat.blobs.BlobCorruptException;
+import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
+import io.ocore.backups.platform.backupformat.blobs.BlobLocation;
+import io.ocore.backups.platform.backupformat.blobs.BlobMissingException;
+import io.ocore.backups.platform.backupformat.blobs.FilestoreAssembler;
+import io.ocore.backups.platform.backupformat.blobs.FilestoreIndex;
 import io.ocore.backups.platform.events.OcoreEvent;
 import io.ocore.backups.platform.events.v1.Events;
 import io.ocore.backups.platform.jobs.Lease;
@@ -98,42 +104,16 @@ public class RestoreExecution {
         }
     }
 
-    /** The operation log of one run: one restore_step row per step. */
-    private final class Steps {
-        final UUID id;
-        final Progress progress;
-        int seq;
-        int current = -1;
-        String currentName;
-        /** The copies skipped during the current step, named in its message (docs/restores.md). */
-        final List<String> skippedCopies = new ArrayList<>();
+    /** One restore_step row of a run. */
+    static final class Step {
+        final int seq;
+        final String name;
+        /** The copies skipped during this step, named in its message (docs/restores.md). */
+        final List<String> skippedCopies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-        Steps(UUID id, Progress progress) {
-            this.id = id;
-            this.progress = progress;
-            this.seq = store.nextSeq(id);
-        }
-
-        void begin(String step) throws IOException {
-            FaultInjector.before(step);
-            progress.step = step;
-            // lease-checked first: a worker that lost its lease writes no step and goes no further
-            if (!store.progress(progress.job.lease(), step, progress.percent(), progress.bytesDone.get(),
-                    progress.bytesTotal)) {
-                throw new LeaseLostException(progress.job.lease());
-            }
-            current = seq++;
-            currentName = step;
-            store.stepStarted(id, current, step, now());
-            if (!SWAP.equals(step)) {
-                FaultInjector.check(step); // the swap's own fault point is in its middle
-            }
-        }
-
-        void done(String message) {
-            progress.job.checkLease();
-            store.stepFinished(id, current, "completed", message + skippedNote(), now());
-            current = -1;
+        Step(int seq, String name) {
+            this.seq = seq;
+            this.name = name;
         }
 
         /** A copy this step did not use, and why, for its message. */
@@ -141,7 +121,7 @@ public class RestoreExecution {
             skippedCopies.add(note);
         }
 
-        private String skippedNote() {
+        String skippedNote() {
             if (skippedCopies.isEmpty()) {
                 return "";
             }
@@ -149,22 +129,80 @@ public class RestoreExecution {
             skippedCopies.clear();
             return note;
         }
+    }
+
+    /**
+     * The operation log of one run: one restore_step row per step. Two steps may be open at once
+     * (the database and the filestore); {@code progress.step} is then the first begun of the open
+     * ones.
+     */
+    private final class Steps {
+        final UUID id;
+        final Progress progress;
+        final java.util.concurrent.atomic.AtomicInteger seq;
+        /** The open steps, in the order they began. */
+        final List<Step> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Steps(UUID id, Progress progress) {
+            this.id = id;
+            this.progress = progress;
+            this.seq = new java.util.concurrent.atomic.AtomicInteger(store.nextSeq(id));
+        }
+
+        Step begin(String step) throws IOException {
+            FaultInjector.before(step);
+            String shown = open.isEmpty() ? step : open.get(0).name;
+            progress.step = shown;
+            // lease-checked first: a worker that lost its lease writes no step and goes no further
+            if (!store.progress(progress.job.lease(), shown, progress.percent(), progress.bytesDone.get(),
+                    progress.bytesTotal)) {
+                throw new LeaseLostException(progress.job.lease());
+            }
+            Step s = new Step(seq.getAndIncrement(), step);
+            store.stepStarted(id, s.seq, step, now());
+            open.add(s);
+            if (!SWAP.equals(step)) {
+                FaultInjector.check(step); // the swap's own fault point is in its middle
+            }
+            return s;
+        }
+
+        /** Completes the step begun last. */
+        void done(String message) {
+            done(open.get(open.size() - 1), message);
+        }
+
+        void done(Step s, String message) {
+            progress.job.checkLease();
+            store.stepFinished(id, s.seq, "completed", message + s.skippedNote(), now());
+            open.remove(s);
+            if (!open.isEmpty()) {
+                progress.step = open.get(0).name;
+            }
+        }
 
         void skipped(String step, String message) {
-            int s = seq++;
+            int s = seq.getAndIncrement();
             Instant t = now();
             store.stepStarted(id, s, step, t);
             store.stepFinished(id, s, "skipped", message, t);
         }
 
-        void failed(String message) {
-            if (current >= 0) {
+        /**
+         * Fails the open steps: {@code culprit} (null: every open step) with {@code message}, the
+         * others as stopped by it.
+         */
+        void failed(String message, String culprit) {
+            for (Step s : open) {
+                String m = culprit == null || culprit.equals(s.name) ? message
+                        : "stopped: the " + culprit + " step failed";
                 try {
-                    store.stepFinished(id, current, "failed", message + skippedNote(), now());
+                    store.stepFinished(id, s.seq, "failed", m + s.skippedNote(), now());
                 } catch (RuntimeException e) {
                     Log.warnf("Restore %s: could not record the failed step: %s", id, e.getMessage());
                 }
             }
+            open.clear();
         }
     }
 
@@ -174,6 +212,7 @@ public class RestoreExecution {
         Work work = null;
         TargetServer server = null;
         boolean[] swapping = {false};
+        Cancel cancel = new Cancel();
         String[] hostPort = {null, "0"}; // the server's, hidden from the reason users read
         try {
             if ("neutralize".equals(job.kind)) {
@@ -212,47 +251,21 @@ public class RestoreExecution {
                 steps.done("snapshot " + snapshot + " of " + target.name());
             }
 
-            // 3. database into a fresh database
-            steps.begin(DATABASE);
-            Work w = work;
-            TargetServer srv = server;
-            String from = fromFirstGood(job, steps, sources, ComponentName.database, backup, progress, raw -> {
-                progress.job.checkLease();
-                srv.drop(w.tempDb());
-                srv.create(w.tempDb());
-                srv.pgRestore(w.tempDb(), raw);
-            });
-            steps.done("restored into " + work.tempDb() + " from destination " + from);
-
-            // 4. filestore beside the old one
-            if (hasFilestore) {
-                steps.begin(FILESTORE);
-                Path temp = Path.of(work.tempFilestore());
-                String fromFs = fromFirstGood(job, steps, sources, ComponentName.filestore, backup, progress, raw -> {
-                    progress.job.checkLease();
-                    confinement.confine(Area.FILESTORE, temp);
-                    Swap.deleteTree(temp);
-                    Files.createDirectories(temp);
-                    TarArchives.extract(raw, temp, n -> {
-                    });
-                });
-                // on disk before the swap: the old filestore is dropped only once this one survives a power loss
-                Fsync.Synced synced = Fsync.tree(temp);
-                steps.done("unpacked into " + temp + " from destination " + fromFs + "; " + synced.files()
-                        + " files and " + synced.directories() + " directories synced to disk");
-            } else if (isNew) {
+            // 3 + 4. the database into a fresh database and, at the same time, the filestore beside the old one
+            databaseAndFilestore(job, steps, sources, backup, progress, work, server, hasFilestore, cancel);
+            if (!hasFilestore && isNew) {
                 confinement.confine(Area.FILESTORE, Path.of(work.tempFilestore()));
                 Files.createDirectories(Path.of(work.tempFilestore()));
                 Fsync.directory(Path.of(work.tempFilestore()));
                 steps.skipped(FILESTORE, "a db backup has no filestore: the new environment starts with an empty one");
-            } else {
+            } else if (!hasFilestore) {
                 steps.skipped(FILESTORE, "a db backup has no filestore: the target's filestore is left as it is");
             }
 
             // 5. config: written for new; an existing target keeps its own odoo.conf
             if (isNew) {
-                steps.begin(CONFIG);
-                byte[] conf = sourceConfig(job, steps, sources, backup, source, progress);
+                Step configStep = steps.begin(CONFIG);
+                byte[] conf = sourceConfig(job, configStep, sources, backup, source, progress);
                 confinement.confine(Area.CONFIG, Path.of(work.configPath()));
                 Files.createDirectories(Path.of(work.configPath()).toAbsolutePath().getParent());
                 writePrivate(confinement.confine(Area.CONFIG, Swap.tempConfig(work)),
@@ -329,7 +342,7 @@ public class RestoreExecution {
                     ? "interrupted: the restore service stopped during " + progress.step
                     : PgErrors.hideServer(message(e), hostPort[0], port);
             Thread.interrupted(); // a stopped restore still undoes and records its failure
-            steps.failed(reason);
+            steps.failed(reason, cancel.failedStep());
             String undone = "";
             if (work != null && server != null) {
                 try {
@@ -340,6 +353,7 @@ public class RestoreExecution {
                         Swap.undo(undoServer, undoWork, wasSwapping, confinement);
                         return null;
                     });
+                    deleteDump(id);
                 } catch (LeaseLostException lost) {
                     throw lost;
                 } catch (Exception u) {
@@ -356,6 +370,228 @@ public class RestoreExecution {
         store.finish(lease, "failed", reason, null, null, false, row -> "neutralize".equals(row.kind) ? List.of()
                 : List.<OcoreEvent>of(new Events.RestoreFailed(row.orgId, row.id, row.backupId,
                         row.targetEnvironmentId, reason, row.completedAt)));
+    }
+
+    /**
+     * The database and filestore steps at once: the database on this (the job's) thread, the
+     * filestore on a thread of its own. The first to fail stops the other ({@link Cancel}) and its
+     * failure is the restore's; returns once both have ended, so nothing writes when the undo runs.
+     */
+    private void databaseAndFilestore(RestoreJob job, Steps steps, List<Source> sources, BackupInfo backup,
+            Progress progress, Work work, TargetServer server, boolean hasFilestore, Cancel cancel) throws Exception {
+        Step database = steps.begin(DATABASE);
+        Thread filestore = null;
+        if (hasFilestore) {
+            filestore = Thread.ofPlatform().daemon().name("restore-" + job.id.toString().substring(0, 8) + "-filestore")
+                    .unstarted(() -> {
+                        try {
+                            Step fs = steps.begin(FILESTORE);
+                            String message = restoreFilestore(job, fs, sources, backup, progress, work, cancel);
+                            steps.done(fs, message);
+                        } catch (Throwable t) {
+                            cancel.fail(FILESTORE, t);
+                        }
+                    });
+            cancel.interruptOnStop(filestore);
+            filestore.start();
+        }
+        try {
+            String message = restoreDatabase(job, database, sources, backup, progress, work, server, cancel);
+            cancel.check();
+            steps.done(database, message);
+        } catch (Throwable t) {
+            cancel.fail(DATABASE, t);
+        }
+        if (filestore != null) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    filestore.join();
+                    break;
+                } catch (InterruptedException e) {
+                    // the job was stopped (stall, lease, shutdown) while the filestore ran: stop it too
+                    interrupted = true;
+                    cancel.fail(FILESTORE, new InterruptedIOException("interrupted"));
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Throwable first = cancel.firstFailure();
+        if (first instanceof Exception e) {
+            throw e;
+        }
+        if (first instanceof Error e) {
+            throw e;
+        }
+        if (first != null) {
+            throw new IOException(first);
+        }
+    }
+
+    /** The database component into the fresh database; answers the step's message. */
+    private String restoreDatabase(RestoreJob job, Step step, List<Source> sources, BackupInfo backup,
+            Progress progress, Work w, TargetServer srv, Cancel cancel) throws Exception {
+        int jobs = Math.max(1, config.pgRestoreJobs());
+        Path dump = dumpFile(job.id);
+        String[] how = {""};
+        try {
+            String from = fromFirstGood(job, step, sources, ComponentName.database, backup, progress, cancel,
+                    (raw, copy) -> {
+                        progress.job.checkLease();
+                        Files.deleteIfExists(dump);
+                        srv.drop(w.tempDb());
+                        srv.create(w.tempDb());
+                        String refused = jobs > 1 ? spaceRefusal(dump, copy.component().rawBytes()) : null;
+                        if (jobs > 1 && refused == null) {
+                            // the whole component first: decrypted, decompressed and its checksum verified
+                            spool(raw, dump);
+                            cancel.check();
+                            srv.pgRestoreFile(w.tempDb(), dump, jobs, cancel::watch);
+                            how[0] = " (pg_restore --jobs=" + jobs + ")";
+                        } else {
+                            srv.pgRestore(w.tempDb(), raw, cancel::watch);
+                            how[0] = refused == null ? "" : " (streamed into pg_restore: " + refused + ")";
+                        }
+                        Files.deleteIfExists(dump);
+                    });
+            return "restored into " + w.tempDb() + " from destination " + from + how[0];
+        } finally {
+            Files.deleteIfExists(dump);
+        }
+    }
+
+    /** The filestore component beside the target's filestore, synced to disk; answers the step's message. */
+    private String restoreFilestore(RestoreJob job, Step step, List<Source> sources, BackupInfo backup,
+            Progress progress, Work work, Cancel cancel) throws Exception {
+        Path temp = Path.of(work.tempFilestore());
+        String fromFs = fromFirstGood(job, step, sources, ComponentName.filestore, backup, progress, cancel,
+                (raw, copy) -> {
+                    progress.job.checkLease();
+                    confinement.confine(Area.FILESTORE, temp);
+                    Swap.deleteTree(temp);
+                    Files.createDirectories(temp);
+                    if (copy.component().isBlobIndex()) {
+                        extractBlobs(raw, copy, temp, progress, cancel);
+                    } else {
+                        TarArchives.extract(raw, temp, n -> {
+                        });
+                    }
+                });
+        cancel.check();
+        // on disk before the swap: the old filestore is dropped only once this one survives a power loss
+        Fsync.Synced synced = Fsync.tree(temp);
+        return "unpacked into " + temp + " from destination " + fromFs + "; " + synced.files() + " files and "
+                + synced.directories() + " directories synced to disk";
+    }
+
+    // --- the database archive on disk, for pg_restore --jobs --------------------------------------
+
+    /** Kept free beside the archive: 64 MiB, or 5 % of the archive if more. */
+    static long spaceReserve(long archiveBytes) {
+        return Math.max(64L << 20, archiveBytes / 20);
+    }
+
+    private Path workDir() {
+        return Path.of(config.workDir().orElse(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** The restore's decrypted database archive: named by the restore, so a recovery finds it. */
+    Path dumpFile(UUID restoreId) {
+        return workDir().resolve("ocore-restore-" + restoreId + ".dump");
+    }
+
+    void deleteDump(UUID restoreId) {
+        try {
+            Files.deleteIfExists(dumpFile(restoreId));
+        } catch (IOException e) {
+            Log.warnf("Restore %s: could not delete its database archive in the work directory: %s", restoreId,
+                    e.getMessage());
+        }
+    }
+
+    /** Null when the work directory has room for an archive of {@code rawBytes}, else why not. */
+    private static String spaceRefusal(Path dump, long rawBytes) throws IOException {
+        Path dir = dump.getParent();
+        Files.createDirectories(dir);
+        long free = Files.getFileStore(dir).getUsableSpace();
+        long needed = rawBytes + spaceReserve(rawBytes);
+        if (free < needed) {
+            return "pg_restore --jobs needs " + (needed >> 20) + " MiB free in the work directory, "
+                    + (free >> 20) + " MiB are";
+        }
+        return null;
+    }
+
+    /** Writes the archive, owner-only (it is the database in clear), and makes sure it is complete. */
+    private static void spool(InputStream raw, Path dump) throws IOException {
+        Files.createFile(dump, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (java.io.OutputStream out = Files.newOutputStream(dump, StandardOpenOption.WRITE)) {
+            raw.transferTo(out);
+        }
+    }
+
+    // --- blob-store filestores (ADR 0015) --------------------------------------------------------
+
+    /**
+     * Writes a blob-index filestore into {@code temp}: the index read from the verified component,
+     * the blobs located from the destination's pack indexes (restore-service has no catalogue) and
+     * read by the assembler. A blob missing where the pack indexes said (a repack moved it) makes
+     * it read the pack indexes once more and start over.
+     */
+    private void extractBlobs(InputStream raw, Copy copy, Path temp, Progress progress, Cancel cancel)
+            throws Exception {
+        byte[] plain = raw.readAllBytes(); // to its end: the component's checksum is verified before use
+        FilestoreIndex.Contents index = FilestoreIndex.read(new java.io.ByteArrayInputStream(plain));
+        BackupManifest m = copy.manifest();
+        if (m.blobStore() == null || m.blobStore().sealedKey() == null) {
+            throw new BadCopy("its manifest has a blob-index filestore but no blob-store key");
+        }
+        BlobKeys keys;
+        try {
+            keys = BlobKeys.unseal(cipher, m.environmentId(), m.blobStore().sealedKey());
+        } catch (RuntimeException e) {
+            throw new BadCopy("its blob-store key could not be opened");
+        }
+        BackupStorage storage = copy.source().storage();
+        if (progress.filestoreFilesCounted.compareAndSet(false, true)) {
+            // the blobs are not in the manifest's sizes: the files' bytes stand for them
+            long files = index.entries().stream().mapToLong(FilestoreIndex.Entry::size).sum();
+            progress.bytesTotal = (progress.bytesTotal == null ? 0 : progress.bytesTotal) + files;
+        }
+        for (int attempt = 0;; attempt++) {
+            cancel.check();
+            long[] counted = {0};
+            java.util.function.LongConsumer written = n -> { // the running count of bytes written
+                if (cancel.stopped()) {
+                    throw new java.io.UncheckedIOException(new Cancel.Stopped(cancel.failedStep()));
+                }
+                long delta = n - counted[0];
+                counted[0] = n;
+                progress.bytesDone.addAndGet(delta);
+                copy.attempt().addAndGet(delta);
+            };
+            Map<String, BlobLocation> locations = FilestoreAssembler.readPackIndexes(storage, keys, m.orgId(),
+                    m.environmentId());
+            try {
+                new FilestoreAssembler(keys, m.orgId(), m.environmentId(), storage, locations::get)
+                        .extract(index.entries(), temp, written);
+                return;
+            } catch (BlobMissingException e) {
+                if (attempt > 0) {
+                    throw e;
+                }
+                Log.infof("A blob of backup %s was not where the pack indexes said (%s): reading them again",
+                        m.backupId(), e.getMessage());
+                progress.bytesDone.addAndGet(-counted[0]);
+                copy.attempt().addAndGet(-counted[0]);
+                Swap.deleteTree(temp);
+                Files.createDirectories(temp);
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
+        }
     }
 
     private void neutralizeOnly(RestoreJob job, Steps steps, String[] hostPort) throws Exception {
@@ -479,8 +715,8 @@ public class RestoreExecution {
         final String dir;
         BackupStorage storage;
         BackupManifest manifest;
-        String name;
-        String displayName;
+        volatile String name;
+        volatile String displayName;
 
         Source(UUID orgId, UUID id, String dir) {
             this.orgId = orgId;
@@ -489,7 +725,8 @@ public class RestoreExecution {
             this.name = id.toString();
         }
 
-        BackupStorage storage() {
+        /** Synchronized: the database and filestore steps share the sources. */
+        synchronized BackupStorage storage() {
             if (storage == null) {
                 InternalClient.DestinationInfo d = client.destinationBlocking(orgId, id);
                 displayName = d.name();
@@ -499,7 +736,7 @@ public class RestoreExecution {
             return storage;
         }
 
-        BackupManifest manifest() throws IOException {
+        synchronized BackupManifest manifest() throws IOException {
             if (manifest == null) {
                 byte[] json;
                 try (InputStream in = storage().get(dir + BackupLayout.MANIFEST)) {
@@ -521,24 +758,31 @@ public class RestoreExecution {
         return list;
     }
 
+    /** The copy a component is read from: its destination, its manifest and the component there. */
+    record Copy(Source source, BackupManifest manifest, BackupManifest.Component component,
+            java.util.concurrent.atomic.AtomicLong attempt) {
+    }
+
     interface RawConsumer {
-        void accept(InputStream raw) throws Exception;
+        void accept(InputStream raw, Copy copy) throws Exception;
     }
 
     /**
      * Streams a component from the first destination that yields a good copy (in the order of
      * remotePaths): SHA-256 verified while streaming against the checksum backup-service recorded,
      * then decrypted and decompressed into {@code consumer}. On any error or mismatch the next
-     * destination is tried (the consumer starts over). Answers the destination used.
+     * destination is tried (the consumer starts over), unless {@code cancel} stopped the restore
+     * (another step failed). Answers the destination used.
      */
-    private String fromFirstGood(RestoreJob job, Steps steps, List<Source> sources, ComponentName name,
-            BackupInfo backup, Progress progress, RawConsumer consumer) throws Exception {
+    private String fromFirstGood(RestoreJob job, Step step, List<Source> sources, ComponentName name,
+            BackupInfo backup, Progress progress, Cancel cancel, RawConsumer consumer) throws Exception {
         List<String> errors = new ArrayList<>();
         for (Source s : sources) {
-            long before = progress.bytesDone.get();
+            java.util.concurrent.atomic.AtomicLong attempt = new java.util.concurrent.atomic.AtomicLong();
             BackupManifest.Component component = null;
             String expectedSha = null;
             try {
+                cancel.check();
                 BackupManifest m = s.manifest();
                 if (!m.backupId().equals(backup.id())) {
                     throw new BadCopy("its manifest belongs to backup " + m.backupId());
@@ -555,23 +799,32 @@ public class RestoreExecution {
                 if (expected != null && !expected.equalsIgnoreCase(c.sha256())) {
                     throw new ChecksumMismatchException(expected, c.sha256());
                 }
-                try (InputStream stored = new Counting(s.storage().get(c.objectKey()), progress);
+                Counting counting = null;
+                try (InputStream stored = counting = cancel.open(new Counting(s.storage().get(c.objectKey()), progress,
+                        attempt, cancel));
                         InputStream raw = ComponentReader.open(stored, BackupKeys.open(cipher, m, c),
                                 BackupKeys.associatedData(m.backupId(), name), expected != null ? expected : c.sha256())) {
-                    consumer.accept(raw);
+                    consumer.accept(raw, new Copy(s, m, c, attempt));
+                } finally {
+                    if (counting != null) {
+                        cancel.closed(counting);
+                    }
                 }
                 return s.name;
             } catch (FaultInjector.SimulatedCrash crash) {
                 throw crash;
             } catch (Exception e) {
-                progress.bytesDone.set(before);
+                progress.bytesDone.addAndGet(-attempt.get());
+                if (cancel.stopped()) {
+                    throw e; // another step failed: no next copy, nothing to report about this one
+                }
                 boolean corrupted = mismatch(e) || (component != null && corrupted(s, component, expectedSha));
                 Skip skip = classify(e, corrupted);
                 String why = skip.detail();
                 Log.warnf("Restore %s: skipped the %s copy of backup %s on destination %s: %s (%s); trying the next"
                         + " destination", job.id, name, backup.id(), s.name, skip.status(), why);
                 errors.add(s.name + ": " + why);
-                steps.skippedCopy("the " + name + " copy on destination " + s.name + ": " + skip.status() + ", " + why);
+                step.skippedCopy("the " + name + " copy on destination " + s.name + ": " + skip.status() + ", " + why);
                 if (skip.isBadCopy()) {
                     reportBadCopy(job, backup, s, name, skip);
                 }
@@ -598,11 +851,11 @@ public class RestoreExecution {
         }
     }
 
-    private byte[] sourceConfig(RestoreJob job, Steps steps, List<Source> sources, BackupInfo backup,
+    private byte[] sourceConfig(RestoreJob job, Step step, List<Source> sources, BackupInfo backup,
             EnvironmentInfo source, Progress progress) throws Exception {
         if (backup.checksums().get("config") != null) {
             Map<String, byte[]> files = new LinkedHashMap<>();
-            fromFirstGood(job, steps, sources, ComponentName.config, backup, progress, raw -> {
+            fromFirstGood(job, step, sources, ComponentName.config, backup, progress, new Cancel(), (raw, copy) -> {
                 files.clear();
                 Path dir = Files.createTempDirectory("ocore-restore-config-");
                 try {
@@ -664,6 +917,12 @@ public class RestoreExecution {
             return new Skip("corrupt", "checksum mismatch (the stored copy is corrupted)");
         }
         for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof BlobCorruptException) {
+                return new Skip("corrupt", "a blob of the filestore is corrupted (" + c.getMessage() + ")");
+            }
+            if (c instanceof BlobMissingException) {
+                return new Skip("missing", "a blob of the filestore is missing (" + c.getMessage() + ")");
+            }
             if (c instanceof BadCopy) {
                 return new Skip("corrupt", c.getMessage());
             }
@@ -726,6 +985,7 @@ public class RestoreExecution {
                     + (hidden == null ? message(e) : PgErrors.hideServer(message(e), hidden.host(), hidden.port()))
                     + ")";
         }
+        deleteDump(id);
         markRunningStepFailed(id, reason);
         fail(lease, job, reason + extra);
     }
@@ -749,10 +1009,8 @@ public class RestoreExecution {
 
     private void markRunningStepFailed(UUID id, String reason) {
         try {
-            int seq = store.nextSeq(id) - 1;
-            if (seq >= 1) {
-                store.stepFinishedIfRunning(id, seq, reason, now());
-            }
+            // the database and filestore steps run at once: both may have been running
+            store.runningStepsFailed(id, reason, now());
         } catch (RuntimeException e) {
             Log.debugf("Could not close the running step of %s: %s", id, e.getMessage());
         }
@@ -760,28 +1018,37 @@ public class RestoreExecution {
 
     // --- helpers ---------------------------------------------------------------------------------
 
+    /** Counts the stored bytes read (into the progress and this attempt's count); refuses to go on once stopped. */
     private static final class Counting extends FilterInputStream {
         private final Progress progress;
+        private final java.util.concurrent.atomic.AtomicLong attempt;
+        private final Cancel cancel;
 
-        Counting(InputStream in, Progress progress) {
+        Counting(InputStream in, Progress progress, java.util.concurrent.atomic.AtomicLong attempt, Cancel cancel) {
             super(in);
             this.progress = progress;
+            this.attempt = attempt;
+            this.cancel = cancel;
         }
 
         @Override
         public int read() throws IOException {
+            cancel.check();
             int b = super.read();
             if (b >= 0) {
                 progress.bytesDone.incrementAndGet();
+                attempt.incrementAndGet();
             }
             return b;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            cancel.check();
             int n = super.read(b, off, len);
             if (n > 0) {
                 progress.bytesDone.addAndGet(n);
+                attempt.addAndGet(n);
             }
             return n;
         }

@@ -115,10 +115,11 @@ public class RestoreStore {
                 .execute(Tuple.of(id, seq, status, message, at.atOffset(java.time.ZoneOffset.UTC))).await().atMost(TIMEOUT);
     }
 
-    public void stepFinishedIfRunning(UUID id, int seq, String message, Instant at) {
-        pool.preparedQuery("update restore_step set status = 'failed', message = $3, finished_at = $4"
-                + " where restore_id = $1 and seq = $2 and status = 'running'")
-                .execute(Tuple.of(id, seq, message, at.atOffset(java.time.ZoneOffset.UTC))).await().atMost(TIMEOUT);
+    /** Fails every step of the restore still recorded as running (a crash's recovery). */
+    public void runningStepsFailed(UUID id, String message, Instant at) {
+        pool.preparedQuery("update restore_step set status = 'failed', message = $2, finished_at = $3"
+                + " where restore_id = $1 and status = 'running'")
+                .execute(Tuple.of(id, message, at.atOffset(java.time.ZoneOffset.UTC))).await().atMost(TIMEOUT);
     }
 
     /** Records the awaited snapshot and appends its BackupRequested in one transaction (once per key). */

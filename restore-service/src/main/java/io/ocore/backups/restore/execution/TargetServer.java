@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -139,22 +140,12 @@ final class TargetServer {
         }
     }
 
-    /** Feeds {@code dump} (a pg_dump custom-format stream) to pg_restore into {@code db}. */
-    void pgRestore(String db, InputStream dump) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(List.of(pgRestore.toString(), "--no-owner", "--no-privileges",
-                "--exit-on-error", "--no-password", "--dbname=" + checked(db)));
-        Map<String, String> e = pb.environment();
-        e.keySet().removeIf(k -> k.startsWith("PG"));
-        e.put("PGHOST", host);
-        e.put("PGPORT", Integer.toString(port));
-        e.put("PGUSER", user);
-        e.put("PGPASSWORD", password);
-        e.put("PGCONNECT_TIMEOUT", "15");
-        e.put("PGAPPNAME", "ocore-restore");
-        e.put("PGOPTIONS", lockOptions());
-        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        Process p = pb.start();
-        io.ocore.backups.platform.jobs.Job.watchCurrent(p); // killed if the restore stalls or loses its lease
+    /**
+     * Feeds {@code dump} (a pg_dump custom-format stream) to pg_restore into {@code db} through a
+     * pipe; {@code watch} is told the process (killed when the restore is stopped).
+     */
+    void pgRestore(String db, InputStream dump, Consumer<Process> watch) throws IOException {
+        Process p = start(db, List.of(), watch);
         StderrTail stderr = StderrTail.of(p, "pg_restore");
         boolean ok = false;
         try {
@@ -177,19 +168,65 @@ final class TargetServer {
             } catch (IOException ignored) {
                 // pg_restore already closed its end; its exit code tells
             }
+            await(p, stderr);
+            ok = true;
+        } finally {
+            if (!ok && p.isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * pg_restore of the archive {@code file} (complete and verified) into {@code db} with
+     * {@code jobs} parallel jobs ({@code --jobs}: needs a file, not a pipe).
+     */
+    void pgRestoreFile(String db, Path file, int jobs, Consumer<Process> watch) throws IOException {
+        Process p = start(db, List.of("--jobs=" + jobs, file.toString()), watch);
+        StderrTail stderr = StderrTail.of(p, "pg_restore");
+        boolean ok = false;
+        try {
+            p.getOutputStream().close();
+            await(p, stderr);
+            ok = true;
+        } finally {
+            if (!ok && p.isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private Process start(String db, List<String> extra, Consumer<Process> watch) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(pgRestore.toString(), "--no-owner", "--no-privileges",
+                "--exit-on-error", "--no-password", "--dbname=" + checked(db)));
+        cmd.addAll(extra);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> e = pb.environment();
+        e.keySet().removeIf(k -> k.startsWith("PG"));
+        e.put("PGHOST", host);
+        e.put("PGPORT", Integer.toString(port));
+        e.put("PGUSER", user);
+        e.put("PGPASSWORD", password);
+        e.put("PGCONNECT_TIMEOUT", "15");
+        e.put("PGAPPNAME", "ocore-restore");
+        e.put("PGOPTIONS", lockOptions());
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        io.ocore.backups.platform.jobs.Job.watchCurrent(p); // killed if the restore stalls or loses its lease
+        watch.accept(p);
+        return p;
+    }
+
+    private static void await(Process p, StderrTail stderr) throws IOException {
+        try {
             int code = p.waitFor();
             stderr.await(5000);
             if (code != 0) {
                 throw new IOException("pg_restore exited with code " + code + ": " + stderr.lastLine());
             }
-            ok = true;
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while pg_restore ran");
-        } finally {
-            if (!ok && p.isAlive()) {
-                p.destroyForcibly();
-            }
         }
     }
 
