@@ -60,6 +60,29 @@ svc_key() {
     esac
 }
 
+# The JVM options of every service, in the one file the Kubernetes manifests read too
+# (deploy/k8s/base/kustomization.yaml makes it the ocore-jvm ConfigMap): the `common` line, then
+# the service's own line (its module name). docs/operations.md, "JVM memory budget".
+JVM_OPTIONS_FILE="${OCORE_JVM_OPTIONS_FILE:-$ROOT_DIR/deploy/k8s/base/jvm-options.env}"
+
+# jvm_options_value KEY: the value of KEY=... in $JVM_OPTIONS_FILE (comments and blank lines skipped).
+jvm_options_value() {
+    [[ -f "$JVM_OPTIONS_FILE" ]] || die "JVM options file $JVM_OPTIONS_FILE is missing"
+    awk -v k="$1" 'index($0, k "=") == 1 { print substr($0, length(k) + 2); found = 1 } END { exit !found }' \
+        "$JVM_OPTIONS_FILE"
+}
+
+# svc_jvm_options NAME: one option a line, `common` first, then the service's own.
+svc_jvm_options() {
+    local module line key words=()
+    module="$(svc_module "$1")"
+    for key in common "$module"; do
+        line="$(jvm_options_value "$key")" || { warn "no $key= line in $JVM_OPTIONS_FILE"; return 1; }
+        read -ra words <<< "$line"
+        (( ${#words[@]} == 0 )) || printf '%s\n' "${words[@]}"
+    done
+}
+
 svc_jar() { printf '%s/%s/target/quarkus-app/quarkus-run.jar' "$ROOT_DIR" "$(svc_module "$1")"; }
 
 svc_exists() { [[ -f "$ROOT_DIR/$(svc_module "$1")/pom.xml" ]]; }
@@ -132,6 +155,9 @@ services_common_env() {
     export OCORE_DESTINATIONS_ALLOW_PRIVATE_ENDPOINTS=true
     export OCORE_ALERTS_WEBHOOKS_ALLOW_PRIVATE_TARGETS=true
     export OCORE_STATE_DIR="$STATE_DIR"
+    # glibc malloc arenas of every JVM (deploy/k8s/base/jvm-options.env, docs/operations.md)
+    MALLOC_ARENA_MAX="$(jvm_options_value MALLOC_ARENA_MAX)" || die "no MALLOC_ARENA_MAX= line in $JVM_OPTIONS_FILE"
+    export MALLOC_ARENA_MAX
     # Where environments may be (docs/operations.md): the demo's PostgreSQL, its filestore and config
     # folders; never the stack's own state. A caller's environment wins (the benchmarks add theirs).
     export OCORE_ENVIRONMENTS_DATABASE_SERVERS="${OCORE_ENVIRONMENTS_DATABASE_SERVERS:-127.0.0.1:$DEMO_PG_PORT}"
@@ -194,9 +220,11 @@ svc_start() {
             export QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/$db"
         fi
         cd "$STATE_DIR" || exit 1
-        start_java "$name" "$LOG_DIR/$name.log" -Xms64m -Xmx256m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError \
-            -jar "$jar"
-    )
+        local opts jvm_opts=()
+        opts="$(svc_jvm_options "$name")" || { warn "$name: not started (JVM options)"; exit 1; }
+        mapfile -t jvm_opts <<< "$opts"
+        start_java "$name" "$LOG_DIR/$name.log" "${jvm_opts[@]}" -jar "$jar"
+    ) || return 1
     info "started $name (pid $(<"$(pid_file "$name")"), port $port, management $mgmt_port, log $LOG_DIR/$name.log)"
     return 0
 }
