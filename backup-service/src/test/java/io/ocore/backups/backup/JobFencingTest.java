@@ -121,7 +121,8 @@ class JobFencingTest {
         assertThat(r.getLong("lease_generation")).isEqualTo(generation + 1);
         assertThat(outcomeEvents(id)).as("the stale worker published no outcome").isZero();
         String dir = BackupLayout.backupDir(org, env, UUID.fromString(id));
-        assertThat(localDir.resolve(dir + "filestore.tar.zst.enc")).as("no upload after the lease was lost")
+        assertThat(localDir.resolve(dir + io.ocore.backups.platform.backupformat.blobs.BlobLayout.FILESTORE_INDEX))
+                .as("no upload after the lease was lost")
                 .doesNotExist();
         assertThat(localDir.resolve(dir + "manifest.json")).doesNotExist();
     }

@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.is;
 import io.ocore.backups.backup.environment.Environment;
 import io.ocore.backups.backup.execution.Destinations;
 import io.ocore.backups.platform.backupformat.BackupKeys;
+import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
 import io.ocore.backups.platform.backupformat.BackupLayout;
 import io.ocore.backups.platform.backupformat.BackupManifest;
 import io.ocore.backups.platform.backupformat.ComponentName;
@@ -102,6 +103,7 @@ class MasterKeyRotationTest {
         JsonPath r = rewrap();
         assertThat(r.getString("activeMasterKeyId")).isEqualTo("k2");
         assertThat(r.getInt("environments.rewrapped")).isGreaterThanOrEqualTo(1);
+        assertThat(r.getInt("blobStoreKeys.rewrapped")).isGreaterThanOrEqualTo(1);
         assertThat(r.getInt("backupCopies.rewrapped")).isGreaterThanOrEqualTo(4); // 2 backups x 2 destinations
         assertThat(failuresOf(r, s)).isEmpty();
 
@@ -178,17 +180,34 @@ class MasterKeyRotationTest {
         for (UUID b : backups) {
             for (UUID dest : List.of(local, s3dest)) {
                 String key = BackupLayout.manifestKey(org, env, b);
-                byte[] k1Manifest = BackupKeys.rewrapManifest(beforeRotation, read(org, dest, key)).json();
+                byte[] k1Manifest = blobStoreKeyUnder(beforeRotation, env,
+                        BackupKeys.rewrapManifest(beforeRotation, read(org, dest, key)).json());
                 try (BackupStorage storage = storage(org, dest)) {
                     storage.put(key, new ByteArrayInputStream(k1Manifest));
                 }
                 assertThat(manifestKeyId(org, dest, key)).isEqualTo("k1");
             }
         }
+        String blobKey = pool.preparedQuery("select sealed_key from blob_store_key where environment_id = $1")
+                .execute(Tuple.of(env)).await().indefinitely().iterator().next().getString(0);
+        pool.preparedQuery("update blob_store_key set sealed_key = $1 where environment_id = $2")
+                .execute(Tuple.of(beforeRotation.rewrap(blobKey, BlobKeys.context(env)), env)).await().indefinitely();
         pool.preparedQuery("update environment set db_password_sealed = $1 where id = $2")
                 .execute(Tuple.of(beforeRotation.seal(PASSWORD, Environment.passwordContext(env)), env))
                 .await().indefinitely();
         return new Setup(org, env, local, s3dest, backups);
+    }
+
+    /** The manifest with its blob-store key (if any) sealed by {@code cipher}'s active key. */
+    static byte[] blobStoreKeyUnder(EnvelopeCipher cipher, UUID env, byte[] manifest) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode tree = json.readTree(manifest);
+        if (!tree.has("blobStore")) {
+            return manifest;
+        }
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("blobStore")).put("sealedKey",
+                cipher.rewrap(tree.get("blobStore").get("sealedKey").asText(), BlobKeys.context(env)));
+        return json.writeValueAsBytes(tree);
     }
 
     static UUID backup(UUID org, UUID env, String type, UUID... dests) {
@@ -220,6 +239,21 @@ class MasterKeyRotationTest {
             String sealed = pool.preparedQuery("select db_password_sealed from environment where id = $1")
                     .execute(Tuple.of(s.env())).await().indefinitely().iterator().next().getString(0);
             assertThat(onlyNew.openString(sealed, Environment.passwordContext(s.env()))).isEqualTo(PASSWORD);
+            String blobKey = pool.preparedQuery("select sealed_key from blob_store_key where environment_id = $1")
+                    .execute(Tuple.of(s.env())).await().indefinitely().iterator().next().getString(0);
+            BlobKeys.unseal(onlyNew, s.env(), blobKey);
+            int blobStores = 0;
+            for (UUID b : s.backups()) {
+                for (UUID dest : List.of(s.local(), s.s3())) {
+                    BackupManifest m = BackupManifest.fromJson(read(s.org(), dest,
+                            BackupLayout.manifestKey(s.org(), s.env(), b)));
+                    if (m.blobStore() != null) {
+                        BlobKeys.unseal(onlyNew, s.env(), m.blobStore().sealedKey());
+                        blobStores++;
+                    }
+                }
+            }
+            assertThat(blobStores).as("copies of the full backup carry their blob-store key").isEqualTo(2);
             for (UUID b : s.backups()) {
                 for (UUID dest : List.of(s.local(), s.s3())) {
                     List<ComponentName> names = components(s, b, dest);

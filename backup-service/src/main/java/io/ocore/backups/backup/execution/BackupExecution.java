@@ -223,19 +223,24 @@ public class BackupExecution {
         checksums.put("config", null);
         List<String> notes = new ArrayList<>();
         Background filestoreTask = null;
+        PgDump.Running dumping = null;
         try {
             if (b.backupType == BackupType.full) {
                 // before anything is opened or written: a path that left its roots fails the backup untouched
                 confinement.confine(Area.FILESTORE, Path.of(env.filestorePath));
                 confinement.confine(Area.CONFIG, Path.of(env.configPath));
             }
+            String password = environments.password(env);
+            // pg_dump reads the database's catalogue while the destinations are opened
+            dumping = pgDump.start(env, password);
+            long spawned = java.time.Duration.between(b.createdAt, Instant.now()).toMillis();
+            marks.accept(b.id, "database.started");
             openAll(b, targets);
             long opened = java.time.Duration.between(b.createdAt, Instant.now()).toMillis();
             if (targets.isEmpty()) {
                 fail(b, targets, checksums, "no destination could be opened: " + reasons(targets.failed()));
                 return;
             }
-            String password = environments.password(env);
             // what the manifest says of the source is read while the dump runs, not before it
             FutureTask<SourceInfo> source = new FutureTask<>(() -> SourceInfo.read(env, password));
             Thread.ofVirtual().name("backup-source-" + b.id).start(source);
@@ -264,14 +269,17 @@ public class BackupExecution {
             }
 
             enter(progress, Phase.dumping_database);
-            ComponentWriter.RawProducer dump = pgDump.producer(env, password);
+            PgDump.Running dump = dumping;
             Piece database = component(b, ComponentName.database, componentKey(b, ComponentName.database), null,
-                    out -> dump.writeTo(firstByte(out, () -> {
-                        marks.accept(b.id, "database.firstByte");
-                        Log.infof("Backup %s: the dump's first byte %d ms after the request (run started after %d"
-                                + " ms, destinations open after %d ms)", b.id,
-                                java.time.Duration.between(b.createdAt, Instant.now()).toMillis(), started, opened);
-                    })), writer, key, targets.alive(), targets, progress, n -> {
+                    out -> {
+                        dump.writeTo(firstByte(out, () -> {
+                            marks.accept(b.id, "database.firstByte");
+                            Log.infof("Backup %s: the dump's first byte %d ms after the request (run started after"
+                                    + " %d ms, destinations open after %d ms, pg_dump started after %d ms)", b.id,
+                                    java.time.Duration.between(b.createdAt, Instant.now()).toMillis(), started,
+                                    opened, spawned);
+                        }));
+                    }, writer, key, targets.alive(), targets, progress, n -> {
                         dbBytes.set(n);
                         reportBytes.run();
                     });
@@ -412,6 +420,9 @@ public class BackupExecution {
             }
             fail(b, targets, checksums, reason);
         } finally {
+            if (dumping != null) {
+                dumping.close();
+            }
             targets.takeAll().forEach(t -> t.storage().close());
         }
     }

@@ -36,10 +36,19 @@ final class PgDump {
     }
 
     ComponentWriter.RawProducer producer(Environment env, String password) {
-        return out -> run(env, password, out);
+        return out -> {
+            try (Running r = start(env, password)) {
+                r.writeTo(out);
+            }
+        };
     }
 
-    private void run(Environment env, String password, OutputStream out) throws IOException {
+    /**
+     * Starts pg_dump now (registered with the calling thread's job): it reads the catalogue while
+     * the caller opens its destinations; {@link Running#writeTo} then streams it. Close it to
+     * kill a dump that is not wanted any more.
+     */
+    Running start(Environment env, String password) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(List.of(pgDump.toString(), "--format=custom", "--compress=0",
                 "--no-password",
                 // a table locked by another session fails the dump in bounded time, not never
@@ -56,27 +65,46 @@ final class PgDump {
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
         Job.watchCurrent(p); // killed if the backup stalls, overruns its deadline or loses its lease
-        StderrTail stderr = StderrTail.of(p, "pg_dump");
-        try (InputStream stdout = p.getInputStream()) {
-            stdout.transferTo(out);
-            int code = p.waitFor();
-            stderr.await(5000);
-            if (code != 0) {
-                String last = stderr.lastLine();
-                if (last.contains("lock timeout") || last.contains("LOCK TABLE")) {
-                    throw new IOException("pg_dump waited longer than " + JobRunner.human(lockWaitTimeout)
-                            + " for a lock on a table of the database (another session holds it): " + last);
+        return new Running(p, StderrTail.of(p, "pg_dump"));
+    }
+
+    /** A started pg_dump. */
+    final class Running implements AutoCloseable {
+        private final Process p;
+        private final StderrTail stderr;
+
+        private Running(Process p, StderrTail stderr) {
+            this.p = p;
+            this.stderr = stderr;
+        }
+
+        /** Streams the dump to {@code out}; a non-zero exit fails before the end is signalled. */
+        void writeTo(OutputStream out) throws IOException {
+            try (InputStream stdout = p.getInputStream()) {
+                stdout.transferTo(out);
+                int code = p.waitFor();
+                stderr.await(5000);
+                if (code != 0) {
+                    String last = stderr.lastLine();
+                    if (last.contains("lock timeout") || last.contains("LOCK TABLE")) {
+                        throw new IOException("pg_dump waited longer than " + JobRunner.human(lockWaitTimeout)
+                                + " for a lock on a table of the database (another session holds it): " + last);
+                    }
+                    throw new IOException("pg_dump exited with code " + code + ": " + last);
                 }
-                throw new IOException("pg_dump exited with code " + code + ": " + last);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while pg_dump ran");
+            } finally {
+                close();
             }
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while pg_dump ran");
-        } finally {
+        }
+
+        @Override
+        public void close() {
             if (p.isAlive()) {
                 p.destroyForcibly();
             }
         }
     }
-
 }

@@ -140,6 +140,9 @@ public final class FilestoreAssembler {
                     continue;
                 }
                 Files.createDirectories(dest.getParent());
+                if (!dest.getParent().toRealPath().startsWith(root)) { // a link already in the target
+                    throw new IOException("Index entry '" + e.path() + "' points outside the target directory");
+                }
                 if (Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS)) {
                     throw new IOException("Cannot restore the file " + e.path() + ": a directory is in its place");
                 }
@@ -535,7 +538,8 @@ public final class FilestoreAssembler {
             thread.interrupt();
             queue.clear();
             try {
-                thread.join();
+                // A read stuck in the network may not heed the interrupt: it is a daemon, left to end alone.
+                thread.join(java.time.Duration.ofSeconds(10));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
