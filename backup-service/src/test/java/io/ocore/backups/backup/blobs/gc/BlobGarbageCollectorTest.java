@@ -9,7 +9,13 @@ import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
 import io.ocore.backups.platform.backupformat.blobs.BlobLayout;
 import io.ocore.backups.platform.backupformat.blobs.BlobLocation;
 import io.ocore.backups.platform.backupformat.blobs.BlobRefs;
+import io.ocore.backups.platform.backupformat.blobs.FilestoreAssembler;
+import io.ocore.backups.platform.backupformat.blobs.FilestoreIndex;
+import io.ocore.backups.platform.backupformat.blobs.FilestoreWriter;
 import io.ocore.backups.platform.backupformat.blobs.PackIndex;
+import io.ocore.backups.platform.storage.BackupStorage;
+import io.ocore.backups.platform.storage.local.LocalConfig;
+import io.ocore.backups.platform.storage.local.LocalStorage;
 import io.ocore.backups.platform.testing.JwtTestResource;
 import io.ocore.backups.platform.testing.kafka.KafkaTestResource;
 import io.ocore.backups.platform.testing.postgres.PostgresTestResource;
@@ -125,6 +131,12 @@ class BlobGarbageCollectorTest {
             Path p = dir.resolve(key);
             Files.createDirectories(p.getParent());
             Files.write(p, bytes);
+        }
+
+        UUID lastBackup;
+
+        void backupRefs(Set<String> blobIds) {
+            lastBackup = backup(blobIds);
         }
 
         /** A completed backup row referencing {@code blobIds}. */
@@ -309,6 +321,75 @@ class BlobGarbageCollectorTest {
         assertThat(s.catalogued()).containsOnlyKeys(small, small2);
         s.assertConsistent();
         s.assertRestorable(kept);
+    }
+
+    /** Writes {@code dir} into the store with the format library's writer, as a backup does; answers its index. */
+    FilestoreIndex.Contents writeBackup(Store s, Path dir) throws Exception {
+        BackupStorage storage = new LocalStorage(new LocalConfig(s.dir.toRealPath()));
+        ByteArrayOutputStream index = new ByteArrayOutputStream();
+        FilestoreWriter.Result r = new FilestoreWriter(s.keys, s.org, s.env, new FilestoreWriter.Options(
+                64 * 1024, BlobLayout.PACK_TARGET_BYTES, Duration.ofMinutes(1)))
+                .write(dir, List.of(new FilestoreWriter.Destination(s.dest, storage)),
+                        catalogue.forBackup(s.org, s.env, List.of(s.dest)), Map.of(), index, null, n -> {
+                        });
+        assertThat(r.failures()).isEmpty();
+        FilestoreIndex.Contents contents = FilestoreIndex.read(new java.io.ByteArrayInputStream(index.toByteArray()));
+        Set<String> ids = new TreeSet<>();
+        contents.entries().forEach(e -> ids.addAll(e.blobs()));
+        s.backupRefs(ids);
+        return contents;
+    }
+
+    /** Assembles the backup from the destination (every catalogued location) and compares it with its source. */
+    void assertAssemblesTo(Store s, FilestoreIndex.Contents contents, Path source) throws Exception {
+        Path target = Files.createTempDirectory("ocore-gc-out-").resolve("fs");
+        Map<String, BlobLocation> where = locations.all(s.dest, s.env);
+        new FilestoreAssembler(s.keys, s.org, s.env, new LocalStorage(new LocalConfig(s.dir.toRealPath())), where::get)
+                .extract(contents.entries(), target, n -> {
+                });
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertThat(target.resolve(source.relativize(f).toString())).as(f.toString())
+                        .hasSameBinaryContentAs(f);
+            }
+        }
+    }
+
+    @Test
+    void aRepackKeepsARetainedBackupWrittenByTheFilestoreWriterAssemblable() throws Exception {
+        Store s = new Store();
+        Path both = Files.createTempDirectory("ocore-gc-src-");
+        Files.createDirectories(both.resolve("ab"));
+        byte[] small = new byte[20_000];
+        random.nextBytes(small);
+        Files.write(both.resolve("ab/small"), small);
+        for (int i = 0; i < 3; i++) {
+            byte[] big = new byte[300_000];
+            random.nextBytes(big);
+            Files.write(both.resolve("ab/big" + i), big);
+        }
+        Path kept = Files.createTempDirectory("ocore-gc-src-");
+        Files.createDirectories(kept.resolve("ab"));
+        Files.write(kept.resolve("ab/small"), small);
+
+        // the backup to be deleted packs everything; the retained one only references the small file
+        FilestoreIndex.Contents gone = writeBackup(s, both);
+        UUID goneId = s.lastBackup;
+        FilestoreIndex.Contents retained = writeBackup(s, kept);
+        assertThat(s.packs()).hasSize(1);
+        s.forget(goneId);
+
+        Instant t0 = Instant.now();
+        gc.run(t0);
+        gc.run(afterGrace(t0));
+        assertThat(s.packs()).hasSize(1);
+        s.assertConsistent();
+        assertAssemblesTo(s, retained, kept);
+        // the repacked pack holds the retained blobs only
+        long packBytes = Files.size(s.dir.resolve(BlobLayout.packKey(s.org, s.env, s.packs().keySet().iterator()
+                .next())));
+        assertThat(packBytes).isLessThan(100_000);
+        assertThat(gone.entries()).isNotEmpty();
     }
 
     @Test
