@@ -32,6 +32,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class CipherWarmup {
 
     static final int BYTES = 24 * 1024 * 1024;
+    static final int ROUND_BYTES = 2 * 1024 * 1024;
+    static final int ROUNDS = BYTES / ROUND_BYTES;
 
     private final boolean enabled;
 
@@ -49,7 +51,7 @@ public class CipherWarmup {
         }
     }
 
-    /** Encrypts and decrypts {@link #BYTES} in small segments; answers the milliseconds it took, -1 if it failed. */
+    /** Encrypts and decrypts {@link #BYTES} in small segments, {@link #ROUND_BYTES} at a time; answers the milliseconds it took, -1 if it failed. */
     public static long run() {
         long start = System.nanoTime();
         try {
@@ -57,15 +59,21 @@ public class CipherWarmup {
             StreamingAead aead = KeysetHandle.generateNew(PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB)
                     .getPrimitive(RegistryConfiguration.get(), StreamingAead.class);
             byte[] ad = "warm-up".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            ByteArrayOutputStream sealed = new ByteArrayOutputStream(BYTES + BYTES / 64);
             byte[] chunk = new byte[64 * 1024];
-            try (OutputStream out = aead.newEncryptingStream(sealed, ad)) {
-                for (int done = 0; done < BYTES; done += chunk.length) {
-                    out.write(chunk);
+            // ROUNDS small streams rather than one of BYTES: the same segments through the cipher,
+            // but at most ROUND_BYTES (plus one copy) on the heap, which is 64-96 MiB in all
+            // (docs/operations.md, "JVM memory budget"); one 24 MiB stream and its copy was 49 MiB.
+            ByteArrayOutputStream sealed = new ByteArrayOutputStream(ROUND_BYTES + ROUND_BYTES / 64);
+            for (int round = 0; round < ROUNDS; round++) {
+                sealed.reset();
+                try (OutputStream out = aead.newEncryptingStream(sealed, ad)) {
+                    for (int done = 0; done < ROUND_BYTES; done += chunk.length) {
+                        out.write(chunk);
+                    }
                 }
-            }
-            try (InputStream in = aead.newDecryptingStream(new ByteArrayInputStream(sealed.toByteArray()), ad)) {
-                in.transferTo(OutputStream.nullOutputStream());
+                try (InputStream in = aead.newDecryptingStream(new ByteArrayInputStream(sealed.toByteArray()), ad)) {
+                    in.transferTo(OutputStream.nullOutputStream());
+                }
             }
             return (System.nanoTime() - start) / 1_000_000;
         } catch (GeneralSecurityException | IOException | RuntimeException e) {
