@@ -1,7 +1,8 @@
 # Memory budget (docs/operations.md, "JVM memory budget"; docs/adr/0016): no service's peak
 # resident set (VmHWM: heap, metaspace, code cache, thread stacks, direct buffers, malloc) has
 # gone past OCORE_MEMORY_LIMIT_MIB (default 256) since it started. Runs after the checks that back
-# up, restore and verify through the gateway, so the peaks include that work.
+# up, restore and verify through the gateway, so the peaks include that work (destination-service's
+# only since 10-deletion.sh restarted it). A JVM whose PID cannot be read is a failure, not a pass.
 # Sourced by bin/lib/system-test.sh: pass, fail, running_pid, $SERVICES, $GATEWAY.
 
 # shellcheck source=bin/lib/memory.sh
