@@ -111,7 +111,7 @@ public final class S3Storage implements BackupStorage {
         int n = in.readFully(first, 0, partSize);
         if (n < partSize) {
             try {
-                if (checksums) {
+                if (checksums && checksumsProbed(objectKey)) {
                     String crc = crc32c(first, n);
                     try {
                         client.putObject(b -> b.bucket(config.bucket()).key(objectKey).contentLength((long) n)
@@ -154,6 +154,36 @@ public final class S3Storage implements BackupStorage {
         LOG.infof("S3 destination %s does not implement upload checksums (x-amz-checksum-crc32c): uploading"
                 + " without them", config.endpoint() == null ? "(AWS)" : config.endpoint().getHost());
         return true;
+    }
+
+    private volatile boolean probed;
+
+    /**
+     * Before the first single-request upload with a checksum: a server that refuses checksums may
+     * answer 501 while the body is still being sent and reset the connection (s3proxy does), which
+     * the client sees as an I/O error, not as the 501. So the first one asks with a request that has
+     * no body (a multipart upload started with the checksum, then aborted). Multipart uploads start
+     * with that request anyway. Other failures are left to the real upload to report.
+     */
+    private boolean checksumsProbed(String objectKey) {
+        if (probed) {
+            return checksums;
+        }
+        synchronized (this) {
+            if (!probed) {
+                try {
+                    String id = client.createMultipartUpload(b -> b.bucket(config.bucket()).key(objectKey)
+                            .checksumAlgorithm(ChecksumAlgorithm.CRC32_C)).uploadId();
+                    client.abortMultipartUpload(b -> b.bucket(config.bucket()).key(objectKey).uploadId(id));
+                    probed = true;
+                } catch (S3Exception e) {
+                    probed = checksumsRefused(e);
+                } catch (RuntimeException e) {
+                    // unreachable or refused for another reason: the upload itself says so
+                }
+            }
+        }
+        return checksums;
     }
 
     /** Whether this storage still sends upload checksums (false once the server refused them). */
