@@ -576,10 +576,15 @@ class BackupExecutionTest {
         UUID localDest = localDestination(org, localDir);
         Path otherDir = Files.createTempDirectory("ocore-local-");
         UUID otherDest = localDestination(org, otherDir);
-        // the collector marks one of the other copy's blobs after the filestore was stored, before the finish
+        // after the filestore was stored, before the finish: the collector marks one blob of the first
+        // copy (not swept yet) and sweeps one of the other copy
         BackupExecution.beforeComponent(c -> {
             if (c == ComponentName.config) {
                 pool.preparedQuery("update blob_location set doomed_at = now() where destination_id = $1 "
+                        + "and environment_id = $2 and blob_id = (select min(blob_id) from blob_location "
+                        + "where destination_id = $1 and environment_id = $2)")
+                        .execute(Tuple.of(localDest, env)).await().atMost(Duration.ofSeconds(10));
+                pool.preparedQuery("delete from blob_location where destination_id = $1 "
                         + "and environment_id = $2 and blob_id = (select min(blob_id) from blob_location "
                         + "where destination_id = $1 and environment_id = $2)")
                         .execute(Tuple.of(otherDest, env)).await().atMost(Duration.ofSeconds(10));
@@ -603,6 +608,10 @@ class BackupExecutionTest {
         assertThat(otherDir.resolve(dir)).doesNotExist();
         assertThat(localDir.resolve(dir + "manifest.json")).exists();
         assertThat(refs(id)).isNotEmpty();
+        // the marked blob is referenced again: live, the collector keeps it
+        assertThat(pool.preparedQuery("select count(*) from blob_location where destination_id = $1 "
+                + "and environment_id = $2 and doomed_at is not null").execute(Tuple.of(localDest, env))
+                .await().atMost(Duration.ofSeconds(10)).iterator().next().getLong(0)).isZero();
         Events.DestinationFailed e = kafka.awaitRecord(Topics.DESTINATION,
                 r -> r.data().contains(id) && r.data().contains(otherDest.toString()), Duration.ofSeconds(30))
                 .as(Events.DestinationFailed.class);

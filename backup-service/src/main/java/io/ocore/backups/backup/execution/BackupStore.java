@@ -107,8 +107,8 @@ public class BackupStore {
      * if {@code lease} still holds the row (locked for the check): else nothing is written and
      * {@link LeaseLostException} is thrown. With {@code refs}, a completed outcome also records
      * the backup's referenced blobs ({@code backup_blob_ref}) and checks, in the same transaction,
-     * that each is located live ({@code doomed_at} null) on every destination of
-     * {@code remotePaths}; where one is not, {@link BlobReferences#onMissing} gives the outcome.
+     * that each is still located on every destination of {@code remotePaths} (a doomed, unswept
+     * location counts, and is made live again); where one is not, {@link BlobReferences#onMissing} gives the outcome.
      */
     public void finish(Lease lease, Outcome outcome, BlobReferences refs,
             java.util.function.Function<Backup, List<OcoreEvent>> events) {
@@ -155,10 +155,19 @@ public class BackupStore {
                         where r.backup_id = :id
                           and not exists (select 1 from blob_location l
                                           where l.destination_id = d.dest and l.environment_id = r.environment_id
-                                            and l.blob_id = encode(substring(r.blob_ids from g.i * 32 + 1 for 32), 'hex')
-                                            and l.doomed_at is null)
+                                            and l.blob_id = encode(substring(r.blob_ids from g.i * 32 + 1 for 32), 'hex'))
                         group by d.dest""", Object[].class).setParameter("id", b.id).setParameter("dests", dests)
                         .getResultList())
+                // A blob the collector doomed while this backup ran but has not swept is referenced again:
+                // live from now on (the row locks make a concurrent sweep re-read it and leave it).
+                .call(() -> s.createNativeQuery("""
+                        update blob_location l set doomed_at = null
+                        from backup_blob_ref r cross join generate_series(0, r.blob_count - 1) g(i)
+                        where r.backup_id = :id and l.environment_id = r.environment_id
+                          and l.destination_id = any(cast(string_to_array(:dests, ',') as uuid[]))
+                          and l.blob_id = encode(substring(r.blob_ids from g.i * 32 + 1 for 32), 'hex')
+                          and l.doomed_at is not null""").setParameter("id", b.id).setParameter("dests", dests)
+                        .executeUpdate())
                 .chain(rows -> {
                     if (rows.isEmpty()) {
                         return Uni.createFrom().item(o);

@@ -50,6 +50,7 @@ public record BackupManifest(int formatVersion, UUID backupId, UUID environmentI
      * @param rawBytes   size before compression (the pg_dump output, the tar)
      * @param sha256     lowercase hex SHA-256 of the stored bytes: verifiable without the key
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Component(String name, String objectKey, long sizeBytes, long rawBytes, String sha256,
             String compression, Encryption encryption, String layout) {
 
