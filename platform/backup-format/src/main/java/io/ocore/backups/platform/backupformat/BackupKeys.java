@@ -47,7 +47,10 @@ public final class BackupKeys {
 
     private static final ObjectMapper TREE = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** A manifest after {@link #rewrapManifest}: its bytes, and how many components' keys moved. */
+    /**
+     * A manifest after {@link #rewrapManifest}: its bytes, and how many components' keys moved (the
+     * blob-store key of a format 2 manifest counts as one more).
+     */
     public record RewrappedManifest(byte[] json, int rewrappedComponents) {
         public boolean changed() {
             return rewrappedComponents > 0;
@@ -91,6 +94,14 @@ public final class BackupKeys {
             ((ObjectNode) enc).put("wrappedKey", rewrapped);
             changed++;
         }
+        // The blob-store key (format 2) is sealed by the master key too: re-sealed under the active one.
+        JsonNode blobStore = tree.get("blobStore");
+        if (blobStore instanceof ObjectNode bs && bs.path("sealedKey").isTextual()
+                && cipher.needsRewrap(bs.path("sealedKey").asText())) {
+            bs.put("sealedKey", cipher.rewrap(bs.path("sealedKey").asText(),
+                    io.ocore.backups.platform.backupformat.blobs.BlobKeys.context(manifest.environmentId())));
+            changed++;
+        }
         if (changed == 0) {
             return new RewrappedManifest(manifestJson, 0);
         }
@@ -114,6 +125,8 @@ public final class BackupKeys {
     /** Whether a component of {@code manifest} has its data key wrapped by a key other than the active one. */
     public static boolean needsRewrap(EnvelopeCipher cipher, BackupManifest manifest) {
         return manifest.components().stream().anyMatch(c -> c.encryption() != null
-                && !cipher.activeKeyId().equals(c.encryption().masterKeyId()));
+                && !cipher.activeKeyId().equals(c.encryption().masterKeyId()))
+                || manifest.blobStore() != null && manifest.blobStore().sealedKey() != null
+                        && cipher.needsRewrap(manifest.blobStore().sealedKey());
     }
 }

@@ -85,7 +85,13 @@ public final class Unpack {
                             + " destination's " + BlobLayout.blobsDir(manifest.orgId(), manifest.environmentId())
                             + " folder)");
                 }
-                unpackBlobIndex(manifest, c, cipher, Path.of(opts.get("in")), Path.of(opts.get("blobs")), out);
+                // The blob-store key was sealed at the environment's first blob-store backup: by the
+                // master key its sealed form names, unless --master-key-id says otherwise.
+                String sealed = manifest.blobStore() == null ? null : manifest.blobStore().sealedKey();
+                String blobKeyId = opts.getOrDefault("master-key-id",
+                        sealed == null || EnvelopeCipher.keyIdOf(sealed) == null ? keyId : EnvelopeCipher.keyIdOf(sealed));
+                unpackBlobIndex(manifest, c, cipher, new EnvelopeCipher(blobKeyId, Map.of(blobKeyId, key)),
+                        Path.of(opts.get("in")), Path.of(opts.get("blobs")), out);
                 return 0;
             }
             try (InputStream in = ComponentReader.open(Files.newInputStream(Path.of(opts.get("in"))), cipher,
@@ -107,7 +113,7 @@ public final class Unpack {
 
     /** The index decrypted and checked, every blob located by the pack indexes under {@code blobs}, written as a tar. */
     private static void unpackBlobIndex(BackupManifest manifest, BackupManifest.Component c, EnvelopeCipher cipher,
-            Path in, Path blobs, Path out) throws IOException {
+            EnvelopeCipher blobKeyCipher, Path in, Path blobs, Path out) throws IOException {
         if (manifest.blobStore() == null || manifest.blobStore().sealedKey() == null) {
             throw new IOException("The manifest has no blobStore.sealedKey: it cannot be read by content");
         }
@@ -116,7 +122,7 @@ public final class Unpack {
         try (InputStream plain = ComponentReader.open(Files.newInputStream(in), cipher, manifest, name)) {
             index = FilestoreIndex.read(plain);
         }
-        BlobKeys keys = BlobKeys.unseal(cipher, manifest.environmentId(), manifest.blobStore().sealedKey());
+        BlobKeys keys = BlobKeys.unseal(blobKeyCipher, manifest.environmentId(), manifest.blobStore().sealedKey());
         try (BackupStorage folder = new BlobsFolder(blobs, manifest)) {
             Map<String, BlobLocation> locations = FilestoreAssembler.readPackIndexes(folder, keys, manifest.orgId(),
                     manifest.environmentId());

@@ -35,8 +35,8 @@ class UnpackBlobIndexTest {
     final UUID env = UUID.randomUUID();
     final UUID backupId = UUID.randomUUID();
 
-    @Test
-    void theIndexAndACopyOfTheBlobsFolderGiveTheVersionOneTar(@TempDir Path tmp) throws Exception {
+    /** A format 2 backup of a sample filestore, written into {@code tmp/dest}; answers the filestore. */
+    Path backup(Path tmp, Path work) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("filestore"));
         Random r = new Random(5);
         for (int i = 0; i < 20; i++) {
@@ -75,10 +75,18 @@ class UnpackBlobIndexTest {
                         c.rawBytes(), c.sha256(), BackupManifest.COMPRESSION_ZSTD, new BackupManifest.Encryption(
                                 BackupManifest.ENCRYPTION_SCHEME, dataKey.masterKeyId(), dataKey.wrappedKey()),
                         BackupManifest.LAYOUT_BLOB_INDEX)), new BackupManifest.BlobStore(sealed));
-        Path work = Files.createDirectories(tmp.resolve("restore"));
+        Files.createDirectories(work);
         Files.write(work.resolve("manifest.json"), manifest.toJson());
         Files.writeString(work.resolve("master.key"), MASTER + "\n");
         Files.write(work.resolve("filestore.index.zst.enc"), stored.toByteArray());
+        return dir;
+    }
+
+    @Test
+    void theIndexAndACopyOfTheBlobsFolderGiveTheVersionOneTar(@TempDir Path tmp) throws Exception {
+        Path work = tmp.resolve("restore");
+        Path dir = backup(tmp, work);
+        Path destRoot = tmp.resolve("dest").toRealPath();
         // what `aws s3 cp --recursive s3://bucket/prefix/<org>/<env>/blobs/ blobs/` gives
         Path blobs = work.resolve("blobs");
         copyTree(destRoot.resolve(BlobLayout.blobsDir(org, env)), blobs);
@@ -100,6 +108,32 @@ class UnpackBlobIndexTest {
         }
         assertThat(unpack(work, blobs, work.resolve("broken.tar"))).isEqualTo(1);
         assertThat(work.resolve("broken.tar")).doesNotExist();
+    }
+
+    @Test
+    void afterAMasterKeyRotationTheRewrappedManifestOpensTheBlobStoreWithOnlyTheNewKey(@TempDir Path tmp)
+            throws Exception {
+        Path work = tmp.resolve("restore");
+        Path dir = backup(tmp, work);
+        String newKey = Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes());
+        EnvelopeCipher rotated = new EnvelopeCipher("k2", Map.of("k1", MASTER, "k2", newKey));
+        BackupManifest before = BackupManifest.fromJson(Files.readAllBytes(work.resolve("manifest.json")));
+        assertThat(BackupKeys.needsRewrap(rotated, before)).isTrue();
+
+        BackupKeys.RewrappedManifest rewrapped = BackupKeys.rewrapManifest(rotated,
+                Files.readAllBytes(work.resolve("manifest.json")));
+        assertThat(rewrapped.rewrappedComponents()).as("the filestore component's key and the blob-store key")
+                .isEqualTo(2);
+        BackupManifest after = BackupManifest.fromJson(rewrapped.json());
+        assertThat(EnvelopeCipher.keyIdOf(after.blobStore().sealedKey())).isEqualTo("k2");
+        assertThat(BackupKeys.needsRewrap(rotated, after)).isFalse();
+        Files.write(work.resolve("manifest.json"), rewrapped.json());
+        Files.writeString(work.resolve("master.key"), newKey);
+
+        assertThat(unpack(work, tmp.resolve("dest").toRealPath(), work.resolve("filestore.tar"))).isZero();
+        ByteArrayOutputStream v1 = new ByteArrayOutputStream();
+        TarArchives.writeDirectory(dir, v1);
+        assertThat(Files.readAllBytes(work.resolve("filestore.tar"))).isEqualTo(v1.toByteArray());
     }
 
     static int unpack(Path work, Path blobs, Path out) {

@@ -34,6 +34,12 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
@@ -45,8 +51,9 @@ import javax.crypto.Mac;
  * coalesced), its GCM tag and HMAC checked. One reader for a restore ({@link #extract}), a download
  * ({@link #writeTar}) and a verification ({@link #verify}).
  *
- * <p>A reader thread fetches and checks the blobs a few ahead of the caller, which writes them:
- * memory is {@value #QUEUED_BLOBS} decoded chunks plus the one being read, whatever the size.
+ * <p>A reader thread fetches the blobs a few ahead of the caller, {@value #DECODERS} threads check
+ * them, the caller writes them: memory is {@value #QUEUED_BLOBS} stored and decoded chunks plus
+ * the one being read, whatever the size.
  *
  * <p>Failures: {@link BlobMissingException} (a location, pack or range not there),
  * {@link BlobCorruptException} (a blob that does not decrypt, decode or hash to its id), any
@@ -56,6 +63,8 @@ public final class FilestoreAssembler {
 
     /** Decoded chunks waiting between the reader thread and the writer. */
     static final int QUEUED_BLOBS = 4;
+    /** Threads decrypting and checking blobs. */
+    static final int DECODERS = 2;
     /** The most bytes one coalesced ranged read asks for. */
     static final long MAX_RANGE_BYTES = 64L << 20;
     /** No chunk is larger (the writer's chunks are 1 MiB): a bound on what a location can make us allocate. */
@@ -140,6 +149,9 @@ public final class FilestoreAssembler {
                     continue;
                 }
                 Files.createDirectories(dest.getParent());
+                if (!dest.getParent().toRealPath().startsWith(root)) { // a link already in the target
+                    throw new IOException("Index entry '" + e.path() + "' points outside the target directory");
+                }
                 if (Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS)) {
                     throw new IOException("Cannot restore the file " + e.path() + ": a directory is in its place");
                 }
@@ -403,16 +415,16 @@ public final class FilestoreAssembler {
 
     // ---- the reader thread ----
 
-    private record Item(byte[] chunk, IOException failure) {
-    }
-
     /**
      * Reads {@code refs} in order on its own thread, coalescing runs of adjacent blobs of a pack into
-     * one ranged read, and hands the checked chunks over a small queue.
+     * one ranged read; {@value #DECODERS} threads decrypt, decode and check them (AES-GCM costs more
+     * than the read), and the chunks are handed over, in order, through a small queue.
      */
     private final class Reader implements AutoCloseable {
         final List<Ref> refs;
-        final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(QUEUED_BLOBS);
+        final BlockingQueue<Future<byte[]>> queue = new ArrayBlockingQueue<>(QUEUED_BLOBS);
+        final ExecutorService decoders = Executors.newFixedThreadPool(DECODERS,
+                Thread.ofPlatform().daemon().name("blob-decoder-", 0).factory());
         final Thread thread;
         volatile boolean closed;
 
@@ -422,21 +434,21 @@ public final class FilestoreAssembler {
         }
 
         byte[] next() throws IOException {
-            Item item;
             try {
-                item = queue.take();
+                return queue.take().get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("Interrupted while reading the filestore's blobs");
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException("Could not read the filestore's blobs: " + e.getCause().getMessage(),
+                        e.getCause());
             }
-            if (item.failure() != null) {
-                throw item.failure();
-            }
-            return item.chunk();
         }
 
         private void run() {
-            Mac mac = keys.mac();
             InputStream in = null;
             String pack = null;
             long pos = 0;
@@ -468,7 +480,9 @@ public final class FilestoreAssembler {
                     }
                     byte[] stored = read(in, l, r);
                     pos += l.length();
-                    put(new Item(decode(keys, mac, l, stored, r.path()), null));
+                    FutureTask<byte[]> task = new FutureTask<>(() -> decode(keys, keys.mac(), l, stored, r.path()));
+                    put(task);
+                    decoders.execute(task);
                 }
             } catch (IOException e) {
                 offerFailure(e);
@@ -513,7 +527,7 @@ public final class FilestoreAssembler {
             return stored;
         }
 
-        private void put(Item item) throws InterruptedException {
+        private void put(Future<byte[]> item) throws InterruptedException {
             while (!closed) {
                 if (queue.offer(item, 50, TimeUnit.MILLISECONDS)) {
                     return;
@@ -523,7 +537,7 @@ public final class FilestoreAssembler {
 
         private void offerFailure(IOException e) {
             try {
-                put(new Item(null, e));
+                put(CompletableFuture.failedFuture(e));
             } catch (InterruptedException ignored) {
                 // closed
             }
@@ -534,8 +548,10 @@ public final class FilestoreAssembler {
             closed = true;
             thread.interrupt();
             queue.clear();
+            decoders.shutdownNow();
             try {
-                thread.join();
+                // A read stuck in the network may not heed the interrupt: it is a daemon, left to end alone.
+                thread.join(java.time.Duration.ofSeconds(10));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -1,6 +1,5 @@
 package io.ocore.backups.platform.backupformat.blobs;
 
-import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import io.ocore.backups.platform.backupformat.ComponentWriter;
 import io.ocore.backups.platform.backupformat.FanOut;
@@ -27,7 +26,11 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -45,17 +48,23 @@ import javax.crypto.Mac;
  * index's plaintext lines to {@code indexOut}. A destination whose upload fails is reported in
  * {@link Result#failures()} and gets nothing more; the others go on.
  *
- * <p>Three stages run at once: the caller's thread walks, reads and names (HMAC) the chunks and
- * writes the index; a packer thread compresses and encrypts the new blobs into the open packs;
+ * <p>Stages run at once: the caller's thread walks, reads and names (HMAC) the chunks and writes
+ * the index; {@value #ENCODERS} encoder threads compress and encrypt the blobs some destination
+ * lacks; a packer thread appends them, in the walk's order, to the open packs;
  * each pack's {@link FanOut} uploads it to its destinations on their own threads, and a closer
  * thread finishes a full pack (waits for its uploads, stores its index, tells the catalogue)
- * while the next one fills. Memory: {@value #QUEUED_BLOBS} chunks between the first two stages,
+ * while the next one fills. Memory: {@value #QUEUED_BLOBS} chunks (and their stored forms) between the first stages,
  * and per open or closing pack its fan-out's {@code (queue + 2)} MiB, whatever the filestore's size.
  */
 public final class FilestoreWriter {
 
     /** Chunks waiting between the reader and the packer. */
     static final int QUEUED_BLOBS = 4;
+    /**
+     * Threads compressing and encrypting chunks: AES-GCM and zstd cost far more than reading and
+     * naming, so two share that work (results packed in the walk's order).
+     */
+    static final int ENCODERS = 2;
     /** Packs whose uploads are being finished while the next ones fill. */
     static final int CLOSING_PACKS = 2;
     private static final int FAN_CHUNK_BYTES = 1 << 20;
@@ -123,7 +132,11 @@ public final class FilestoreWriter {
     private record Chunk(String id, byte[] data, int length) {
     }
 
-    private static final Chunk END = new Chunk("", new byte[0], 0);
+    /** A chunk encoded: the destinations that lacked it and its stored bytes (null when none lacked it). */
+    private record Encoded(String id, int rawLength, Set<UUID> lacking, byte[] stored) {
+    }
+
+    private static final Future<Encoded> END = CompletableFuture.completedFuture(null);
 
     /** One read of a file: its blob ids and bytes; {@code cached} when taken from the previous index unread. */
     private record FileRead(List<String> blobs, long length, boolean cached) {
@@ -144,7 +157,11 @@ public final class FilestoreWriter {
         final Set<String> sent = new HashSet<>();
         /** Ids the index names. */
         final Set<String> referenced = new HashSet<>();
-        final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUED_BLOBS);
+        /** Chunks being or to be encoded, in the walk's order: the packer takes them in that order. */
+        final BlockingQueue<Future<Encoded>> queue = new ArrayBlockingQueue<>(QUEUED_BLOBS);
+        final ExecutorService encoders = Executors.newFixedThreadPool(ENCODERS,
+                Thread.ofPlatform().daemon().name("blob-encoder-", 0).factory());
+        final BlockingQueue<ZstdCompressCtx> compressors = new ArrayBlockingQueue<>(ENCODERS);
         final Mac mac = keys.mac();
         final byte[] buffer = new byte[options.chunkBytes()];
         final Thread packer;
@@ -172,6 +189,11 @@ public final class FilestoreWriter {
             this.index = new FilestoreIndex.Writer(indexOut, options.chunkBytes());
             this.progress = progress;
             this.packer = Thread.ofPlatform().daemon().name("blob-packer").unstarted(new Packer());
+            for (int i = 0; i < ENCODERS; i++) {
+                ZstdCompressCtx z = new ZstdCompressCtx();
+                z.setLevel(ComponentWriter.ZSTD_LEVEL);
+                compressors.add(z);
+            }
         }
 
         Result go(Path dir, TarArchives.ReadHook hook) throws IOException {
@@ -180,7 +202,7 @@ public final class FilestoreWriter {
             try {
                 notes = TarArchives.walk(dir, hook, this);
                 index.finish();
-                put(END);
+                enqueue(END);
                 join();
             } catch (IOException | RuntimeException | Error e) {
                 aborted = true;
@@ -188,6 +210,14 @@ public final class FilestoreWriter {
                 queue.offer(END);
                 join();
                 throw e;
+            } finally {
+                encoders.shutdownNow();
+                try {
+                    encoders.awaitTermination(1, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                compressors.forEach(ZstdCompressCtx::close);
             }
             if (packerFailure != null) {
                 throw new IOException("Packing the filestore failed: " + packerFailure.getMessage(), packerFailure);
@@ -220,9 +250,16 @@ public final class FilestoreWriter {
             }
         }
 
+        /** Queues the chunk to be encoded (waiting while {@value #QUEUED_BLOBS} are queued), then starts encoding it. */
         private void put(Chunk c) throws IOException {
+            FutureTask<Encoded> task = new FutureTask<>(() -> encode(c));
+            enqueue(task);
+            encoders.execute(task);
+        }
+
+        private void enqueue(Future<Encoded> f) throws IOException {
             try {
-                while (!queue.offer(c, 50, TimeUnit.MILLISECONDS)) {
+                while (!queue.offer(f, 50, TimeUnit.MILLISECONDS)) {
                     if (packerFailure != null || !packer.isAlive()) {
                         throw new IOException("Packing the filestore failed: "
                                 + (packerFailure == null ? "the packer stopped" : packerFailure.getMessage()),
@@ -320,21 +357,57 @@ public final class FilestoreWriter {
 
         // ---- the packer thread: compress, encrypt, pack ----
 
+        /** On an encoder thread: which live destinations lack the chunk, and if any, its stored bytes. */
+        private Encoded encode(Chunk c) throws InterruptedException {
+            Set<UUID> lacking = new LinkedHashSet<>();
+            for (Destination d : destinations) {
+                if (alive.contains(d.id()) && !catalogue.holds(d.id(), c.id())) {
+                    lacking.add(d.id());
+                }
+            }
+            if (lacking.isEmpty()) {
+                return new Encoded(c.id(), c.length(), lacking, null);
+            }
+            byte[] plain;
+            ZstdCompressCtx zstd = compressors.take();
+            try {
+                byte[] compressed = zstd.compress(c.data()); // exactly the chunk: read() copied it
+                if (compressed.length < c.length()) { // codec 1: one zstd frame
+                    plain = new byte[compressed.length + 1];
+                    plain[0] = 1;
+                    System.arraycopy(compressed, 0, plain, 1, compressed.length);
+                } else { // codec 0: the chunk as is
+                    plain = new byte[c.length() + 1];
+                    System.arraycopy(c.data(), 0, plain, 1, c.length());
+                }
+            } finally {
+                compressors.add(zstd);
+            }
+            return new Encoded(c.id(), c.length(), lacking, keys.encryptBlob(c.id(), plain));
+        }
+
+        // ---- the packer thread: pack in the walk's order ----
+
         private final class Packer implements Runnable {
-            final ZstdCompressCtx zstd = new ZstdCompressCtx();
-            final byte[] compressed = new byte[1 + (int) Zstd.compressBound(options.chunkBytes())];
             final Map<Set<UUID>, Pack> open = new HashMap<>();
 
             @Override
             public void run() {
-                zstd.setLevel(ComponentWriter.ZSTD_LEVEL);
                 try {
                     while (true) {
-                        Chunk c = queue.take();
-                        if (c == END) {
+                        Future<Encoded> f = queue.take();
+                        if (f == END) {
                             break;
                         }
-                        pack(c);
+                        Encoded e;
+                        try {
+                            e = f.get();
+                        } catch (ExecutionException ex) {
+                            throw ex.getCause();
+                        }
+                        if (e.stored() != null) {
+                            pack(e);
+                        }
                     }
                     if (aborted) {
                         open.values().forEach(p -> p.fan.abort(new IOException("The filestore could not be read")));
@@ -344,28 +417,24 @@ public final class FilestoreWriter {
                         }
                     }
                 } catch (Throwable t) {
-                    packerFailure = t;
+                    if (!aborted) {
+                        packerFailure = t;
+                    }
                     open.values().forEach(p -> p.fan.abort(t));
                 } finally {
                     open.clear();
-                    zstd.close();
                 }
             }
 
-            private void pack(Chunk c) throws InterruptedException {
-                Set<UUID> lacking = new LinkedHashSet<>();
-                for (Destination d : destinations) {
-                    if (alive.contains(d.id()) && !catalogue.holds(d.id(), c.id())) {
-                        lacking.add(d.id());
-                    }
-                }
+            private void pack(Encoded c) throws InterruptedException {
+                Set<UUID> lacking = new LinkedHashSet<>(c.lacking());
+                lacking.retainAll(alive);
                 if (lacking.isEmpty()) {
                     return;
                 }
-                byte[] stored = keys.encryptBlob(c.id(), encode(c));
                 Pack pack = open.computeIfAbsent(lacking, Pack::new);
                 try {
-                    pack.add(c.id(), stored, c.length());
+                    pack.add(c.id(), c.stored(), c.rawLength());
                 } catch (IOException e) { // every destination of the pack failed
                     open.remove(lacking);
                     pack.fan.abort(e);
@@ -379,19 +448,6 @@ public final class FilestoreWriter {
                     open.remove(lacking);
                     close(pack);
                 }
-            }
-
-            /** The plaintext of a stored blob: codec 1 and a zstd frame when smaller, else codec 0 and the chunk. */
-            private byte[] encode(Chunk c) {
-                int n = zstd.compressByteArray(compressed, 1, compressed.length - 1, c.data(), 0, c.length());
-                if (n < c.length()) {
-                    byte[] plain = Arrays.copyOf(compressed, n + 1);
-                    plain[0] = 1;
-                    return plain;
-                }
-                byte[] plain = new byte[c.length() + 1];
-                System.arraycopy(c.data(), 0, plain, 1, c.length());
-                return plain;
             }
 
             private void close(Pack pack) throws InterruptedException {

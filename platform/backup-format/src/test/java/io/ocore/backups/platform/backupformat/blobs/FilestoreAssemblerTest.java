@@ -249,6 +249,16 @@ class FilestoreAssemblerTest {
             }
         }
         assertThat(tmp.resolve("escape")).doesNotExist();
+
+        // a link already in the target does not lead the files out of it
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Path target = Files.createDirectories(tmp.resolve("target-with-link"));
+        Files.createSymbolicLink(target.resolve("ab"), outside);
+        assertThatThrownBy(() -> assembler(dest, catalogue.of(dests.get(0).id())).extract(b.entries(), target, null))
+                .hasMessageContaining("points outside the target directory");
+        try (Stream<Path> s = Files.list(outside)) {
+            assertThat(s).isEmpty();
+        }
     }
 
     static FilestoreIndex.Entry entry(Backup b, String path) {
