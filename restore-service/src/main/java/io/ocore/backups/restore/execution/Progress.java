@@ -12,6 +12,11 @@ public final class Progress {
     final AtomicLong bytesDone = new AtomicLong();
     volatile Long bytesTotal;
     volatile int percent;
+    /**
+     * While pg_restore --jobs works on the archive file no byte moves for a long time (data load,
+     * index builds): the stall watch is off then (lock_timeout and max-duration still bound it).
+     */
+    volatile boolean pgRestoreFromFile;
     /** Whether a blob-index filestore's file bytes were added to {@link #bytesTotal} (once, whatever the copy). */
     final java.util.concurrent.atomic.AtomicBoolean filestoreFilesCounted = new java.util.concurrent.atomic.AtomicBoolean();
 

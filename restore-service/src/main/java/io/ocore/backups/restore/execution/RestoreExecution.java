@@ -448,7 +448,12 @@ public class RestoreExecution {
                             // the whole component first: decrypted, decompressed and its checksum verified
                             spool(raw, dump);
                             cancel.check();
-                            srv.pgRestoreFile(w.tempDb(), dump, jobs, cancel::watch);
+                            progress.pgRestoreFromFile = true;
+                            try {
+                                srv.pgRestoreFile(w.tempDb(), dump, jobs, cancel::watch);
+                            } finally {
+                                progress.pgRestoreFromFile = false;
+                            }
                             how[0] = " (pg_restore --jobs=" + jobs + ")";
                         } else {
                             srv.pgRestore(w.tempDb(), raw, cancel::watch);

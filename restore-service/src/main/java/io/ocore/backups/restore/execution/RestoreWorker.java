@@ -114,6 +114,9 @@ public class RestoreWorker implements JobRunner.Jobs<Progress> {
         if (step == null) {
             return "starting";
         }
+        if (p.pgRestoreFromFile) {
+            return null; // pg_restore --jobs from the archive file: no bytes move (Progress)
+        }
         return switch (step) {
             case RestoreExecution.RESOLVE -> "resolving the backup";
             // waits for a backup that backup-service watches itself; bounded by snapshot-timeout
