@@ -367,6 +367,27 @@ print(f\"{(p(d['completedAt'])-p(d['startedAt'])).total_seconds():.2f}\")")"
     record_service_peaks
 }
 
+# blob_store_bytes: bytes under every blobs/ folder of the destinations
+blob_store_bytes() {
+    local d total=0 b
+    for d in "${DEST_DIRS[@]}"; do
+        while IFS= read -r b; do
+            total=$(( total + $(du -sb "$b" | cut -f1) ))
+        done < <(find "$d" -type d -name blobs -prune 2>/dev/null)
+    done
+    printf '%s' "$total"
+}
+# filestore_component_bytes BACKUP_ID: the backup's filestore.* objects on the destinations
+filestore_component_bytes() {
+    local d total=0 n
+    for d in "${DEST_DIRS[@]}"; do
+        n="$(find "$d" -path "*$1/*" -name 'filestore.*' -type f -printf '%s\n' 2>/dev/null | awk '{s += $1} END {printf "%d", s}')"
+        total=$(( total + n ))
+    done
+    printf '%s' "$total"
+}
+BLOBS_START="$(blob_store_bytes)"
+
 OCORE_TIMES=()
 SERVICE_TIMES=()
 STORED_BYTES=0
@@ -392,6 +413,9 @@ OCORE_BEST="$(printf '%s\n' "${OCORE_TIMES[@]}" | sort -g | head -n1)"
 RATIO="$(python3 -c "print(f'{$OCORE_BEST / $BARE_S:.2f}')")"
 log "RSS idle $((RSS_IDLE_KB / 1024)) MiB, peak during backups $((RSS_PEAK_KB / 1024)) MiB, VmHWM $((HWM_BEFORE_KB / 1024)) -> $((HWM_AFTER_KB / 1024)) MiB; ratio vs bare sequential ${RATIO}x"
 FIRST_BID="$BID"
+# the whole filestore as stored by a full backup: the first timed backup's filestore objects
+# and every blob the backups so far (warm-up included) added to the blob store
+FULL_FS_STORED=$(( $(filestore_component_bytes "$FIRST_BID") + $(blob_store_bytes) - BLOBS_START ))
 
 # ---------------------------------------------------------------- 5b. incremental: +1% attachments
 # New attachments as Odoo writes them (<2 hex>/<sha1 of the content>, random bytes: attachments
@@ -399,7 +423,8 @@ FIRST_BID="$BID"
 # unchanged. Then a second full backup, timed against the bare tools over the whole (grown)
 # environment, and the filestore bytes it uploaded: per destination folder (the local one and
 # the s3proxy bucket's directory), the new backup's filestore component objects (filestore.*)
-# plus the growth of the blob store folders (blobs/), over (destinations x filestore bytes).
+# plus the growth of the blob store folders (blobs/), over the same measure of the whole
+# filestore as the first full backup stored it (FULL_FS_STORED).
 ADD_WANT=$(( FS_BYTES / 100 ))
 (( ADD_WANT > 0 )) || ADD_WANT=1
 read -r ADD_FILES ADD_BYTES <<<"$(python3 - "$FILESTORE" "$ADD_WANT" <<'PY'
@@ -423,25 +448,6 @@ chmod -R a+rX "$WORK/filestore"
 FS_BYTES_INC="$(du -sb "$FILESTORE" | cut -f1)"
 log "added $ADD_FILES attachments, $ADD_BYTES bytes ($(python3 -c "print(f'{100 * $ADD_BYTES / $FS_BYTES:.2f}')")% of the filestore's $FS_BYTES)"
 
-# blob_store_bytes: bytes under every blobs/ folder of the destinations
-blob_store_bytes() {
-    local d total=0 b
-    for d in "${DEST_DIRS[@]}"; do
-        while IFS= read -r b; do
-            total=$(( total + $(du -sb "$b" | cut -f1) ))
-        done < <(find "$d" -type d -name blobs -prune 2>/dev/null)
-    done
-    printf '%s' "$total"
-}
-# filestore_component_bytes BACKUP_ID: the backup's filestore.* objects on the destinations
-filestore_component_bytes() {
-    local d total=0 n
-    for d in "${DEST_DIRS[@]}"; do
-        n="$(find "$d" -path "*$1/*" -name 'filestore.*' -type f -printf '%s\n' 2>/dev/null | awk '{s += $1} END {printf "%d", s}')"
-        total=$(( total + n ))
-    done
-    printf '%s' "$total"
-}
 DEST_BYTES_BEFORE="$(du -scb "${DEST_DIRS[@]}" | tail -n1 | cut -f1)"
 BLOBS_BEFORE="$(blob_store_bytes)"
 log "oCore full backup after the addition (the incremental figures)"
@@ -457,8 +463,9 @@ bare_sequential
 INC_BARE_S="$BARE_S"
 BARE_DB_S="${FIRST_BARE[0]}"; BARE_FS_S="${FIRST_BARE[1]}"; BARE_S="${FIRST_BARE[2]}"; BARE_BYTES="${FIRST_BARE[3]}"
 INC_RATIO="$(python3 -c "print(f'{$INC_S / $INC_BARE_S:.2f}')")"
-INC_FRACTION="$(python3 -c "print(f'{$INC_FS_UPLOADED / (${#DEST_DIRS[@]} * $FS_BYTES_INC):.3f}')")"
-log "incremental: ${INC_S}s vs bare ${INC_BARE_S}s = ${INC_RATIO}x; uploaded ${INC_FRACTION} of the filestore's bytes (per destination)"
+(( FULL_FS_STORED > 0 )) || die "no filestore object of backup $FIRST_BID found under ${DEST_DIRS[*]}"
+INC_FRACTION="$(python3 -c "print(f'{$INC_FS_UPLOADED / $FULL_FS_STORED:.3f}')")"
+log "incremental: ${INC_S}s vs bare ${INC_BARE_S}s = ${INC_RATIO}x; uploaded $INC_FS_UPLOADED filestore bytes = ${INC_FRACTION} of the $FULL_FS_STORED a full backup stores ($(python3 -c "print(f'{$INC_FS_UPLOADED / (${#DEST_DIRS[@]} * $FS_BYTES_INC):.3f}')") of the raw filestore bytes, per destination)"
 
 # ---------------------------------------------------------------- 5c. verification
 # verify_backup BACKUP_ID: POST /api/backups/{id}/verify, polled; 0 when it completed and every
