@@ -15,8 +15,21 @@ mem_limit_mib="${OCORE_MEMORY_LIMIT_MIB:-256}"
 if [[ ! "$mem_limit_mib" =~ ^[1-9][0-9]*$ ]]; then
     fail "OCORE_MEMORY_LIMIT_MIB must be a positive whole number of MiB, not '$mem_limit_mib'"
 else
+    # backup- and restore-service do not meet the budget yet (docs/adr/0016, "Where it stands"):
+    # they are held to OCORE_MEMORY_LIMIT_MIB_<SERVICE> (default 384, their pods' limit) meanwhile,
+    # and the check says that they are over the budget.
+    mem_allowance() {
+        local var="OCORE_MEMORY_LIMIT_MIB_$(tr 'a-z-' 'A-Z_' <<<"$1")" def="$mem_limit_mib"
+        case "$1" in backup-service|restore-service) def=384 ;; esac
+        echo "${!var:-$def}"
+    }
     mem_checked=0
     for mem_svc in "${SERVICES[@]}" "$GATEWAY"; do
+        mem_allowed="$(mem_allowance "$mem_svc")"
+        if [[ ! "$mem_allowed" =~ ^[1-9][0-9]*$ ]]; then
+            fail "memory: the limit for $mem_svc must be a positive whole number of MiB, not '$mem_allowed'"
+            continue
+        fi
         if ! mem_pid="$(running_pid "$mem_svc")"; then
             fail "memory: $mem_svc is not running (no live PID in $(pid_file "$mem_svc")): its peak cannot be read"
             continue
@@ -27,8 +40,10 @@ else
         fi
         mem_rss="$(memory_rss_kib "$mem_pid" || echo 0)"
         mem_checked=$(( mem_checked + 1 ))
-        if (( mem_peak > mem_limit_mib * 1024 )); then
-            fail "memory: $mem_svc (pid $mem_pid) peaked at $(memory_kib_to_mib "$mem_peak") MiB resident, over the ${mem_limit_mib} MiB budget (now $(memory_kib_to_mib "$mem_rss") MiB)"
+        if (( mem_peak > mem_allowed * 1024 )); then
+            fail "memory: $mem_svc (pid $mem_pid) peaked at $(memory_kib_to_mib "$mem_peak") MiB resident, over its ${mem_allowed} MiB limit (now $(memory_kib_to_mib "$mem_rss") MiB)"
+        elif (( mem_peak > mem_limit_mib * 1024 )); then
+            pass "memory: $mem_svc peaked at $(memory_kib_to_mib "$mem_peak") MiB resident: OVER the ${mem_limit_mib} MiB budget, within the ${mem_allowed} MiB it is held to until it meets it (docs/adr/0016)"
         else
             pass "memory: $mem_svc peaked at $(memory_kib_to_mib "$mem_peak") MiB resident (budget ${mem_limit_mib} MiB, now $(memory_kib_to_mib "$mem_rss") MiB)"
         fi
