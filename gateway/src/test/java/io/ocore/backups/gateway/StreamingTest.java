@@ -129,11 +129,12 @@ class StreamingTest {
         assertThat(Upstreams.received()).isEmpty();
     }
 
-    @Test
-    void aChunkedBodyGrowingPastTheLimitIsCutOffWithPayloadTooLarge() throws Exception {
-        // No Content-Length: the gateway can only notice while streaming.
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(HttpClient.Version.class)
+    void aChunkedBodyGrowingPastTheLimitIsCutOffWithPayloadTooLarge(HttpClient.Version version) throws Exception {
+        // No Content-Length: the gateway can only notice while streaming (HTTP/1.1 chunked, or h2c frames).
         byte[] body = new byte[3 * 1024 * 1024];
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpResponse<String> response = HttpClient.newBuilder().version(version).build().send(
                 HttpRequest.newBuilder(URI.create(gateway + "api/environments/" + ENV + "/backups"))
                         .header("Authorization", "Bearer " + TOKEN)
                         .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))

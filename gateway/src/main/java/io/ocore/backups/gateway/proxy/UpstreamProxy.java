@@ -101,6 +101,13 @@ public class UpstreamProxy {
             if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null && proxyRequest.getBody() != null) {
                 limitedBody = new LimitedReadStream(proxyRequest.getBody().stream(), bodyLimit);
                 proxyRequest.setBody(Body.body(limitedBody, -1));
+                if (request.version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+                    // An HTTP/2 (h2c) body has neither Content-Length nor chunked framing; vertx-http-proxy
+                    // sends a body of unknown length upstream (HTTP/1.1) chunked only when the client's
+                    // request says Transfer-Encoding: chunked, and otherwise fails every write, leaving the
+                    // client hanging. Say it on the client's request (read only for that decision).
+                    request.headers().set(HttpHeaders.TRANSFER_ENCODING, "chunked");
+                }
             }
             return context.sendRequest().recover(failure -> Future.succeededFuture(failed(context, failure)));
         }

@@ -30,7 +30,10 @@ public final class Exchanges {
             request.resume();
             return;
         }
-        rc.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+            // HTTP/2 has no Connection header (a client must refuse a response carrying one)
+            rc.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        }
         long[] seen = {0};
         request.exceptionHandler(ignored -> {
         });
