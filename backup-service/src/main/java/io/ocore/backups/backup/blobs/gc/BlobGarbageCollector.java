@@ -217,7 +217,12 @@ public class BlobGarbageCollector {
             if (storage == null) {
                 continue;
             }
-            deleteObjects(storage, r.getUUID("org_id"), env, pack);
+            try {
+                deleteObjects(storage, r.getUUID("org_id"), env, pack);
+            } catch (io.ocore.backups.platform.storage.StorageException e) {
+                opener.unreachable(dest, e, n); // still deleting: the next run goes on
+                continue;
+            }
             removeRow(dest, env, pack);
             n.packsDeleted++;
             n.bytesFreed += r.getLong("size_bytes");
@@ -250,7 +255,12 @@ public class BlobGarbageCollector {
             if (storage == null) {
                 continue;
             }
-            sweepPack(storage, env, c, at, cutoff, n);
+            try {
+                sweepPack(storage, env, c, at, cutoff, n);
+            } catch (io.ocore.backups.platform.storage.StorageException e) {
+                // what was recorded stays consistent (deleting rows are finished by the next run)
+                opener.unreachable(c.destinationId(), e, n);
+            }
         }
     }
 
@@ -427,6 +437,15 @@ public class BlobGarbageCollector {
     private final class Opener implements AutoCloseable {
         private final Map<UUID, BackupStorage> open = new LinkedHashMap<>();
         private final Map<UUID, String> failed = new LinkedHashMap<>();
+
+        /** A destination that failed mid-run: skipped for the rest of this run, said in the report. */
+        void unreachable(UUID destinationId, RuntimeException e, Counts n) {
+            if (failed.putIfAbsent(destinationId, String.valueOf(e.getMessage())) == null) {
+                n.skipped.add("destination " + destinationId + " failed during the run: " + e.getMessage());
+                Log.warnf("Blob garbage collection: destination %s skipped for this run: %s", destinationId,
+                        e.getMessage());
+            }
+        }
 
         BackupStorage open(UUID orgId, UUID destinationId, Counts n) {
             if (failed.containsKey(destinationId)) {

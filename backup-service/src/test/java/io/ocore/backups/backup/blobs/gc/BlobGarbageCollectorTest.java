@@ -292,6 +292,28 @@ class BlobGarbageCollectorTest {
     }
 
     @Test
+    void aDestinationThatFailsDuringTheRunIsSkippedAndTheOthersAreStillCollected() throws Exception {
+        Store broken = new Store();
+        broken.pack(List.of(broken.chunk(4000)));
+        broken.forget(broken.backup(broken.chunks.keySet()));
+        Store ok = new Store();
+        ok.pack(List.of(ok.chunk(5000)));
+        ok.forget(ok.backup(ok.chunks.keySet()));
+        // the first one's destination now answers nothing (opened lazily: it fails at the first request)
+        DestinationStub.register(broken.org, broken.dest, "S3", "s3", Map.of("bucket", "gone", "region", "us-east-1",
+                "accessKeyId", "k", "secretAccessKey", "s", "endpoint", "http://127.0.0.1:9"));
+
+        Instant t0 = Instant.now();
+        gc.run(t0);
+        BlobGarbageCollector.Report sweep = gc.run(afterGrace(t0));
+
+        assertThat(sweep.skipped()).anyMatch(x -> x.contains(broken.dest.toString()));
+        assertThat(ok.packs()).isEmpty();
+        ok.assertConsistent();
+        assertThat(broken.objects()).isNotEmpty(); // nothing lost: retried by a later run
+    }
+
+    @Test
     void aMostlyGarbagePackIsRepackedAndEveryRetainedBackupStaysReadable() throws Exception {
         Store s = new Store();
         String small = s.chunk(2000);
