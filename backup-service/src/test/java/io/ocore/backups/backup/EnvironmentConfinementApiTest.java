@@ -179,11 +179,13 @@ class EnvironmentConfinementApiTest {
         String backupId = BackupExecutionTest.requestBackup(org, env, "full", dest);
         JsonPath b = awaitFinished(org, backupId);
         assertThat(b.getString("status")).as(b.prettify()).isEqualTo("completed");
-        String dir = BackupLayout.backupDir(org, env, UUID.fromString(backupId));
-        BackupManifest manifest = BackupManifest.fromJson(Files.readAllBytes(localDir.resolve(dir + "manifest.json")));
+        // what the backup holds, as a user downloads it (the blob-index filestore assembled into a tar)
+        byte[] tar = io.restassured.RestAssured.given().auth().oauth2(Fixtures.manager(org))
+                .queryParam("destinationId", dest.toString())
+                .get("/api/backups/" + backupId + "/components/filestore").then().statusCode(200).extract()
+                .asByteArray();
         Path unpacked = Files.createTempDirectory("ocore-fs-");
-        try (InputStream in = ComponentReader.open(Files.newInputStream(localDir.resolve(dir + "filestore.tar.zst.enc")),
-                cipher, manifest, ComponentName.filestore)) {
+        try (InputStream in = new java.io.ByteArrayInputStream(tar)) {
             TarArchives.extract(in, unpacked, null);
         }
         try (Stream<Path> all = Files.walk(unpacked)) {

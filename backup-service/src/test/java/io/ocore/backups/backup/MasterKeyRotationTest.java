@@ -114,7 +114,7 @@ class MasterKeyRotationTest {
                 for (ComponentName c : components(s, b, dest)) {
                     byte[] served = given().auth().oauth2(manager(s.org())).queryParam("destinationId", dest.toString())
                             .get("/api/backups/" + b + "/components/" + c).then().statusCode(200).extract().asByteArray();
-                    assertThat(served).isEqualTo(readComponent(s, b, dest, c, onlyNew));
+                    assertThat(served).isEqualTo(downloadOf(s, b, dest, c, onlyNew));
                 }
             }
         }
@@ -280,6 +280,26 @@ class MasterKeyRotationTest {
                 InputStream in = ComponentReader.open(storage.get(m.component(c).orElseThrow().objectKey()), cipher, m,
                         c)) {
             return in.readAllBytes();
+        }
+    }
+
+    /** What a download of the component serves, read with {@code cipher} alone: a blob-index filestore as its tar. */
+    byte[] downloadOf(Setup s, UUID b, UUID dest, ComponentName c, EnvelopeCipher cipher) throws IOException {
+        BackupManifest m = BackupManifest.fromJson(read(s.org(), dest, BackupLayout.manifestKey(s.org(), s.env(), b)));
+        byte[] plain = readComponent(s, b, dest, c, cipher);
+        if (!m.component(c).orElseThrow().isBlobIndex()) {
+            return plain;
+        }
+        var entries = io.ocore.backups.platform.backupformat.blobs.FilestoreIndex
+                .read(new java.io.ByteArrayInputStream(plain)).entries();
+        BlobKeys keys = BlobKeys.unseal(cipher, s.env(), m.blobStore().sealedKey());
+        try (BackupStorage storage = storage(s.org(), dest)) {
+            var locations = io.ocore.backups.platform.backupformat.blobs.FilestoreAssembler.readPackIndexes(storage,
+                    keys, s.org(), s.env());
+            var tar = new java.io.ByteArrayOutputStream();
+            new io.ocore.backups.platform.backupformat.blobs.FilestoreAssembler(keys, s.org(), s.env(), storage,
+                    locations::get).writeTar(entries, tar, null);
+            return tar.toByteArray();
         }
     }
 
