@@ -16,11 +16,11 @@ if [[ ! "$mem_limit_mib" =~ ^[1-9][0-9]*$ ]]; then
     fail "OCORE_MEMORY_LIMIT_MIB must be a positive whole number of MiB, not '$mem_limit_mib'"
 else
     # backup- and restore-service do not meet the budget yet (docs/adr/0016, "Where it stands"):
-    # they are held to OCORE_MEMORY_LIMIT_MIB_<SERVICE> (default 384, their pods' limit) meanwhile,
+    # they are held to OCORE_MEMORY_LIMIT_MIB_<NAME> (NAME: BACKUP, RESTORE; default 384, their pods' limit),
     # and the check says that they are over the budget.
     mem_allowance() {
         local var="OCORE_MEMORY_LIMIT_MIB_$(tr 'a-z-' 'A-Z_' <<<"$1")" def="$mem_limit_mib"
-        case "$1" in backup-service|restore-service) def=384 ;; esac
+        case "$1" in backup|backup-service|restore|restore-service) def=384 ;; esac
         echo "${!var:-$def}"
     }
     mem_checked=0
