@@ -155,8 +155,11 @@ class BlobGarbageCollectorTest {
         /** A running backup (no blob references until it finishes). */
         UUID running() {
             UUID id = UUID.randomUUID();
+            // held by a live worker elsewhere (its heartbeat is fresh for a day): the service's own
+            // recovery of silent jobs must not fail it while the test runs
             sql("insert into backup (id, org_id, environment_id, backup_type, trigger, status, destination_ids, "
-                    + "created_at, started_at) values ($1, $2, $3, 'full', 'manual', 'in_progress', $4, now(), now())",
+                    + "created_at, started_at, claimed_by, heartbeat_at) values ($1, $2, $3, 'full', 'manual', "
+                    + "'in_progress', $4, now(), now(), 'gc-test-elsewhere', now() + interval '1 day')",
                     Tuple.of(id, org, env, "[\"" + dest + "\"]"));
             return id;
         }
