@@ -39,6 +39,8 @@ public final class Topics {
             Map.entry(Events.RestoreFailed.class, RESTORE),
             Map.entry(Events.WalArchiveFailed.class, WAL),
             Map.entry(Events.WalGapDetected.class, WAL),
+            Map.entry(Events.WalArchiveRecovered.class, WAL),
+            Map.entry(Events.WalConflictDetected.class, WAL),
             Map.entry(Events.AlertRaised.class, ALERT));
 
     private Topics() {

@@ -42,10 +42,27 @@ public final class Events {
     /** A backup holds every component on at least one destination (backup-service). */
     public record BackupCompleted(UUID orgId, UUID environmentId, UUID backupId, String backupType,
             String trigger, String idempotencyKey, long sizeBytes, Instant startedAt, Instant completedAt,
-            Map<UUID, String> remotePaths, List<UUID> failedDestinations) implements OcoreEvent {
+            Map<UUID, String> remotePaths, List<UUID> failedDestinations, PitrBase pitrBase) implements OcoreEvent {
+        /** A backup without a physical base (WAL off for its environment). */
+        public BackupCompleted(UUID orgId, UUID environmentId, UUID backupId, String backupType, String trigger,
+                String idempotencyKey, long sizeBytes, Instant startedAt, Instant completedAt,
+                Map<UUID, String> remotePaths, List<UUID> failedDestinations) {
+            this(orgId, environmentId, backupId, backupType, trigger, idempotencyKey, sizeBytes, startedAt,
+                    completedAt, remotePaths, failedDestinations, null);
+        }
+
         public String key() {
             return environmentId.toString();
         }
+    }
+
+    /**
+     * The physical base backup (pg_basebackup) a backup of a WAL-enabled environment carries
+     * (docs/adr/0017-wal-archiving.md): where its WAL starts and stops ({@code 0/5000028} form),
+     * its timeline, the WAL file holding its start ({@code startWalFile}) and when it had become
+     * consistent ({@code consistentAt}: no recovery target before it is reachable from this base).
+     */
+    public record PitrBase(String startLsn, String stopLsn, int timeline, String startWalFile, Instant consistentAt) {
     }
 
     /** A backup did not complete anywhere (backup-service). */
@@ -145,9 +162,33 @@ public final class Events {
         }
     }
 
-    /** A WAL segment could not be made durable (wal-archiver). */
-    public record WalArchiveFailed(UUID orgId, UUID environmentId, String segment, String reason)
+    /**
+     * WAL archiving of an environment is failing (wal-archiver): no file made durable for a while,
+     * or attempts failing. Published when it starts failing and again when {@code severity}
+     * rises ({@code warning}, then {@code critical}); {@code segment} is the last file that failed,
+     * {@code reason} plain words, never a secret.
+     */
+    public record WalArchiveFailed(UUID orgId, UUID environmentId, String segment, String reason, String severity,
+            Instant failingSince, int failedAttempts, Instant lastSuccessAt) implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /** WAL archiving of an environment has caught up after {@link WalArchiveFailed} (wal-archiver). */
+    public record WalArchiveRecovered(UUID orgId, UUID environmentId, Instant failingSince, Instant recoveredAt)
             implements OcoreEvent {
+        public String key() {
+            return environmentId.toString();
+        }
+    }
+
+    /**
+     * A WAL file was offered again under a name already archived with other content (wal-archiver):
+     * refused with 409, the archived file kept. SHA-256 of the plaintext contents, not secrets.
+     */
+    public record WalConflictDetected(UUID orgId, UUID environmentId, String fileName, String archivedSha256,
+            String offeredSha256, Instant detectedAt) implements OcoreEvent {
         public String key() {
             return environmentId.toString();
         }
