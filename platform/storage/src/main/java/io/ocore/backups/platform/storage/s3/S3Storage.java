@@ -11,7 +11,6 @@ import io.ocore.backups.platform.storage.StorageException;
 import io.ocore.backups.platform.storage.StorageOptions;
 import io.ocore.backups.platform.storage.StoredObject;
 import io.ocore.backups.platform.storage.UploadSource;
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +21,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -47,8 +45,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * S3 and S3-compatible object storage through the AWS SDK v2 sync client. Streams of unknown
- * length go up as one PutObject when shorter than a part, else as a multipart upload with at most
- * two parts in flight (three part buffers per put), aborted on any failure so no parts linger.
+ * length go up as one PutObject when shorter than a part, else as a multipart upload with up to
+ * three parts in flight while the process-wide part budget allows ({@link PartBuffer}), aborted on
+ * any failure so no parts linger.
  * Each part is a replayable body, so the SDK's own retry covers transient failures per part.
  */
 public final class S3Storage implements BackupStorage {
@@ -107,15 +106,15 @@ public final class S3Storage implements BackupStorage {
     public StoredObject put(String key, InputStream data) {
         String objectKey = objectKey(key);
         UploadSource in = new UploadSource(data);
-        byte[] first = new byte[partSize];
-        int n = in.readFully(first, 0, partSize);
+        PartBuffer first = new PartBuffer();
+        int n = first.fill(in, partSize);
         if (n < partSize) {
             try {
                 if (checksums && checksumsProbed(objectKey)) {
-                    String crc = crc32c(first, n);
+                    String crc = first.crc32c();
                     try {
                         client.putObject(b -> b.bucket(config.bucket()).key(objectKey).contentLength((long) n)
-                                .checksumAlgorithm(ChecksumAlgorithm.CRC32_C).checksumCRC32C(crc), body(first, n));
+                                .checksumAlgorithm(ChecksumAlgorithm.CRC32_C).checksumCRC32C(crc), first.body());
                         return new StoredObject(key, n);
                     } catch (S3Exception e) {
                         if (!checksumsRefused(e)) {
@@ -124,7 +123,7 @@ public final class S3Storage implements BackupStorage {
                     }
                 }
                 client.putObject(b -> b.bucket(config.bucket()).key(objectKey).contentLength((long) n),
-                        body(first, n));
+                        first.body());
                 return new StoredObject(key, n);
             } catch (RuntimeException e) {
                 throw S3Errors.map(e, config, "write");
@@ -134,12 +133,10 @@ public final class S3Storage implements BackupStorage {
     }
 
     /**
-     * The part's CRC32C (base64, big-endian), sent as {@code x-amz-checksum-crc32c}: the server
-     * computes it over what it received and refuses the part when they differ (AWS S3 and the
-     * S3-compatible servers that implement flexible checksums), so bytes damaged on the way are
-     * never stored as the backup (docs/storage.md "Integrity").
+     * Whether uploads send their CRC32C (docs/storage.md "Integrity": the server computes it over
+     * what it received and refuses the part when they differ); turned off for this storage when the
+     * server answers 501 to them.
      */
-    /** Whether uploads send their CRC32C; turned off for this storage when the server answers 501 to them. */
     private volatile boolean checksums = true;
 
     /**
@@ -191,19 +188,19 @@ public final class S3Storage implements BackupStorage {
         return checksums;
     }
 
+    /** A CRC32C as {@code x-amz-checksum-crc32c} carries it (base64, big-endian). */
     static String crc32c(byte[] buf, int len) {
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(buf, 0, len);
+        return crc32cHeader(crc);
+    }
+
+    static String crc32cHeader(java.util.zip.CRC32C crc) {
         return java.util.Base64.getEncoder().encodeToString(java.nio.ByteBuffer.allocate(4)
                 .putInt((int) crc.getValue()).array());
     }
 
-    private static RequestBody body(byte[] buf, int len) {
-        ContentStreamProvider provider = () -> new ByteArrayInputStream(buf, 0, len);
-        return RequestBody.fromContentProvider(provider, len, "application/octet-stream");
-    }
-
-    private StoredObject multipart(String key, String objectKey, UploadSource in, byte[] first) {
+    private StoredObject multipart(String key, String objectKey, UploadSource in, PartBuffer first) {
         String uploadId;
         try {
             String id = null;
@@ -223,21 +220,20 @@ public final class S3Storage implements BackupStorage {
             throw S3Errors.map(e, config, "write");
         }
         boolean withChecksums = checksums;
-        Semaphore inFlight = new Semaphore(PARTS_IN_FLIGHT);
-        BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(PARTS_IN_FLIGHT + 1);
-        int allocated = 1;
+        // this upload's own buffer, plus extras while the process-wide budget allows (PartBuffer)
+        BlockingQueue<PartBuffer> free = new ArrayBlockingQueue<>(PARTS_IN_FLIGHT + 1);
+        int extras = 0;
         List<Future<CompletedPart>> parts = new ArrayList<>();
         try {
-            byte[] buf = first;
+            PartBuffer buf = first;
             int len = partSize;
             long total = 0;
             int partNumber = 0;
             while (len > 0) {
                 partNumber++;
                 total += len;
-                inFlight.acquire();
                 failFast(parts);
-                final byte[] partBuf = buf;
+                final PartBuffer part = buf;
                 final int partLen = len;
                 final int number = partNumber;
                 parts.add(uploads.submit(() -> {
@@ -245,30 +241,29 @@ public final class S3Storage implements BackupStorage {
                         if (!withChecksums) {
                             String etag = client.uploadPart(b -> b.bucket(config.bucket()).key(objectKey)
                                     .uploadId(uploadId).partNumber(number).contentLength((long) partLen),
-                                    body(partBuf, partLen)).eTag();
+                                    part.body()).eTag();
                             return CompletedPart.builder().partNumber(number).eTag(etag).build();
                         }
-                        String crc = crc32c(partBuf, partLen);
+                        String crc = part.crc32c();
                         String etag = client.uploadPart(b -> b.bucket(config.bucket()).key(objectKey)
                                 .uploadId(uploadId).partNumber(number).contentLength((long) partLen)
                                 .checksumAlgorithm(ChecksumAlgorithm.CRC32_C).checksumCRC32C(crc),
-                                body(partBuf, partLen)).eTag();
+                                part.body()).eTag();
                         return CompletedPart.builder().partNumber(number).eTag(etag).checksumCRC32C(crc).build();
                     } finally {
-                        free.add(partBuf);
-                        inFlight.release();
+                        free.add(part);
                     }
                 }));
                 buf = free.poll();
                 if (buf == null) {
-                    if (allocated < PARTS_IN_FLIGHT + 1) {
-                        buf = new byte[partSize];
-                        allocated++;
+                    if (extras < PARTS_IN_FLIGHT && PartBuffer.EXTRA_PARTS.tryAcquire()) {
+                        extras++;
+                        buf = new PartBuffer();
                     } else {
                         buf = free.take();
                     }
                 }
-                len = in.readFully(buf, 0, partSize);
+                len = buf.fill(in, partSize);
             }
             List<CompletedPart> completed = new ArrayList<>(parts.size());
             for (Future<CompletedPart> f : parts) {
@@ -284,6 +279,8 @@ public final class S3Storage implements BackupStorage {
         } catch (RuntimeException | Error e) {
             abort(objectKey, uploadId, parts);
             throw S3Errors.map(e, config, "write");
+        } finally {
+            PartBuffer.EXTRA_PARTS.release(extras);
         }
     }
 

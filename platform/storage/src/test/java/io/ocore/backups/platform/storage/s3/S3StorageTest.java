@@ -195,4 +195,37 @@ class S3StorageTest extends BackupStorageConformance {
             assertThat(r.message()).contains("link-local");
         }
     }
+
+    @Test
+    void concurrentMultipartUploadsShareTheProcessPartBudgetAndGiveItBackEvenWhenOneFails() throws Exception {
+        // a backup's database dump and filestore packs going to the same destination at once, one
+        // of them dying midway: all the others complete intact, and the process-wide budget of extra
+        // part buffers is whole again afterwards (a leaked permit would serialise every later upload)
+        int before = PartBuffer.EXTRA_PARTS.availablePermits();
+        S3Storage s3 = (S3Storage) storage();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<String>> puts = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                long seed = 100 + i;
+                String key = run + "budget/" + i;
+                puts.add(pool.submit(() -> {
+                    TestData.RandomStream data = new TestData.RandomStream(seed, 20L * 1024 * 1024 + 7);
+                    s3.put(key, data);
+                    return data.sha256();
+                }));
+            }
+            java.util.concurrent.Future<?> failing = pool.submit(() -> s3.put(run + "budget/failing",
+                    TestData.failingAfter(9, 17L * 1024 * 1024)));
+            for (int i = 0; i < 3; i++) {
+                String expected = puts.get(i).get();
+                assertThat(TestData.hash(s3.get(run + "budget/" + i)).sha256()).isEqualTo(expected);
+            }
+            assertThatThrownBy(failing::get).hasCauseInstanceOf(StorageException.class);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(PartBuffer.EXTRA_PARTS.availablePermits()).isEqualTo(before);
+        assertThat(s3.list(run + "budget/")).hasSize(3);
+    }
 }

@@ -1,0 +1,59 @@
+package io.ocore.backups.platform.storage.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ocore.backups.platform.storage.UploadSource;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PartBufferTest {
+
+    private static byte[] random(int n) {
+        byte[] b = new byte[n];
+        new Random(n).nextBytes(b);
+        return b;
+    }
+
+    private static byte[] bodyBytes(PartBuffer part) throws Exception {
+        var provider = part.body().contentStreamProvider();
+        try (InputStream in = provider.newStream()) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void aSmallObjectHoldsTheSlabsItNeedsNotAWholePart() throws Exception {
+        // a pack index or a manifest of 1 KiB used to cost a whole 8 MiB part buffer per upload
+        byte[] data = random(1024);
+        PartBuffer part = new PartBuffer();
+        assertThat(part.fill(new UploadSource(new ByteArrayInputStream(data)), S3Storage.DEFAULT_PART_SIZE))
+                .isEqualTo(1024);
+        assertThat(part.slabCount()).isEqualTo(1);
+        assertThat(bodyBytes(part)).isEqualTo(data);
+    }
+
+    @Test
+    void aPartSpanningSlabsIsSentWholeAgainOnEveryRetryWithItsChecksum() throws Exception {
+        byte[] data = random(PartBuffer.SLAB_BYTES * 2 + PartBuffer.SLAB_BYTES / 2);
+        PartBuffer part = new PartBuffer();
+        part.fill(new UploadSource(new ByteArrayInputStream(data)), S3Storage.DEFAULT_PART_SIZE);
+        assertThat(part.slabCount()).isEqualTo(3);
+        assertThat(bodyBytes(part)).isEqualTo(data);
+        assertThat(bodyBytes(part)).isEqualTo(data); // the SDK replays the body on a retry
+        assertThat(part.crc32c()).isEqualTo(S3Storage.crc32c(data, data.length));
+    }
+
+    @Test
+    void aRefilledBufferCarriesOnlyTheNewPartsBytes() throws Exception {
+        byte[] big = random(PartBuffer.SLAB_BYTES * 3);
+        byte[] small = random(100);
+        PartBuffer part = new PartBuffer();
+        part.fill(new UploadSource(new ByteArrayInputStream(big)), S3Storage.DEFAULT_PART_SIZE);
+        assertThat(part.fill(new UploadSource(new ByteArrayInputStream(small)), S3Storage.DEFAULT_PART_SIZE))
+                .isEqualTo(100);
+        assertThat(bodyBytes(part)).isEqualTo(small);
+        assertThat(part.crc32c()).isEqualTo(S3Storage.crc32c(small, small.length));
+    }
+}
