@@ -127,7 +127,11 @@ public final class FilestoreAssembler {
 
     /**
      * Writes the entries under {@code target} (created if absent), refusing any path that would
-     * leave it, with their modes and mtimes; every file fsynced. Returns the bytes written.
+     * leave it, with their modes and mtimes. Returns the bytes written. Nothing is fsynced here, as
+     * {@link io.ocore.backups.platform.backupformat.TarArchives#extract} does not: a caller that
+     * gives up an older copy once this one is written syncs the tree afterwards (restore-service
+     * does, after either layout), so the kernel writes back while the rest is still being written
+     * instead of one file at a time.
      */
     public long extract(List<FilestoreIndex.Entry> entries, Path target, LongConsumer progress) throws IOException {
         Path root = Files.createDirectories(target).toRealPath();
@@ -169,7 +173,6 @@ public final class FilestoreAssembler {
                         report(progress, bytes);
                     }
                     checkComplete(e, written);
-                    ch.force(true);
                 }
                 setModeAndTime(dest, e, posix);
             }
