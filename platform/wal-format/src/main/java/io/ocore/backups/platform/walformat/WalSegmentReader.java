@@ -33,11 +33,14 @@ public final class WalSegmentReader {
    *
    * @param segmentSize the segment size in the first page's header
    * @param systemIdentifier the database system identifier in the first page's header
-   * @param timeline the timeline of the last page header read (at most the name's)
+   * @param timeline the segment's timeline, the name's (no page header has a later one; the
+   *     first pages of a new timeline's first segment have the parent's)
    * @param startLsn the first location of the segment
-   * @param endOfRecords the location just after the last valid record (where the next record
-   *     would start, before alignment); the location after the page header, or after the record
-   *     continued from the previous segment, when the segment holds no complete valid record
+   * @param endOfRecords the end of the valid WAL as PostgreSQL counts it (its EndRecPtr): the
+   *     end of the last valid record rounded up to 8 bytes, where the next record goes (page
+   *     header aside); the end of the segment after a WAL switch record; the location after the
+   *     first page header, or after the record continued from the previous segment, when the
+   *     file holds no complete valid record
    * @param firstCommitAt the commit time of the first commit record in WAL order, null if none
    * @param lastCommitAt the commit time of the last commit record in WAL order, null if none
    * @param commitCount commit records ({@code COMMIT} and {@code COMMIT_PREPARED})
@@ -101,12 +104,31 @@ public final class WalSegmentReader {
    */
   public static Summary read(InputStream in, WalFileName name, long expectedSegmentSize)
       throws InvalidWalException, IOException {
+    return details(in, name, expectedSegmentSize, false).summary();
+  }
+
+  /**
+   * What the reader saw, for tests and diagnostics.
+   *
+   * @param records valid records that start in the file (the record continued from the previous
+   *     segment is not one of them)
+   * @param lastRecordStart where the last valid record starts, null if none
+   * @param undecodable valid records whose block headers could not be walked (only looked at for
+   *     every record with {@code decodeAll})
+   * @param unreadableTail whether the last record runs past the end of the file
+   * @param switched whether the last valid record is a WAL switch (XLOG_SWITCH)
+   */
+  record Details(Summary summary, int records, Lsn lastRecordStart, int undecodable,
+      boolean unreadableTail, boolean switched) {}
+
+  static Details details(InputStream in, WalFileName name, long expectedSegmentSize,
+      boolean decodeAll) throws InvalidWalException, IOException {
     if (name == null || name.kind() != WalFileName.Kind.SEGMENT
         && name.kind() != WalFileName.Kind.PARTIAL) {
       throw new IllegalArgumentException(name + " is not a WAL segment or .partial segment name");
     }
     WalFileName.checkSegmentSize(expectedSegmentSize);
-    return new Parser(name, expectedSegmentSize).run(in);
+    return new Parser(name, expectedSegmentSize, decodeAll).run(in);
   }
 
   private enum State { SKIP, HEADER, BODY, DONE }
@@ -116,6 +138,7 @@ public final class WalSegmentReader {
     private final long segmentSize;
     private final long segmentStart;
     private final int nameTimeline;
+    private final boolean decodeAll;
 
     private int blockSize;
     private long systemIdentifier;
@@ -149,14 +172,21 @@ public final class WalSegmentReader {
     private Instant firstCommit;
     private Instant lastCommit;
 
-    Parser(WalFileName name, long segmentSize) {
+    private int records;
+    private long lastRecordStart = -1;
+    private int undecodable;
+    private boolean unreadableTail;
+    private boolean switched;
+
+    Parser(WalFileName name, long segmentSize, boolean decodeAll) {
+      this.decodeAll = decodeAll;
       this.name = name;
       this.segmentSize = segmentSize;
       this.segmentStart = name.startLsn(segmentSize).value();
       this.nameTimeline = name.timeline();
     }
 
-    Summary run(InputStream in) throws IOException, InvalidWalException {
+    Details run(InputStream in) throws IOException, InvalidWalException {
       byte[] first = new byte[SIZE_OF_LONG_PHD];
       int n = in.readNBytes(first, 0, first.length);
       if (n == 0) {
@@ -193,15 +223,20 @@ public final class WalSegmentReader {
       }
       // a record still open here crosses the end of the segment (or of a .partial): a tail
       // that cannot be read from this file alone
-      endRecords();
-      if (endOfRecords == 0) {
-        endOfRecords = segmentStart + SIZE_OF_LONG_PHD;
+      if (state == State.BODY || state == State.HEADER && headerGot > 0) {
+        unreadableTail = true;
       }
-      return new Summary(segmentSize, systemIdentifier, lastTimeline, new Lsn(segmentStart),
-          new Lsn(endOfRecords), firstCommit, lastCommit, commits, aborts);
+      endRecords();
+      Summary summary = new Summary(segmentSize, systemIdentifier, nameTimeline,
+          new Lsn(segmentStart), new Lsn(endOfRecords), firstCommit, lastCommit, commits, aborts);
+      return new Details(summary, records, lastRecordStart < 0 ? null : new Lsn(lastRecordStart),
+          undecodable, unreadableTail, switched);
     }
 
     private void checkLongHeader(byte[] b) throws InvalidWalException {
+      if (isZero(b, SIZE_OF_LONG_PHD)) {
+        throw new InvalidWalException(name + ": page 0 has no page header (zero bytes)");
+      }
       checkMagic(b, 0);
       int info = u16(b, 2);
       if ((info & XLP_LONG_HEADER) == 0) {
@@ -331,8 +366,8 @@ public final class WalSegmentReader {
             pos += n;
             skipRemaining -= n;
             if (skipRemaining == 0) {
-              endOfRecords = pageLsn + pos;
               pos = align(pos);
+              endOfRecords = pageLsn + pos;
               state = State.HEADER;
               headerGot = 0;
             }
@@ -340,6 +375,7 @@ public final class WalSegmentReader {
           case HEADER -> {
             if (headerGot == 0) {
               recordStart = pageLsn + pos;
+              bodyGot = 0;
             }
             int n = Math.min(SIZE_OF_XLOG_RECORD - headerGot, limit - pos);
             System.arraycopy(b, pos, header, headerGot, n);
@@ -402,7 +438,7 @@ public final class WalSegmentReader {
 
     private void body(byte[] b, int off, int n) {
       crc.update(b, off, n);
-      if (!xact || malformed) {
+      if (!(xact || decodeAll) || malformed) {
         return;
       }
       long chunkStart = bodyGot;
@@ -413,7 +449,7 @@ public final class WalSegmentReader {
         if (prefixLength == prefixTarget) {
           blocksParsed = true;
           long mainLength = mainDataLength();
-          if (mainLength < 8) {
+          if (mainLength < (xact ? 8 : 0)) {
             malformed = true;
             return;
           }
@@ -545,11 +581,18 @@ public final class WalSegmentReader {
           aborts++;
         }
       }
+      records++;
+      if (malformed) {
+        undecodable++;
+      }
+      lastRecordStart = recordStart;
       previousRecordStart = recordStart;
-      endOfRecords = end;
+      endOfRecords = end + 7 & ~7L;
       headerGot = 0;
       state = State.HEADER;
       if ((header[17] & 0xFF) == RM_XLOG_ID && (header[16] & 0xF0) == XLOG_SWITCH) {
+        switched = true;
+        endOfRecords = segmentStart + segmentSize;
         endRecords(); // the rest of the segment is padding
       }
     }
