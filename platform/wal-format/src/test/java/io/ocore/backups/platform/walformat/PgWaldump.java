@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /** What PostgreSQL's own pg_waldump says of one segment: the reference the reader is checked against. */
 record PgWaldump(int records, Lsn lastRecordStart, int commits, int aborts, int commitPrepared,
-    Instant firstCommit, Instant lastCommit, int commitRecordsLongerThanAPage, int fullPageWrites) {
+    int commitsFromAnOrigin, Instant firstCommit, Instant lastCommit, int commitRecordsLongerThanAPage, int fullPageWrites) {
 
   private static final Pattern RECORD = Pattern.compile(
       "^rmgr: (\\S+)\\s+len \\(rec/tot\\):\\s*(\\d+)/\\s*(\\d+), tx:\\s*\\d+, lsn: (\\S+), prev \\S+, desc: (.*)$");
@@ -38,6 +38,7 @@ record PgWaldump(int records, Lsn lastRecordStart, int commits, int aborts, int 
       int commits = 0;
       int aborts = 0;
       int prepared = 0;
+      int origin = 0;
       int longCommits = 0;
       int fpw = 0;
       Lsn last = null;
@@ -71,6 +72,9 @@ record PgWaldump(int records, Lsn lastRecordStart, int commits, int aborts, int 
           if (x.group(1).equals("COMMIT_PREPARED")) {
             prepared++;
           }
+          if (line.contains("origin: node")) {
+            origin++;
+          }
           if (Integer.parseInt(m.group(3)) > 8192) {
             longCommits++;
           }
@@ -82,7 +86,7 @@ record PgWaldump(int records, Lsn lastRecordStart, int commits, int aborts, int 
           aborts++;
         }
       }
-      return new PgWaldump(records, last, commits, aborts, prepared, first, lastCommit, longCommits,
+      return new PgWaldump(records, last, commits, aborts, prepared, origin, first, lastCommit, longCommits,
           fpw);
     } finally {
       try (var files = Files.list(dir)) {

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 /**
  * WAL written by a real PostgreSQL 15 and archived by its {@code archive_command}: small and large
  * commits (commit records longer than a page), full-page images (compressed or not), a rollback,
+ * a commit from a replication origin, subtransactions naming their top-level transaction,
  * two-phase commits and a rolled back prepared transaction, bulk writes whose records cross
  * segment ends, WAL switches, a base backup (its {@code .backup} file), then a kill and an archive
  * recovery that ends on a new timeline (its {@code .history} file, the old timeline's
@@ -62,6 +63,7 @@ class RealPostgresWalTest {
         "archive_command", "'cp %p " + archive + "/%f'",
         "max_prepared_transactions", "4",
         "wal_compression", "pglz",
+        "wal_level", "logical", // a subtransaction's first record names its top-level xid
         "log_timezone", "'Europe/Paris'",
         "max_wal_size", "'1GB'",
         "checkpoint_timeout", "'1h'"));
@@ -76,6 +78,11 @@ class RealPostgresWalTest {
       st.execute("commit prepared 'p1'");
       st.execute("begin; insert into t values (-3, '2pc rolled back'); prepare transaction 'p2'");
       st.execute("rollback prepared 'p2'");
+      // a commit from a replication origin: its record carries an origin block
+      st.execute("select pg_replication_origin_create('ocore')");
+      st.execute("select pg_replication_origin_session_setup('ocore')");
+      st.execute("insert into t values (-4, 'from an origin')");
+      st.execute("select pg_replication_origin_session_reset()");
       switchAndWait(st);
 
       // a base backup: the server archives its .backup file
@@ -151,6 +158,7 @@ class RealPostgresWalTest {
     int commits = 0;
     int aborts = 0;
     int prepared = 0;
+    int fromOrigin = 0;
     int longCommits = 0;
     int fullPageWrites = 0;
     int continuedFromBefore = 0;
@@ -186,6 +194,7 @@ class RealPostgresWalTest {
       commits += s.commitCount();
       aborts += s.abortCount();
       prepared += dump.commitPrepared();
+      fromOrigin += dump.commitsFromAnOrigin();
       longCommits += dump.commitRecordsLongerThanAPage();
       fullPageWrites += dump.fullPageWrites();
       continuedFromBefore += startsWithContinuation(file) ? 1 : 0;
@@ -196,9 +205,10 @@ class RealPostgresWalTest {
       }
     }
     // the workload's cases were all met
-    assertThat(commits).isGreaterThanOrEqualTo(120 + 1 + 3 + 1 + 30 + 10 + 6);
+    assertThat(commits).isGreaterThanOrEqualTo(120 + 2 + 3 + 1 + 30 + 10 + 6);
     assertThat(aborts).isGreaterThanOrEqualTo(2); // the rollback and the rolled back 2PC
     assertThat(prepared).isEqualTo(1);
+    assertThat(fromOrigin).isEqualTo(1);
     assertThat(longCommits).isGreaterThanOrEqualTo(3);
     assertThat(fullPageWrites).isPositive();
     assertThat(continuedFromBefore).isPositive();
