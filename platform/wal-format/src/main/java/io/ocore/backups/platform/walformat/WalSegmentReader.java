@@ -98,7 +98,8 @@ public final class WalSegmentReader {
    * Reads the segment or {@code .partial} segment {@code name} from {@code in} (not closed).
    *
    * @throws IllegalArgumentException if {@code name} is not a segment or {@code .partial} name,
-   *     or {@code expectedSegmentSize} is not a valid segment size
+   *     {@code expectedSegmentSize} is not a valid segment size, or the name names no segment of
+   *     that size (its low word too large)
    * @throws InvalidWalException if the content is not the PostgreSQL 15 segment the name says
    * @throws IOException if reading {@code in} fails
    */
