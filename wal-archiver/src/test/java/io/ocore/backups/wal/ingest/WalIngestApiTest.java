@@ -131,9 +131,12 @@ class WalIngestApiTest {
         UUID env = UUID.randomUUID();
         kafka.publish(new EnvironmentRegistered(org, env, UUID.randomUUID(), "prod", "production", Instant.now()));
         kafka.publish(new BackupScheduleChanged(org, env, true, walEnabled, 7, List.of(dests)));
+        // known to wal-archiver once wal-config answers 200 (WAL on) or says WAL is off (not "not found")
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(manager(org))
                 .get("/api/environments/{env}/wal-config", env).then()
-                .statusCode(walEnabled ? 200 : 404));
+                .statusCode(walEnabled ? 200 : 404)
+                .body(walEnabled ? "environmentId" : "detail", walEnabled ? equalTo(env.toString())
+                        : containsString("WAL archiving is off")));
         return env;
     }
 
