@@ -49,11 +49,16 @@ public class PitrBaseConsumer {
 
     private Uni<Void> record(BackupCompleted e, PitrBase b) {
         return Panache.getSession()
-                // the environment may not be known here yet (another topic): remember it, its
-                // registration fills in the rest
-                .chain(s -> s.createNativeQuery("insert into environment (id, org_id) values (:id, :org) "
-                        + "on conflict do nothing").setParameter("id", e.environmentId()).setParameter("org", e.orgId())
-                        .executeUpdate()
+                // the environment comes from environment-events: until it is known here the event
+                // fails, is retried and, if it must, dead-lettered and retried later (docs/events.md)
+                .chain(s -> s.createNativeQuery("select count(*) from environment where id = :id", Long.class)
+                        .setParameter("id", e.environmentId()).getSingleResult()
+                        .invoke(n -> {
+                            if (n == 0) {
+                                throw new IllegalStateException("environment " + e.environmentId()
+                                        + " is not known to wal-archiver yet");
+                            }
+                        })
                         .chain(() -> s.createNativeQuery("""
                                 insert into pitr_base (backup_id, org_id, environment_id, start_lsn, stop_lsn, timeline,
                                     start_wal_file, consistent_at, completed_at)
