@@ -133,7 +133,7 @@ public class WalRetention {
             var envs = pool.preparedQuery("""
                     select e.id, e.org_id, e.wal_retention_days from environment e
                     where exists (select 1 from wal_file f where f.environment_id = e.id
-                                  and f.archived_at < $1 - make_interval(days => e.wal_retention_days))""")
+                                  and f.archived_at < cast($1 as timestamptz) - make_interval(days => e.wal_retention_days))""")
                     .execute(Tuple.of(utc(now))).await().atMost(TIMEOUT);
             for (Row env : envs) {
                 UUID envId = env.getUUID("id");
