@@ -24,6 +24,7 @@ KAFKA_TOPICS+=(
     scheduler-service.backup-events.dlq
     wal-archiver.environment-events.dlq
     wal-archiver.schedule-events.dlq
+    wal-archiver.backup-events.dlq
 )
 # shellcheck disable=SC2153 # KAFKA_DIR comes from common.sh
 KAFKA_LIB="$KAFKA_DIR/lib"

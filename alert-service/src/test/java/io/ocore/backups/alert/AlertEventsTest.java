@@ -24,6 +24,10 @@ import io.ocore.backups.platform.events.v1.Events.RestoreFailed;
 import io.ocore.backups.platform.events.v1.Events.RetentionWarning;
 import io.ocore.backups.platform.events.v1.Events.DestinationFailed;
 import io.ocore.backups.platform.events.v1.Events.DestinationRecovered;
+import io.ocore.backups.platform.events.v1.Events.WalArchiveFailed;
+import io.ocore.backups.platform.events.v1.Events.WalArchiveRecovered;
+import io.ocore.backups.platform.events.v1.Events.WalConflictDetected;
+import io.ocore.backups.platform.events.v1.Events.WalGapDetected;
 import io.ocore.backups.platform.security.Permissions;
 import io.ocore.backups.platform.testing.JwtTestResource;
 import io.ocore.backups.platform.testing.TestTokens;
@@ -151,6 +155,60 @@ class AlertEventsTest {
                 Instant.now()));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(viewer(org))
                 .get("/api/backup-alerts").then().body("items", hasSize(2)));
+    }
+
+    @Test
+    void walArchivingFailingRisesFromWarningToCriticalInOneAlertWhichTheRecoveryResolves() {
+        UUID org = UUID.randomUUID();
+        UUID env = UUID.randomUUID();
+        Instant since = Instant.parse("2026-03-15T14:00:00Z");
+        Instant lastSuccess = Instant.parse("2026-03-15T13:59:00Z");
+        kafka.publish(new WalArchiveFailed(org, env, "000000010000000000000042", "destination \"Offsite S3\" timed out",
+                "warning", since, 7, lastSuccess));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(viewer(org))
+                .get("/api/backup-alerts?alertType=wal_archive_failing").then().body("items", hasSize(1)));
+        given().auth().oauth2(viewer(org)).get("/api/backup-alerts?alertType=wal_archive_failing").then()
+                .body("items[0].severity", equalTo("warning"))
+                .body("items[0].environmentId", equalTo(env.toString()))
+                .body("items[0].message", containsString("failing since 2026-03-15T14:00:00Z"))
+                .body("items[0].message", containsString("000000010000000000000042"))
+                .body("items[0].message", containsString("disk"));
+
+        kafka.publish(new WalArchiveFailed(org, env, "000000010000000000000042", "destination \"Offsite S3\" timed out",
+                "critical", since, 40, lastSuccess));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(viewer(org))
+                .get("/api/backup-alerts?alertType=wal_archive_failing").then()
+                .body("items", hasSize(1))
+                .body("items[0].severity", equalTo("critical"))
+                .body("items[0].occurrences", equalTo(2)));
+
+        kafka.publish(new WalArchiveRecovered(org, env, since, Instant.parse("2026-03-15T14:20:00Z")));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(viewer(org))
+                .get("/api/backup-alerts?alertType=wal_archive_failing").then()
+                .body("items", hasSize(1))
+                .body("items[0].resolvedAt", equalTo("2026-03-15T14:20:00Z"))
+                .body("items[0].message", containsString("caught up")));
+    }
+
+    @Test
+    void aWalGapAndAWalConflictAreCriticalAlerts() {
+        UUID org = UUID.randomUUID();
+        UUID env = UUID.randomUUID();
+        kafka.publish(new WalGapDetected(org, env, "000000010000000000000003", "000000010000000000000006"));
+        kafka.publish(new WalConflictDetected(org, env, "000000010000000000000007", "a".repeat(64), "b".repeat(64),
+                Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(viewer(org))
+                .get("/api/backup-alerts").then().body("items", hasSize(2)));
+        given().auth().oauth2(viewer(org)).get("/api/backup-alerts?alertType=wal_gap").then()
+                .body("items", hasSize(1))
+                .body("items[0].severity", equalTo("critical"))
+                .body("items[0].message", containsString("between 000000010000000000000003 and 000000010000000000000006"))
+                .body("items[0].message", containsString("Take a new backup"));
+        given().auth().oauth2(viewer(org)).get("/api/backup-alerts?alertType=wal_conflict").then()
+                .body("items", hasSize(1))
+                .body("items[0].severity", equalTo("critical"))
+                .body("items[0].message", containsString("000000010000000000000007"))
+                .body("items[0].message", containsString("refused"));
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.ocore.backups.cli.environment.EnvironmentCommands;
 import io.ocore.backups.cli.http.ApiClient;
 import io.ocore.backups.cli.output.Output;
 import io.ocore.backups.cli.restore.RestoreCommands;
+import io.ocore.backups.cli.wal.WalCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -34,6 +35,7 @@ import picocli.CommandLine.ScopeType;
             EnvironmentCommands.class,
             BackupCommands.class,
             RestoreCommands.class,
+            WalCommands.class,
         })
 public class OcoreCli {
 

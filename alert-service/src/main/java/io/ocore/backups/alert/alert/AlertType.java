@@ -7,8 +7,10 @@ public enum AlertType {
     retention_warning(Severity.warning),
     backup_overdue(Severity.critical),
     restore_failed(Severity.error),
-    wal_archive_failed(Severity.error),
-    wal_gap_detected(Severity.critical),
+    /** Severity from the event: warning, then critical (WalArchiveFailed.severity). */
+    wal_archive_failing(Severity.warning),
+    wal_gap(Severity.critical),
+    wal_conflict(Severity.critical),
     backup_corrupted(Severity.critical),
     backup_deletion_stuck(Severity.error),
     event_dead_lettered(Severity.error);

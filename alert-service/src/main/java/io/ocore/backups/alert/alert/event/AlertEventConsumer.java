@@ -3,6 +3,7 @@ package io.ocore.backups.alert.alert.event;
 import io.ocore.backups.alert.alert.AlertService;
 import io.ocore.backups.alert.alert.AlertService.Condition;
 import io.ocore.backups.alert.alert.AlertType;
+import io.ocore.backups.alert.alert.Severity;
 import io.ocore.backups.platform.events.EventHandling;
 import io.ocore.backups.platform.events.OcoreEvent;
 import io.ocore.backups.platform.events.Topics;
@@ -17,6 +18,8 @@ import io.ocore.backups.platform.events.v1.Events.DestinationRecovered;
 import io.ocore.backups.platform.events.v1.Events.RestoreFailed;
 import io.ocore.backups.platform.events.v1.Events.RetentionWarning;
 import io.ocore.backups.platform.events.v1.Events.WalArchiveFailed;
+import io.ocore.backups.platform.events.v1.Events.WalArchiveRecovered;
+import io.ocore.backups.platform.events.v1.Events.WalConflictDetected;
 import io.ocore.backups.platform.events.v1.Events.WalGapDetected;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -107,16 +110,28 @@ public class AlertEventConsumer {
                     "Restore " + e.restoreId() + " of backup " + e.backupId() + " failed and left the target as it was: "
                             + e.reason(),
                     e.targetEnvironmentId(), null, e.backupId(), null, e.failedAt()));
-            case WalArchiveFailed e -> raise(new Condition(e.orgId(), AlertType.wal_archive_failed,
-                    AlertType.wal_archive_failed.defaultSeverity(),
-                    "WAL segment " + e.segment() + " could not be archived: " + e.reason()
-                            + ". PostgreSQL keeps it and retries; watch the server's disk.",
+            case WalArchiveFailed e -> raise(new Condition(e.orgId(), AlertType.wal_archive_failing,
+                    walSeverity(e.severity()), walFailingMessage(e),
                     e.environmentId(), null, null, "wal:" + e.environmentId(), Instant.now()));
-            case WalGapDetected e -> raise(new Condition(e.orgId(), AlertType.wal_gap_detected,
-                    AlertType.wal_gap_detected.defaultSeverity(),
-                    "Archived WAL has a gap between " + e.lastSegmentBefore() + " and " + e.firstSegmentAfter()
-                            + ": point-in-time recovery cannot cross it. Take a new backup.",
-                    e.environmentId(), null, null, null, Instant.now()));
+            case WalArchiveRecovered e -> alerts.resolve(e.orgId(), "wal:" + e.environmentId(),
+                    "WAL archiving caught up at " + e.recoveredAt() + ".", e.recoveredAt()).replaceWithVoid();
+            case WalGapDetected e -> raise(new Condition(e.orgId(), AlertType.wal_gap,
+                    AlertType.wal_gap.defaultSeverity(),
+                    "Archived WAL is missing the files between " + e.lastSegmentBefore() + " and "
+                            + e.firstSegmentAfter() + ": point-in-time recovery cannot cross this gap, so no time"
+                            + " inside it can be restored. Take a new backup now so that recovery points after it"
+                            + " are reachable, and check the server's archive_command log for why files were skipped.",
+                    e.environmentId(), null, null,
+                    "walgap:" + e.environmentId() + ":" + e.lastSegmentBefore() + ":" + e.firstSegmentAfter(),
+                    Instant.now()));
+            case WalConflictDetected e -> raise(new Condition(e.orgId(), AlertType.wal_conflict,
+                    AlertType.wal_conflict.defaultSeverity(),
+                    "The database server offered WAL file " + e.fileName() + " again with other contents than the"
+                            + " copy already archived; it was refused and the archived copy kept. This usually means"
+                            + " two servers archive into one environment (a restored copy or a second primary):"
+                            + " stop archiving on the one that should not, and take a new backup.",
+                    e.environmentId(), null, null, "walconflict:" + e.environmentId() + ":" + e.fileName(),
+                    e.detectedAt()));
             case BackupCorrupted e -> raise(new Condition(e.orgId(), AlertType.backup_corrupted,
                     AlertType.backup_corrupted.defaultSeverity(),
                     "The copy of backup " + e.backupId() + " on destination \"" + e.destinationName() + "\" is "
@@ -145,6 +160,20 @@ public class AlertEventConsumer {
 
     private Uni<Void> raise(Condition c) {
         return alerts.raise(c).replaceWithVoid();
+    }
+
+    /** WalArchiveFailed carries warning or critical; anything else is taken as warning. */
+    private static Severity walSeverity(String severity) {
+        return "critical".equals(severity) ? Severity.critical : Severity.warning;
+    }
+
+    private static String walFailingMessage(WalArchiveFailed e) {
+        String since = e.lastSuccessAt() == null ? "" : " The last file was archived at " + e.lastSuccessAt() + ".";
+        return "WAL archiving has been failing since " + e.failingSince() + " (" + e.failedAttempts()
+                + " failed attempt(s), last file " + e.segment() + ": " + e.reason() + ")." + since
+                + " PostgreSQL keeps every unarchived WAL file in pg_wal and retries, so the server's disk fills"
+                + " while this lasts: check that the environment's backup destinations are reachable (test them),"
+                + " then watch the server's disk until archiving catches up.";
     }
 
     private static String kind(String failureKind) {

@@ -66,7 +66,7 @@ public final class Topics {
         m.put("destination-service", java.util.List.of(SCHEDULE, BACKUP, ENVIRONMENT));
         m.put("restore-service", java.util.List.of(BACKUP));
         m.put("scheduler-service", java.util.List.of(ENVIRONMENT, BACKUP));
-        m.put("wal-archiver", java.util.List.of(ENVIRONMENT, SCHEDULE));
+        m.put("wal-archiver", java.util.List.of(ENVIRONMENT, SCHEDULE, BACKUP));
         return java.util.Collections.unmodifiableMap(m);
     }
 
