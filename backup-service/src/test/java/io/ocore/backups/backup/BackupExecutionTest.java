@@ -207,7 +207,7 @@ class BackupExecutionTest {
         assertThat(manifest.component(ComponentName.filestore).orElseThrow().isBlobIndex()).isTrue();
 
         // Independent client: the stored bytes hash to the recorded checksums, on both destinations.
-        for (ComponentName c : ComponentName.values()) {
+        for (ComponentName c : List.of(ComponentName.database, ComponentName.filestore, ComponentName.config)) {
             String key = manifest.component(c).orElseThrow().objectKey();
             byte[] stored = s3Object(key);
             assertThat(sha256(stored)).isEqualTo(b.getString("checksums." + c.name()))

@@ -101,7 +101,8 @@ class ComponentDownloadTest {
         Backup b = backup("full");
         String dir = BackupLayout.backupDir(b.org(), b.env(), b.id());
         BackupManifest manifest = BackupManifest.fromJson(Files.readAllBytes(b.dir().resolve(dir + "manifest.json")));
-        for (ComponentName c : ComponentName.values()) {
+        for (ComponentName c : java.util.List.of(ComponentName.database, ComponentName.filestore,
+                ComponentName.config)) {
             if (manifest.component(c).orElseThrow().isBlobIndex()) {
                 // assembled from its blobs: BlobIndexReadTest
                 continue;

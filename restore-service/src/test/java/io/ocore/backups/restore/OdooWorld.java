@@ -109,7 +109,15 @@ final class OdooWorld {
      */
     static Backup backup(EnvelopeCipher cipher, Env env, Map<UUID, BackupStorage> destinations, String type)
             throws Exception {
-        return backup(cipher, env, destinations, type, false);
+        return backup(cipher, env, destinations, type, false, false);
+    }
+
+    /**
+     * A full backup of a WAL-enabled environment, as backup-service writes one (ADR 0017): also a
+     * {@code base} component (pg_basebackup's base.tar) and the manifest's {@code pitrBase}.
+     */
+    static Backup pitrBackup(EnvelopeCipher cipher, Env env, Map<UUID, BackupStorage> destinations) throws Exception {
+        return backup(cipher, env, destinations, "full", false, true);
     }
 
     /**
@@ -119,7 +127,7 @@ final class OdooWorld {
      * with the sealed blob-store key.
      */
     static Backup blobBackup(EnvelopeCipher cipher, Env env, Map<UUID, BackupStorage> destinations) throws Exception {
-        return backup(cipher, env, destinations, "full", true);
+        return backup(cipher, env, destinations, "full", true, false);
     }
 
     /** The blob-store key of each environment, sealed, as backup-service keeps it (one per environment). */
@@ -146,7 +154,7 @@ final class OdooWorld {
     private static final Map<UUID, MapCatalogue> CATALOGUES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static Backup backup(EnvelopeCipher cipher, Env env, Map<UUID, BackupStorage> destinations, String type,
-            boolean blobs) throws Exception {
+            boolean blobs, boolean base) throws Exception {
         if (!type.equals("full") && !type.equals("db")) {
             throw new IllegalArgumentException("backup type " + type);
         }
@@ -180,6 +188,14 @@ final class OdooWorld {
             producers.put(ComponentName.config, out -> TarArchives.writeFiles(Map.of("odoo.conf",
                     Files.readAllBytes(env.config()), "environment.json", "{}".getBytes()), out));
         }
+        String startLsn = null;
+        String startWalFile = null;
+        if (base) {
+            startLsn = one("select pg_current_wal_lsn()");
+            startWalFile = one("select pg_walfile_name(pg_current_wal_lsn())");
+            checksums.put("base", null);
+            producers.put(ComponentName.base, out -> pgBaseBackup("ocore-backup-" + backupId, out));
+        }
         for (var p : producers.entrySet()) {
             boolean index = blobs && p.getKey() == ComponentName.filestore;
             String objectKey = index ? BackupLayout.backupDir(env.org(), env.id(), backupId) + BlobLayout.FILESTORE_INDEX
@@ -197,11 +213,11 @@ final class OdooWorld {
                             BackupManifest.ENCRYPTION_SCHEME, key.masterKeyId(), key.wrappedKey()),
                     index ? BackupManifest.LAYOUT_BLOB_INDEX : null));
         }
-        byte[] manifest = (blobs
-                ? new BackupManifest(BackupManifest.FORMAT_VERSION, backupId, env.id(), env.org(), type, Instant.now(),
-                        "15", null, components, new BackupManifest.BlobStore(sealedKey))
-                : new BackupManifest(BackupManifest.FORMAT_VERSION_TAR, backupId, env.id(), env.org(), type,
-                        Instant.now(), "15", null, components)).toJson();
+        BackupManifest.PitrBase pitr = base ? new BackupManifest.PitrBase(startLsn,
+                one("select pg_current_wal_lsn()"), 1, startWalFile, Instant.now()) : null;
+        byte[] manifest = new BackupManifest(blobs ? BackupManifest.FORMAT_VERSION : BackupManifest.FORMAT_VERSION_TAR,
+                backupId, env.id(), env.org(), type, Instant.now(), "15", null, components,
+                blobs ? new BackupManifest.BlobStore(sealedKey) : null, pitr).toJson();
         Map<UUID, String> paths = new LinkedHashMap<>();
         for (var d : destinations.entrySet()) {
             d.getValue().put(BackupLayout.manifestKey(env.org(), env.id(), backupId), new ByteArrayInputStream(manifest));
@@ -209,6 +225,30 @@ final class OdooWorld {
         }
         InternalStub.backup(env.org(), backupId, env.id(), "completed", type, paths, checksums);
         return new Backup(backupId, checksums, paths);
+    }
+
+    private static String one(String sql) throws Exception {
+        try (Connection c = cluster().connect("postgres"); Statement st = c.createStatement()) {
+            return one(st, sql);
+        }
+    }
+
+    /** backup-service's base: base.tar on standard output, no WAL. */
+    private static void pgBaseBackup(String label, java.io.OutputStream out) throws IOException {
+        PostgresCluster c = cluster();
+        ProcessBuilder pb = new ProcessBuilder(c.bin().resolve("pg_basebackup").toString(), "--pgdata=-",
+                "--format=tar", "--wal-method=none", "--checkpoint=fast", "--label=" + label, "-h", "127.0.0.1",
+                "-p", Integer.toString(c.port()), "-U", "postgres");
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        Process p = pb.start();
+        try (InputStream in = p.getInputStream()) {
+            in.transferTo(out);
+            if (p.waitFor() != 0) {
+                throw new IOException("pg_basebackup failed");
+            }
+        } catch (InterruptedException e) {
+            throw new IOException(e);
+        }
     }
 
     private static void pgDump(String db, java.io.OutputStream out) throws IOException {

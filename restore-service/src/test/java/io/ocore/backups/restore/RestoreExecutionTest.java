@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 
 import io.ocore.backups.platform.backupformat.BackupLayout;
+import io.ocore.backups.platform.backupformat.BackupManifest;
 import io.ocore.backups.platform.backupformat.ComponentName;
 import io.ocore.backups.platform.events.EventTypes;
 import io.ocore.backups.platform.events.Topics;
@@ -274,6 +275,35 @@ class RestoreExecutionTest {
         assertThat(after.get("partners")).isEqualTo(expected.get("partners"));
         assertThat(after.get("files")).isEqualTo(expected.get("files"));
         assertThat(workFiles()).as("the decrypted database archive is removed").isEmpty();
+    }
+
+    @Test
+    void aBackupCarryingAPitrBaseRestoresAsBeforeAndIgnoresTheBase() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_pitrbase_src", "staging", 95L);
+        OdooWorld.Backup backup = OdooWorld.pitrBackup(cipher, source, destinations());
+        assertThat(backup.checksums().get("base")).isNotNull();
+        Map<String, String> expected = OdooWorld.fingerprint(source);
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "pitr copy",
+                "neutralize", false));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        assertThat(done.getInt("progress.percent")).isEqualTo(100);
+        // what it read: the database and the filestore, not the base
+        BackupManifest m = BackupManifest.fromJson(localStorage.get(BackupLayout.manifestKey(ORG, source.id(),
+                backup.id())).readAllBytes());
+        long read = m.components().stream().filter(c -> c.name().equals("database") || c.name().equals("filestore"))
+                .mapToLong(BackupManifest.Component::sizeBytes).sum();
+        assertThat(m.component(ComponentName.base)).isPresent();
+        assertThat(done.getLong("progress.bytesTotal")).isEqualTo(read);
+        assertThat(logs(restoreId).getList("step")).containsExactly("resolve", "restore_database",
+                "restore_filestore", "restore_config", "swap", "register_environment");
+        Map<String, String> after = OdooWorld.fingerprint(registered("pitr copy", "odoo_pitr_copy", done));
+        for (String t : OdooWorld.TABLES) {
+            assertThat(after.get("rows." + t)).as(t).isEqualTo(expected.get("rows." + t));
+        }
+        assertThat(after.get("partners")).isEqualTo(expected.get("partners"));
+        assertThat(after.get("files")).isEqualTo(expected.get("files"));
     }
 
     @Test

@@ -69,6 +69,25 @@ public class Backup extends PanacheEntityBase {
 
     public String error;
 
+    /** Whether this backup takes a PITR base (the {@code base} component; ADR 0017), decided at request. */
+    @Column(name = "base_backup", nullable = false)
+    public boolean baseBackup;
+
+    @Column(name = "pitr_start_lsn")
+    public String pitrStartLsn;
+
+    @Column(name = "pitr_stop_lsn")
+    public String pitrStopLsn;
+
+    @Column(name = "pitr_timeline")
+    public Integer pitrTimeline;
+
+    @Column(name = "pitr_start_wal_file")
+    public String pitrStartWalFile;
+
+    @Column(name = "pitr_consistent_at")
+    public Instant pitrConsistentAt;
+
     @Enumerated(EnumType.STRING)
     public Phase phase;
 
@@ -93,6 +112,15 @@ public class Backup extends PanacheEntityBase {
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
+
+    /** The completed PITR base this backup holds, or null. */
+    public io.ocore.backups.platform.events.v1.Events.PitrBase pitrBase() {
+        if (pitrStartLsn == null) {
+            return null;
+        }
+        return new io.ocore.backups.platform.events.v1.Events.PitrBase(pitrStartLsn, pitrStopLsn,
+                pitrTimeline == null ? 0 : pitrTimeline, pitrStartWalFile, pitrConsistentAt);
+    }
 
     public List<UUID> destinations() {
         return Json.read(destinationIds, new TypeReference<List<UUID>>() {

@@ -38,14 +38,18 @@ public class BackupService {
     /** {@code POST /api/environments/{envId}/backups}: pending, picked up by the worker after commit. */
     public Uni<Backup> requestManual(UUID orgId, UUID envId, BackupType type, List<UUID> destinationIds) {
         return Panache.withTransaction(() -> environments.get(orgId, envId)
-                .chain(env -> resolveDestinations(env, destinationIds))
-                .chain(dests -> {
+                .chain(env -> resolveDestinations(env, destinationIds).chain(dests -> {
                     if (dests.isEmpty()) {
-                        return Uni.createFrom().failure(ProblemException.badField("destinationIds",
+                        return Uni.createFrom().<Backup>failure(ProblemException.badField("destinationIds",
                                 "is required: the environment has no backup schedule with destinations"));
                     }
-                    return backups.persist(pending(orgId, envId, type, Trigger.manual, null, dests));
-                }))
+                    Backup b = pending(orgId, envId, type, Trigger.manual, null, dests);
+                    // a manual backup of a WAL-enabled environment is a PITR base too (ADR 0017)
+                    return walEnabled(env).chain(wal -> {
+                        b.baseBackup = wal;
+                        return backups.persist(b);
+                    });
+                })))
                 .invoke(b -> worker.kick());
     }
 
@@ -69,8 +73,11 @@ public class BackupService {
                             case "pre_restore" -> Trigger.pre_restore;
                             default -> Trigger.scheduled;
                         };
-                        return resolveDestinations(env, e.destinationIds()).chain(dests -> {
+                        return resolveDestinations(env, e.destinationIds()).chain(dests -> walEnabled(env)
+                                .chain(wal -> {
                             Backup b = pending(e.orgId(), e.environmentId(), type, trigger, e.idempotencyKey(), dests);
+                            // the scheduler asks for a base when WAL is on; so does the schedule backup-service knows
+                            b.baseBackup = e.baseBackup() || wal;
                             if (!dests.isEmpty()) {
                                 // the consumer wakes the worker once this transaction has committed
                                 return backups.persist(b).replaceWithVoid();
@@ -82,18 +89,19 @@ public class BackupService {
                             return backups.persist(b).chain(saved -> outbox.append(new Events.BackupFailed(b.orgId,
                                     b.environmentId, b.id, b.backupType.name(), b.trigger.name(), b.idempotencyKey,
                                     b.error, b.completedAt))).replaceWithVoid();
-                        });
+                        }));
                     });
         });
     }
 
-    /** A BackupScheduleChanged event: remember the schedule's destinations for manual backups. */
+    /** A BackupScheduleChanged event: remember the schedule's destinations and WAL flag for manual backups. */
     public Uni<Void> onScheduleChanged(Events.BackupScheduleChanged e) {
         return ScheduleDestinations.<ScheduleDestinations>findById(e.environmentId()).chain(s -> {
             ScheduleDestinations row = s != null ? s : new ScheduleDestinations();
             row.environmentId = e.environmentId();
             row.orgId = e.orgId();
             row.destinationIds = Json.write(e.destinationIds() == null ? List.of() : e.destinationIds());
+            row.walEnabled = e.walEnabled();
             row.updatedAt = micros(Instant.now());
             return s != null ? Uni.createFrom().voidItem() : row.persist().replaceWithVoid();
         });
@@ -189,6 +197,12 @@ public class BackupService {
         }
         return ScheduleDestinations.<ScheduleDestinations>findById(env.id)
                 .map(s -> s == null || !s.orgId.equals(env.orgId) ? List.<UUID>of() : s.destinations());
+    }
+
+    /** Whether the environment's schedule archives WAL (false when backup-service has heard of no schedule). */
+    private static Uni<Boolean> walEnabled(Environment env) {
+        return ScheduleDestinations.<ScheduleDestinations>findById(env.id)
+                .map(s -> s != null && s.orgId.equals(env.orgId) && s.walEnabled);
     }
 
     private static Backup pending(UUID orgId, UUID envId, BackupType type, Trigger trigger, String key,

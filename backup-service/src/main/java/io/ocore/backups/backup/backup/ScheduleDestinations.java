@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** The destinations of an environment's schedule, as the last BackupScheduleChanged said. */
+/** The destinations of an environment's schedule and whether it archives WAL, as the last BackupScheduleChanged said. */
 @Entity
 @Table(name = "schedule_destinations")
 public class ScheduleDestinations extends PanacheEntityBase {
@@ -24,6 +24,10 @@ public class ScheduleDestinations extends PanacheEntityBase {
 
     @Column(name = "destination_ids", nullable = false)
     public String destinationIds;
+
+    /** Every backup of the environment carries a PITR base (ADR 0017). */
+    @Column(name = "wal_enabled", nullable = false)
+    public boolean walEnabled;
 
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;

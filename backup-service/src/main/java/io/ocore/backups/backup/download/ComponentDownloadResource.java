@@ -61,7 +61,7 @@ public class ComponentDownloadResource {
         try {
             name = ComponentName.of(component);
         } catch (IllegalArgumentException e) {
-            throw ProblemException.badField("component", "must be one of database, filestore, config");
+            throw ProblemException.badField("component", "must be one of database, filestore, config, base");
         }
         if (trailer != null && !trailer.isEmpty() && !"sha256".equals(trailer)) {
             throw ProblemException.badField("trailer", "must be sha256 (or absent)");
@@ -86,6 +86,7 @@ public class ComponentDownloadResource {
             case database -> "database.dump";
             case filestore -> "filestore.tar";
             case config -> "config.tar";
+            case base -> "base.tar";
         };
         Response.ResponseBuilder r = Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE)
                 .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"")

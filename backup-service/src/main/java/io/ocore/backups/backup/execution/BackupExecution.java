@@ -125,6 +125,7 @@ public class BackupExecution {
     private final ObjectMapper mapper;
     private final BackupConfig config;
     private final PgDump pgDump;
+    private final PgBaseBackup pgBaseBackup;
     private final EnvironmentConfinement confinement;
     private final BlobStoreCatalogue catalogue;
 
@@ -140,6 +141,7 @@ public class BackupExecution {
         this.config = config;
         this.catalogue = catalogue;
         this.pgDump = new PgDump(config.pgBin(), config.lockWaitTimeout());
+        this.pgBaseBackup = new PgBaseBackup(config.pgBin());
     }
 
     private record Target(UUID id, String name, io.ocore.backups.platform.storage.BackupStorage storage) {
@@ -223,9 +225,14 @@ public class BackupExecution {
         checksums.put("database", null);
         checksums.put("filestore", null);
         checksums.put("config", null);
+        if (b.baseBackup) {
+            checksums.put("base", null);
+        }
         List<String> notes = new ArrayList<>();
         Background filestoreTask = null;
+        Background baseTask = null;
         PgDump.Running dumping = null;
+        PgBaseBackup.Running basing = null;
         try {
             if (b.backupType == BackupType.full) {
                 // before anything is opened or written: a path that left its roots fails the backup untouched
@@ -235,6 +242,11 @@ public class BackupExecution {
             String password = environments.password(env);
             // pg_dump reads the database's catalogue while the destinations are opened
             dumping = pgDump.start(env, password);
+            if (b.baseBackup) {
+                // the PITR base (ADR 0017) runs beside the dump: its checkpoint while the destinations open
+                basing = pgBaseBackup.start(env, password, PgBaseBackup.label(b.id));
+                marks.accept(b.id, "base.started");
+            }
             long spawned = java.time.Duration.between(b.createdAt, Instant.now()).toMillis();
             marks.accept(b.id, "database.started");
             openAll(b, targets);
@@ -251,7 +263,21 @@ public class BackupExecution {
                     config.uploadStallAfter());
             AtomicLong dbBytes = new AtomicLong();
             AtomicLong fsBytes = new AtomicLong();
-            Runnable reportBytes = () -> progress.bytesDone.set(dbBytes.get() + fsBytes.get());
+            AtomicLong baseBytes = new AtomicLong();
+            Runnable reportBytes = () -> progress.bytesDone.set(dbBytes.get() + fsBytes.get() + baseBytes.get());
+            if (basing != null) {
+                PgBaseBackup.Running base = basing;
+                List<Target> baseTargets = targets.alive();
+                baseTask = Background.start("backup-base-" + b.id, () -> {
+                    Piece p = component(b, ComponentName.base, componentKey(b, ComponentName.base), null,
+                            base::writeTo, writer, key, baseTargets, targets, progress, n -> {
+                                baseBytes.set(n);
+                                reportBytes.run();
+                            });
+                    marks.accept(b.id, "base.done");
+                    return p;
+                });
+            }
 
             String sealedBlobKey = null;
             if (b.backupType == BackupType.full) {
@@ -298,6 +324,10 @@ public class BackupExecution {
                 stop(filestoreTask); // no destination holds the database: the filestore is of no use
                 filestoreTask = null;
             }
+            if (baseTask != null && database == null) {
+                stop(baseTask); // nor the base
+                baseTask = null;
+            }
             if (filestoreTask != null) {
                 enter(progress, Phase.archiving_filestore);
                 Piece fs = await(filestoreTask.task());
@@ -326,6 +356,21 @@ public class BackupExecution {
                     }
                 }
             }
+            BackupManifest.PitrBase pitrBase = null;
+            if (baseTask != null) {
+                enter(progress, Phase.taking_base);
+                // a base that fails fails the backup (pg_basebackup's reason): PITR never silently missing
+                Piece base = await(baseTask.task());
+                baseTask = null;
+                if (base != null) {
+                    components.add(base.component());
+                    checksums.put("base", base.component().sha256());
+                    total += base.component().sizeBytes();
+                    pitrBase = basing.result();
+                    Log.infof("Backup %s: PITR base from %s (WAL file %s, timeline %d) to %s", b.id,
+                            pitrBase.startLsn(), pitrBase.startWalFile(), pitrBase.timeline(), pitrBase.stopLsn());
+                }
+            }
             cleanDropped(b, targets);
             if (targets.isEmpty()) {
                 fail(b, targets, checksums, "every destination failed: " + reasons(targets.failed()));
@@ -334,12 +379,10 @@ public class BackupExecution {
 
             enter(progress, Phase.writing_manifest);
             SourceInfo info = await(source);
-            BackupManifest m = referencedBlobs == null
-                    ? new BackupManifest(BackupManifest.FORMAT_VERSION_TAR, b.id, b.environmentId, b.orgId,
-                            b.backupType.name(), b.createdAt, info.postgresVersion(), info.odooVersion(), components)
-                    : new BackupManifest(BackupManifest.FORMAT_VERSION, b.id, b.environmentId, b.orgId,
-                            b.backupType.name(), b.createdAt, info.postgresVersion(), info.odooVersion(), components,
-                            new BackupManifest.BlobStore(sealedBlobKey));
+            BackupManifest m = new BackupManifest(referencedBlobs == null ? BackupManifest.FORMAT_VERSION_TAR
+                    : BackupManifest.FORMAT_VERSION, b.id, b.environmentId, b.orgId, b.backupType.name(), b.createdAt,
+                    info.postgresVersion(), info.odooVersion(), components,
+                    referencedBlobs == null ? null : new BackupManifest.BlobStore(sealedBlobKey), pitrBase);
             byte[] manifest = m.toJson();
             String manifestKey = BackupLayout.manifestKey(b.orgId, b.environmentId, b.id);
             progress.job.checkLease(); // a worker that lost its lease never completes someone else's backup
@@ -359,8 +402,9 @@ public class BackupExecution {
             Map<UUID, String> remotePaths = new LinkedHashMap<>();
             targets.alive().forEach(t -> remotePaths.put(t.id(), dir));
             long size = total;
+            BackupManifest.PitrBase held = pitrBase;
             BackupStore.Outcome completed = new BackupStore.Outcome(BackupStatus.completed, size, checksums,
-                    remotePaths, List.copyOf(targets.failed().values()), null, List.copyOf(notes));
+                    remotePaths, List.copyOf(targets.failed().values()), null, List.copyOf(notes), held);
             BackupStore.BlobReferences refs = referencedBlobs == null ? null
                     : new BackupStore.BlobReferences(referencedBlobs, missing -> {
                         // a blob of this backup was collected meanwhile: those copies cannot be restored
@@ -379,7 +423,7 @@ public class BackupExecution {
                         Map<UUID, String> kept = new LinkedHashMap<>();
                         targets.alive().forEach(t -> kept.put(t.id(), dir));
                         return new BackupStore.Outcome(BackupStatus.completed, size, checksums, kept,
-                                List.copyOf(targets.failed().values()), null, List.copyOf(notes));
+                                List.copyOf(targets.failed().values()), null, List.copyOf(notes), held);
                     });
             store.finish(progress.job.lease(), completed, refs, row -> {
                 Map<UUID, FailedDestination> failed = targets.failed();
@@ -387,7 +431,7 @@ public class BackupExecution {
                 if (row.status == BackupStatus.completed) {
                     events.add(new Events.BackupCompleted(row.orgId, row.environmentId, row.id,
                             row.backupType.name(), row.trigger.name(), row.idempotencyKey, size, row.startedAt,
-                            row.completedAt, row.remotePathMap(), List.copyOf(failed.keySet())));
+                            row.completedAt, row.remotePathMap(), List.copyOf(failed.keySet()), row.pitrBase()));
                 } else {
                     events.add(new Events.BackupFailed(row.orgId, row.environmentId, row.id, row.backupType.name(),
                             row.trigger.name(), row.idempotencyKey, row.error, row.completedAt));
@@ -400,9 +444,11 @@ public class BackupExecution {
         } catch (SimulatedCrash crash) {
             Log.warnf("Backup %s: simulated crash in phase %s", b.id, progress.phase.get());
             stop(filestoreTask);
+            stop(baseTask);
             throw crash;
         } catch (Exception e) {
             stop(filestoreTask);
+            stop(baseTask);
             if (progress.job.leaseLost()) {
                 // another instance took it over: it cleans up; this worker writes nothing more
                 throw new LeaseLostException(progress.job.lease());
@@ -424,6 +470,9 @@ public class BackupExecution {
         } finally {
             if (dumping != null) {
                 dumping.close();
+            }
+            if (basing != null) {
+                basing.close();
             }
             targets.takeAll().forEach(t -> t.storage().close());
         }

@@ -6,6 +6,7 @@ import io.ocore.backups.backup.backup.FailedDestination;
 import io.ocore.backups.backup.backup.Json;
 import io.ocore.backups.backup.backup.Phase;
 import io.ocore.backups.backup.environment.Environment;
+import io.ocore.backups.platform.backupformat.BackupManifest;
 import io.ocore.backups.platform.events.OcoreEvent;
 import io.ocore.backups.platform.events.Outbox;
 import io.ocore.backups.platform.jobs.Job;
@@ -80,10 +81,16 @@ public class BackupStore {
         return jobs.update(lease, "phase = $4, bytes_done = $5", phase == null ? null : phase.name(), bytesDone);
     }
 
-    /** The final state of a run. */
+    /** The final state of a run; {@code pitrBase} the PITR base it holds (completed only), else null. */
     public record Outcome(BackupStatus status, Long sizeBytes, Map<String, String> checksums,
             Map<UUID, String> remotePaths, List<FailedDestination> failedDestinations, String error,
-            List<String> notes) {
+            List<String> notes, BackupManifest.PitrBase pitrBase) {
+        public Outcome(BackupStatus status, Long sizeBytes, Map<String, String> checksums,
+                Map<UUID, String> remotePaths, List<FailedDestination> failedDestinations, String error,
+                List<String> notes) {
+            this(status, sizeBytes, checksums, remotePaths, failedDestinations, error, notes, null);
+        }
+
         public Outcome(BackupStatus status, Long sizeBytes, Map<String, String> checksums,
                 Map<UUID, String> remotePaths, List<FailedDestination> failedDestinations, String error) {
             this(status, sizeBytes, checksums, remotePaths, failedDestinations, error, List.of());
@@ -129,6 +136,12 @@ public class BackupStore {
                 b.failedDestinations = Json.write(o.failedDestinations());
                 b.error = o.error();
                 b.notes = Json.write(o.notes() == null ? List.of() : o.notes());
+                BackupManifest.PitrBase base = o.status() == BackupStatus.completed ? o.pitrBase() : null;
+                b.pitrStartLsn = base == null ? null : base.startLsn();
+                b.pitrStopLsn = base == null ? null : base.stopLsn();
+                b.pitrTimeline = base == null ? null : base.timeline();
+                b.pitrStartWalFile = base == null ? null : base.startWalFile();
+                b.pitrConsistentAt = base == null ? null : base.consistentAt();
                 b.completedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
                 b.heartbeatAt = b.completedAt;
                 return Multi.createFrom().iterable(events.apply(b))

@@ -128,6 +128,7 @@ public class BackupWorker implements JobRunner.Jobs<BackupExecution.Progress> {
             case dumping_database -> "dumping the database";
             case archiving_filestore -> "archiving the filestore";
             case archiving_config -> "archiving the config";
+            case taking_base -> "taking the PITR base (pg_basebackup)";
             case writing_manifest -> "writing the manifest";
         };
     }

@@ -53,7 +53,19 @@ final class PgDump {
                 "--no-password",
                 // a table locked by another session fails the dump in bounded time, not never
                 "--lock-wait-timeout=" + Math.max(1, lockWaitTimeout.toMillis())));
-        Map<String, String> e = pb.environment();
+        connection(pb.environment(), env, password);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        Job.watchCurrent(p); // killed if the backup stalls, overruns its deadline or loses its lease
+        return new Running(p, StderrTail.of(p, "pg_dump"));
+    }
+
+    /**
+     * The environment's connection in libpq's variables (host, port, user, database, password),
+     * replacing any {@code PG*} of this process: the one way backup-service's client programs
+     * (pg_dump, pg_basebackup) reach an environment's server; nothing of it on a command line.
+     */
+    static void connection(Map<String, String> e, Environment env, String password) {
         e.keySet().removeIf(k -> k.startsWith("PG"));
         e.put("PGHOST", env.dbHost);
         e.put("PGPORT", Integer.toString(env.dbPort));
@@ -62,10 +74,6 @@ final class PgDump {
         e.put("PGPASSWORD", password == null ? "" : password);
         e.put("PGCONNECT_TIMEOUT", "15");
         e.put("PGAPPNAME", "ocore-backup");
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Process p = pb.start();
-        Job.watchCurrent(p); // killed if the backup stalls, overruns its deadline or loses its lease
-        return new Running(p, StderrTail.of(p, "pg_dump"));
     }
 
     /** A started pg_dump. */

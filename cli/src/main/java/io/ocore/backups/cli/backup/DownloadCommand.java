@@ -46,7 +46,7 @@ public class DownloadCommand extends ApiCommand {
 
     static final String TRAILER_PREFIX = "OCORE-SHA256:";
     static final int TRAILER_BYTES = TRAILER_PREFIX.length() + 64 + 1;
-    static final List<String> COMPONENTS = List.of("database", "filestore", "config");
+    static final List<String> COMPONENTS = List.of("database", "filestore", "config", "base");
     private static final Duration PLAIN_EVERY = Duration.ofSeconds(30);
     private static final int BAR_WIDTH = 24;
 
@@ -54,7 +54,8 @@ public class DownloadCommand extends ApiCommand {
     String id;
 
     @Option(names = "--component", paramLabel = "NAME",
-            description = "database, filestore or config (default: every component the backup has).")
+            description = "database, filestore, config or base (the PITR base's base.tar; default: every component"
+                    + " the backup has).")
     String component;
 
     @Option(names = "--destination", paramLabel = "DEST_ID",
@@ -71,6 +72,7 @@ public class DownloadCommand extends ApiCommand {
         return switch (component) {
             case "database" -> "database.dump";
             case "filestore" -> "filestore.tar";
+            case "base" -> "base.tar";
             default -> "config.tar";
         };
     }
@@ -87,7 +89,13 @@ public class DownloadCommand extends ApiCommand {
                 throw new CliException(ExitCodes.CONFLICT, "Backup " + id + " is " + Json.text(backup, "status")
                         + "; only a completed backup can be downloaded");
             }
-            wanted = "db".equals(Json.text(backup, "backupType")) ? List.of("database") : COMPONENTS;
+            // every component it holds: a checksum recorded (a db backup has no filestore or config, a base only with WAL)
+            JsonNode sums = backup.path("checksums");
+            wanted = COMPONENTS.stream().filter(c -> sums.hasNonNull(c)).toList();
+            if (wanted.isEmpty()) {
+                wanted = "db".equals(Json.text(backup, "backupType")) ? List.of("database")
+                        : List.of("database", "filestore", "config");
+            }
         }
         try {
             Files.createDirectories(to);

@@ -795,7 +795,9 @@ public class RestoreExecution {
                 BackupManifest.Component c = m.component(name)
                         .orElseThrow(() -> new BadCopy("its manifest has no " + name + " component"));
                 if (progress.bytesTotal == null) {
-                    progress.bytesTotal = m.components().stream().filter(x -> !"config".equals(x.name()))
+                    // what the restore reads: not the config (tiny), nor a PITR base (ADR 0017: PITR only)
+                    progress.bytesTotal = m.components().stream()
+                            .filter(x -> !"config".equals(x.name()) && !"base".equals(x.name()))
                             .mapToLong(BackupManifest.Component::sizeBytes).sum();
                 }
                 String expected = backup.checksums().get(name.name());

@@ -10,12 +10,15 @@ import java.util.UUID;
 
 /**
  * A backup on the wire (API.md "Backups"). {@code progress} is set while it runs; {@code notes}
- * (docs/backups.md) names what a backup could not store as it was listed, [] when nothing.
+ * (docs/backups.md) names what a backup could not store as it was listed, [] when nothing;
+ * {@code pitrBase} the PITR base a completed backup of a WAL-enabled environment holds (ADR 0017),
+ * null otherwise.
  */
 public record BackupView(UUID id, UUID environmentId, String backupType, String trigger, String status,
         Long sizeBytes, Map<String, String> checksums, List<String> gfsTiers, Map<UUID, String> remotePaths,
         List<FailedDestination> failedDestinations, List<UUID> destinationIds, String error, Instant startedAt,
-        Instant completedAt, Instant createdAt, Progress progress, List<String> notes) {
+        Instant completedAt, Instant createdAt, Progress progress, List<String> notes,
+        io.ocore.backups.platform.events.v1.Events.PitrBase pitrBase) {
 
     public record Progress(String phase, long bytesDone) {
     }
@@ -30,6 +33,6 @@ public record BackupView(UUID id, UUID environmentId, String backupType, String 
                 b.destinations(), b.error, b.startedAt, b.completedAt, b.createdAt,
                 b.status == BackupStatus.in_progress
                         ? new Progress(b.phase == null ? null : b.phase.name(), b.bytesDone) : null,
-                b.noteList());
+                b.noteList(), b.pitrBase());
     }
 }

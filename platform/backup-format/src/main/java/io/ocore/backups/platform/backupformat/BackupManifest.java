@@ -21,11 +21,13 @@ import java.util.UUID;
  * @param backupType      {@code db} or {@code full}
  * @param postgresVersion the source server's {@code server_version}
  * @param odooVersion     the {@code base} module's version when the database says, else null
+ * @param pitrBase        where the {@link ComponentName#base} component's WAL starts and stops; null
+ *                        when the backup has no base (WAL off for its environment)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BackupManifest(int formatVersion, UUID backupId, UUID environmentId, UUID orgId, String backupType,
         Instant createdAt, String postgresVersion, String odooVersion, List<Component> components,
-        BlobStore blobStore) {
+        BlobStore blobStore, PitrBase pitrBase) {
 
     /** The newest format this reader knows; 2 when the filestore is a blob index (ADR 0015). */
     public static final int FORMAT_VERSION = 2;
@@ -76,11 +78,34 @@ public record BackupManifest(int formatVersion, UUID backupId, UUID environmentI
     public record BlobStore(String sealedKey) {
     }
 
+    /**
+     * The physical base a {@link ComponentName#base} component holds (ADR 0017), read from its own
+     * {@code backup_label} and {@code backup_manifest}.
+     *
+     * @param startLsn     where its WAL starts ({@code 0/2000028} form): its checkpoint's redo point
+     * @param stopLsn      where it became consistent: recovery must replay WAL at least this far
+     * @param timeline     the timeline it was taken on
+     * @param startWalFile the WAL file holding {@code startLsn} (24 hex): recovery's first file
+     * @param consistentAt when pg_basebackup finished (after {@code stopLsn}): no recovery target
+     *                     before it is reachable from this base
+     */
+    public record PitrBase(String startLsn, String stopLsn, int timeline, String startWalFile,
+            Instant consistentAt) {
+    }
+
+    /** A manifest without a PITR base. */
+    public BackupManifest(int formatVersion, UUID backupId, UUID environmentId, UUID orgId, String backupType,
+            Instant createdAt, String postgresVersion, String odooVersion, List<Component> components,
+            BlobStore blobStore) {
+        this(formatVersion, backupId, environmentId, orgId, backupType, createdAt, postgresVersion, odooVersion,
+                components, blobStore, null);
+    }
+
     /** A manifest without a blob store (version 1: every component holds its data). */
     public BackupManifest(int formatVersion, UUID backupId, UUID environmentId, UUID orgId, String backupType,
             Instant createdAt, String postgresVersion, String odooVersion, List<Component> components) {
         this(formatVersion, backupId, environmentId, orgId, backupType, createdAt, postgresVersion, odooVersion,
-                components, null);
+                components, null, null);
     }
 
     /**

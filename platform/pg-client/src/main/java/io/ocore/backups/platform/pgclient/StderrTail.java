@@ -34,6 +34,13 @@ public final class StderrTail {
         reader.join(millis);
     }
 
+    /** The last few KiB the program wrote to standard error, stripped ("" when nothing). */
+    public String text() {
+        synchronized (sink) {
+            return sink.toString(StandardCharsets.UTF_8).strip();
+        }
+    }
+
     /** The last non-empty line the program wrote to standard error, or "no error output". */
     public String lastLine() {
         String s;
