@@ -1,5 +1,7 @@
 package io.ocore.backups.backup;
 
+import io.ocore.backups.platform.testing.fakes.DestinationStub;
+
 import static io.ocore.backups.backup.Fixtures.manager;
 import static io.ocore.backups.backup.Fixtures.viewer;
 import static io.restassured.RestAssured.given;

@@ -1,5 +1,7 @@
 package io.ocore.backups.backup;
 
+import io.ocore.backups.platform.testing.fakes.DestinationStub;
+
 import static io.ocore.backups.backup.Fixtures.manager;
 import static io.ocore.backups.backup.Fixtures.viewer;
 import static io.restassured.RestAssured.given;
@@ -13,7 +15,7 @@ import static org.hamcrest.Matchers.oneOf;
 import io.ocore.backups.backup.backup.Phase;
 import io.ocore.backups.backup.execution.BackupExecution;
 import io.ocore.backups.backup.execution.BackupWorker;
-import io.ocore.backups.backup.execution.Destinations;
+import io.ocore.backups.platform.destinations.Destinations;
 import io.ocore.backups.backup.blobs.BlobStoreCatalogue;
 import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
 import io.ocore.backups.platform.backupformat.blobs.BlobLayout;

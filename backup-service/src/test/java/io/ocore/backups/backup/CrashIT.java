@@ -1,5 +1,7 @@
 package io.ocore.backups.backup;
 
+import io.ocore.backups.platform.testing.fakes.DestinationStub;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

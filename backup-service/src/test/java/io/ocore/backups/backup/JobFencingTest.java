@@ -1,5 +1,7 @@
 package io.ocore.backups.backup;
 
+import io.ocore.backups.platform.testing.fakes.DestinationStub;
+
 import static io.ocore.backups.backup.BackupExecutionTest.awaitFinished;
 import static io.ocore.backups.backup.BackupExecutionTest.localDestination;
 import static io.ocore.backups.backup.BackupExecutionTest.requestBackup;

@@ -1,5 +1,7 @@
 package io.ocore.backups.backup;
 
+import io.ocore.backups.platform.testing.fakes.DestinationStub;
+
 import static io.ocore.backups.backup.Fixtures.manager;
 import static io.ocore.backups.backup.Fixtures.viewer;
 import static io.restassured.RestAssured.given;
@@ -10,7 +12,7 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 
 import io.ocore.backups.backup.environment.Environment;
-import io.ocore.backups.backup.execution.Destinations;
+import io.ocore.backups.platform.destinations.Destinations;
 import io.ocore.backups.platform.backupformat.BackupKeys;
 import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
 import io.ocore.backups.platform.backupformat.BackupLayout;

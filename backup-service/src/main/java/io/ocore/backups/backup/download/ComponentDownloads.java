@@ -2,7 +2,7 @@ package io.ocore.backups.backup.download;
 
 import io.ocore.backups.backup.backup.Backup;
 import io.ocore.backups.backup.blobs.gc.BlobLocations;
-import io.ocore.backups.backup.execution.Destinations;
+import io.ocore.backups.platform.destinations.Destinations;
 import io.ocore.backups.platform.backupformat.BackupLayout;
 import io.ocore.backups.platform.backupformat.BackupManifest;
 import io.ocore.backups.platform.backupformat.ComponentName;

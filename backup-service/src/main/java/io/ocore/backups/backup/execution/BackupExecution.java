@@ -1,5 +1,7 @@
 package io.ocore.backups.backup.execution;
 
+import io.ocore.backups.platform.destinations.Destinations;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ocore.backups.backup.backup.Backup;
 import io.ocore.backups.backup.backup.BackupStatus;

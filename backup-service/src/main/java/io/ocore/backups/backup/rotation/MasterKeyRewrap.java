@@ -3,7 +3,7 @@ package io.ocore.backups.backup.rotation;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.ocore.backups.backup.backup.Json;
 import io.ocore.backups.backup.environment.Environment;
-import io.ocore.backups.backup.execution.Destinations;
+import io.ocore.backups.platform.destinations.Destinations;
 import io.ocore.backups.platform.backupformat.BackupKeys;
 import io.ocore.backups.platform.backupformat.BackupLayout;
 import io.ocore.backups.platform.backupformat.BackupManifest;

@@ -6,8 +6,13 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
-/** An environment as the WAL archiver knows it: its organisation and whether it archives WAL. */
+/**
+ * An environment as the WAL archiver knows it: its organisation, whether it archives WAL, and
+ * its schedule's destinations (where WAL goes, BackupScheduleChanged).
+ */
 @Entity
 @Table(name = "environment")
 public class Environment extends PanacheEntityBase {
@@ -31,4 +36,13 @@ public class Environment extends PanacheEntityBase {
 
     @Column(name = "wal_retention_days", nullable = false)
     public int walRetentionDays = 7;
+
+    /** Whether the environment's backup schedule is enabled. */
+    @Column(name = "schedule_enabled", nullable = false)
+    public boolean scheduleEnabled;
+
+    /** The schedule's destinations: every archived WAL file goes to each of them. */
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    @Column(name = "destination_ids", nullable = false, columnDefinition = "uuid[]")
+    public UUID[] destinationIds = new UUID[0];
 }

@@ -7,6 +7,7 @@ import io.ocore.backups.platform.events.v1.Events.BackupScheduleChanged;
 import io.ocore.backups.platform.events.v1.Events.EnvironmentRegistered;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -56,6 +57,8 @@ public class EnvironmentEventConsumer {
                 env.orgId = e.orgId();
                 env.walEnabled = e.walEnabled();
                 env.walRetentionDays = e.walRetentionDays();
+                env.scheduleEnabled = e.enabled();
+                env.destinationIds = e.destinationIds() == null ? new UUID[0] : e.destinationIds().toArray(UUID[]::new);
                 return existing != null ? Uni.createFrom().voidItem() : environments.persist(env).replaceWithVoid();
             });
             default -> Uni.createFrom().voidItem();

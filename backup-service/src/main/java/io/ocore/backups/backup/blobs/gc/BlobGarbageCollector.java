@@ -2,7 +2,7 @@ package io.ocore.backups.backup.blobs.gc;
 
 import io.ocore.backups.backup.blobs.BlobStoreCatalogue;
 import io.ocore.backups.backup.config.BackupConfig;
-import io.ocore.backups.backup.execution.Destinations;
+import io.ocore.backups.platform.destinations.Destinations;
 import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
 import io.ocore.backups.platform.backupformat.blobs.BlobLayout;
 import io.ocore.backups.platform.backupformat.blobs.BlobLocation;

@@ -1,8 +1,9 @@
 package io.ocore.backups.backup.blobs.gc;
 
+import io.ocore.backups.platform.testing.fakes.DestinationStub;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ocore.backups.backup.DestinationStub;
 import io.ocore.backups.backup.EnvironmentPolicyResource;
 import io.ocore.backups.backup.blobs.BlobStoreCatalogue;
 import io.ocore.backups.platform.backupformat.blobs.BlobKeys;

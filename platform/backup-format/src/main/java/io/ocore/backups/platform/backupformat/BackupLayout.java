@@ -29,6 +29,19 @@ public final class BackupLayout {
         return backupDir(orgId, environmentId, backupId) + MANIFEST;
     }
 
+    /** Every archived WAL file of an environment lives under this prefix (docs/backup-format.md "WAL files"). */
+    public static String environmentWal(UUID orgId, UUID environmentId) {
+        return orgId + "/" + environmentId + "/wal/";
+    }
+
+    /**
+     * An archived WAL file: {@code <orgId>/<envId>/wal/<timeline, 8 hex>/<fileName>}, the same
+     * bytes (a {@code wal.WalObject}) on every destination.
+     */
+    public static String walKey(UUID orgId, UUID environmentId, int timeline, String fileName) {
+        return environmentWal(orgId, environmentId) + String.format("%08X", timeline) + "/" + fileName;
+    }
+
     /** Every backup directory of an environment lives under this prefix. */
     public static String environmentBackups(UUID orgId, UUID environmentId) {
         return orgId + "/" + environmentId + "/backups/";

@@ -5,6 +5,7 @@ import io.ocore.backups.platform.backupformat.blobs.BlobLayout;
 import io.ocore.backups.platform.backupformat.blobs.BlobLocation;
 import io.ocore.backups.platform.backupformat.blobs.FilestoreAssembler;
 import io.ocore.backups.platform.backupformat.blobs.FilestoreIndex;
+import io.ocore.backups.platform.backupformat.wal.WalObject;
 import io.ocore.backups.platform.security.EnvelopeCipher;
 import io.ocore.backups.platform.storage.BackupStorage;
 import io.ocore.backups.platform.storage.Capabilities;
@@ -43,6 +44,14 @@ import java.util.Map;
  *     --in filestore.index.zst.enc --blobs blobs/ --out filestore.tar
  * </pre>
  *
+ * An archived WAL file (docs/backup-format.md "WAL files") needs no manifest: its header names
+ * the environment, the file and the wrapped data key; the output is the WAL file as PostgreSQL
+ * wrote it, its size and SHA-256 checked against the header:
+ *
+ * <pre>
+ * ... Unpack --wal 000000010000000000000002 --master-key-file master.key --out 000000010000000000000002
+ * </pre>
+ *
  * {@code --master-key-file} holds the base64 master key (as {@code OCORE_MASTER_KEY}); its id
  * is taken from the manifest unless {@code --master-key-id} says otherwise. Exit 0 on success,
  * 1 on a checksum mismatch, decryption failure, missing or corrupt blob (the output is then
@@ -57,13 +66,17 @@ public final class Unpack {
         System.exit(run(args));
     }
 
-    static int run(String[] args) {
+    /** Runs the command line; answers the exit status (main exits with it). */
+    public static int run(String[] args) {
         Map<String, String> opts = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 return usage("Unexpected argument " + args[i]);
             }
             opts.put(args[i].substring(2), args[++i]);
+        }
+        if (opts.containsKey("wal")) {
+            return unpackWal(opts);
         }
         for (String required : new String[] {"manifest", "master-key-file", "component", "in", "out"}) {
             if (!opts.containsKey(required)) {
@@ -215,10 +228,47 @@ public final class Unpack {
         }
     }
 
+    /** {@code --wal FILE --master-key-file FILE --out FILE [--master-key-id ID]}: one archived WAL file. */
+    private static int unpackWal(Map<String, String> opts) {
+        for (String required : new String[] {"wal", "master-key-file", "out"}) {
+            if (!opts.containsKey(required)) {
+                return usage("Missing --" + required);
+            }
+        }
+        Path in = Path.of(opts.get("wal"));
+        Path out = Path.of(opts.get("out"));
+        try {
+            WalObject.Header header;
+            try (InputStream s = Files.newInputStream(in)) {
+                header = WalObject.readHeader(s);
+            }
+            String keyId = opts.getOrDefault("master-key-id", header.encryption().masterKeyId());
+            String key = Files.readString(Path.of(opts.get("master-key-file"))).trim();
+            EnvelopeCipher cipher = new EnvelopeCipher(keyId, Map.of(keyId, key));
+            try (InputStream s = Files.newInputStream(in);
+                    InputStream plain = WalObject.open(s, cipher, null, null, null).plaintext();
+                    OutputStream o = Files.newOutputStream(out)) {
+                long n = plain.transferTo(o);
+                System.err.printf("%s: %d bytes written to %s (SHA-256 %s verified)%n", header.fileName(), n, out,
+                        header.sha256());
+            }
+            return 0;
+        } catch (Exception e) {
+            try {
+                Files.deleteIfExists(out);
+            } catch (IOException ignored) {
+                // best effort
+            }
+            System.err.println("unpack failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
     private static int usage(String problem) {
         System.err.println(problem);
         System.err.println("usage: Unpack --manifest FILE --master-key-file FILE --component database|filestore|config"
                 + " --in FILE --out FILE [--blobs DIR] [--master-key-id ID]");
+        System.err.println("       Unpack --wal FILE --master-key-file FILE --out FILE [--master-key-id ID]");
         return 2;
     }
 }

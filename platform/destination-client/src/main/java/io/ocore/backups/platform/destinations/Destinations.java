@@ -1,4 +1,4 @@
-package io.ocore.backups.backup.execution;
+package io.ocore.backups.platform.destinations;
 
 import io.ocore.backups.platform.storage.BackupStorage;
 import io.ocore.backups.platform.storage.DestinationType;

@@ -1,4 +1,4 @@
-package io.ocore.backups.backup;
+package io.ocore.backups.platform.testing.fakes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
@@ -17,8 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Test infrastructure standing in for destination-service's internal endpoint
  * {@code GET /internal/destinations/{destId}?orgId=}: serves the configs of the real s3proxy and
- * local destinations a test registers, 404 for others or another organisation, 401 without
- * backup-service's service token (TestTokens.serviceCaller: the real token shape and test key).
+ * local destinations a test registers, 404 for others or another organisation, 401 without a
+ * service token (TestTokens.serviceCaller: the real token shape and test key; any service, as
+ * destination-service accepts). Shared by the services that open destinations (backup-service,
+ * wal-archiver).
  */
 public class DestinationStub implements QuarkusTestResourceLifecycleManager {
 
@@ -111,7 +113,7 @@ public class DestinationStub implements QuarkusTestResourceLifecycleManager {
             if (forcedStatus != 0) {
                 status = forcedStatus;
                 body = ("{\"status\":" + forcedStatus + "}").getBytes(StandardCharsets.UTF_8);
-            } else if (!TestTokens.serviceCaller(auth).filter("backup-service"::equals).isPresent()) {
+            } else if (TestTokens.serviceCaller(auth).isEmpty()) {
                 status = 401;
                 body = "{}".getBytes(StandardCharsets.UTF_8);
             } else if (d == null || !d.get("orgId").equals(org)) {

@@ -1,4 +1,4 @@
-package io.ocore.backups.backup.execution;
+package io.ocore.backups.platform.destinations;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,0 +1,53 @@
+package io.ocore.backups.wal.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The operator's WAL ingest and serving settings ({@code ocore.wal.*}, docs/wal.md). */
+@ConfigMapping(prefix = "ocore.wal")
+public interface WalSettings {
+
+    /**
+     * The address PostgreSQL servers reach oCore at (the gateway), as written into their
+     * archive and restore commands.
+     */
+    @WithName("public-url")
+    @WithDefault("http://127.0.0.1:8080")
+    String publicUrl();
+
+    /** postgresql.conf {@code archive_timeout}: the longest a commit waits before its segment is archived. */
+    @WithName("archive-timeout")
+    @WithDefault("60s")
+    String archiveTimeout();
+
+    Client client();
+
+    /** The largest WAL file a PUT may carry; more: 413. */
+    @WithName("max-file-bytes")
+    @WithDefault("67108864")
+    long maxFileBytes();
+
+    /** Where bodies are spooled while they are checked and stored (private files, deleted at once); default java.io.tmpdir. */
+    @WithName("spool-dir")
+    Optional<String> spoolDir();
+
+    /** {@code Retry-After} of a 503 (a destination failing). */
+    @WithName("retry-after")
+    @WithDefault("10s")
+    Duration retryAfter();
+
+    /** The ocore-wal client as the PostgreSQL server runs it. */
+    interface Client {
+        /** How archive_command and restore_command call the client. */
+        @WithDefault("ocore-wal")
+        String command();
+
+        /** The folder of the token files on the PostgreSQL server: {@code <dir>/<envId>.wal-token}. */
+        @WithName("token-dir")
+        @WithDefault("/etc/ocore")
+        String tokenDir();
+    }
+}

@@ -1,0 +1,66 @@
+package io.ocore.backups.wal.ingest;
+
+import io.ocore.backups.wal.config.WalSettings;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Private temporary files (0600) under {@code ocore.wal.spool-dir} (default java.io.tmpdir) that
+ * hold a WAL file while it is checked and stored, or read back and verified; the caller deletes them.
+ */
+@ApplicationScoped
+public class Spool {
+
+    private final Path dir;
+
+    public Spool(WalSettings settings) {
+        this.dir = Path.of(settings.spoolDir().orElse(System.getProperty("java.io.tmpdir")));
+    }
+
+    public Path create() throws IOException {
+        Files.createDirectories(dir);
+        return Files.createTempFile(dir, "ocore-wal-", ".spool",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
+
+    /** Thrown by {@link #copy} when the input is longer than allowed. */
+    public static final class TooLarge extends IOException {
+        public TooLarge(long limit) {
+            super("longer than " + limit + " bytes");
+        }
+    }
+
+    /** Copies {@code in} to {@code out}, at most {@code limit} bytes (more: {@link TooLarge}); answers the count. */
+    public static long copy(InputStream in, OutputStream out, long limit, java.security.MessageDigest digest)
+            throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long total = 0;
+        for (int n; (n = in.read(buf)) >= 0; ) {
+            total += n;
+            if (total > limit) {
+                throw new TooLarge(limit);
+            }
+            out.write(buf, 0, n);
+            if (digest != null) {
+                digest.update(buf, 0, n);
+            }
+        }
+        return total;
+    }
+
+    public static void delete(Path p) {
+        if (p == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a private file in the spool folder; nothing else to do
+        }
+    }
+}
