@@ -111,11 +111,12 @@ find_jdk() {
     return 1
 }
 
-# ensure_prerequisites: JDK >= 21, PostgreSQL 15 server binaries, openssl, curl.
+# ensure_prerequisites: JDK >= 21, PostgreSQL 15 server binaries, openssl, curl, jq.
 ensure_prerequisites() {
     local missing_apt=()
     command -v openssl >/dev/null || missing_apt+=(openssl)
     command -v curl >/dev/null || missing_apt+=(curl)
+    command -v jq >/dev/null || missing_apt+=(jq)
     [[ -x "$PG_BIN/postgres" && -x "$PG_BIN/initdb" && -x "$PG_BIN/pg_ctl" ]] || missing_apt+=(postgresql-15)
     if ! find_jdk; then
         # Temurin is not in Debian: openjdk-21 is not in bookworm either (17 only); the

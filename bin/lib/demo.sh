@@ -1,10 +1,15 @@
 # shellcheck shell=bash
 # The demo Odoo-shaped environment: its own PostgreSQL cluster with WAL archiving on,
 # database odoo_demo filled by platform/odoo-fixture, its filestore and odoo.conf, then
-# registered in the catalogue (environment + a `local` destination) through the gateway.
+# registered in the catalogue (environment + a `local` destination) through the gateway, and
+# its WAL archived through wal-archiver (demo_wal_enable: the schedule's walEnabled, then what
+# GET .../wal-config answers written into the cluster's configuration).
 
 DEMO_PG_DIR="$DEMO_DIR/pg"
-DEMO_SPOOL="$DEMO_DIR/wal-spool"
+# The WAL token file (0600, the cluster's OS user) and the WAL settings wal-config answered
+# (kept so that a restart of the cluster archives at once); OCORE_WAL_CLIENT_TOKEN_DIR in services.sh.
+DEMO_WAL_DIR="$DEMO_DIR/wal"
+DEMO_WAL_CONF="$DEMO_WAL_DIR/postgresql.wal.conf"
 DEMO_FILESTORE="$DEMO_DIR/filestore/odoo_demo"
 # odoo.conf in a folder of its own: the config root (ocore.environments.config-roots) holds nothing else
 DEMO_CONFIG="$DEMO_DIR/config/odoo.conf"
@@ -15,22 +20,21 @@ DEMO_DB_PASSWORD=odoo
 DEMO_SIZE_MB="${OCORE_DEMO_SIZE_MB:-20}"
 DEMO_SEED="${OCORE_DEMO_SEED:-42}"
 
+# demo_pg_settings: the demo cluster's settings. archive_mode is on from the start: until
+# demo_wal_enable has written archive_command (from wal-config) PostgreSQL keeps every WAL file.
+demo_pg_settings() {
+    printf '%s\n' "wal_level = replica" "archive_mode = on" "full_page_writes = on" \
+        "max_wal_senders = 4" "wal_keep_size = 128MB"
+    if [[ -f "$DEMO_WAL_CONF" ]]; then
+        cat "$DEMO_WAL_CONF"
+    fi
+}
+
 demo_pg_up() {
     mkdir -p "$DEMO_DIR"
     pg_init demo-pg "$DEMO_PG_DIR"
-    pg_prepare_dir "$DEMO_SPOOL"
-    chmod 750 "$DEMO_SPOOL"
-    # archive_command runs as the server's user, through /bin/sh: `test ! -f` keeps an
-    # already archived segment from being overwritten (PostgreSQL's documented idiom).
-    # The WAL issue switches it to the wal-archiver's HTTP endpoint (curl with a
-    # per-environment token; wal-archiver answers 2xx only once the segment is durable).
-    pg_configure "$DEMO_PG_DIR" "$DEMO_PG_PORT" "wal_level = replica
-archive_mode = on
-archive_timeout = 60
-archive_command = 'test ! -f $DEMO_SPOOL/%f && cp %p $DEMO_SPOOL/%f'
-full_page_writes = on
-max_wal_senders = 4
-wal_keep_size = 128MB"
+    pg_prepare_dir "$DEMO_WAL_DIR"
+    pg_configure "$DEMO_PG_DIR" "$DEMO_PG_PORT" "$(demo_pg_settings)"
     pg_start demo-pg "$DEMO_PG_DIR" "$DEMO_PG_PORT"
     # odoo: the login an Odoo server would use. CREATEDB lets restores build the new database
     # beside the old one and swap by rename; REPLICATION lets pg_basebackup take base backups.
@@ -116,15 +120,22 @@ demo_ids_save() {
     mv "$tmp" "$DEMO_IDS"
 }
 
+# api_call METHOD PATH [JSON] [TOKEN]: one call through the gateway (the demo token unless
+# TOKEN); sets API_CODE and API_BODY (its first 8000 bytes).
+api_call() {
+    local method="$1" path="$2" body="${3:-}" token="${4:-$DEMO_TOKEN}" out data=()
+    out="$(mktemp)"
+    [[ -n "$body" ]] && data=(-H 'Content-Type: application/json' --data "$body")
+    API_CODE="$(curl -s -o "$out" -w '%{http_code}' --max-time 30 -X "$method" \
+        -H "Authorization: Bearer $token" -H 'Accept: application/json' "${data[@]}" \
+        "http://127.0.0.1:$GATEWAY_PORT$path" 2>/dev/null || true)"
+    API_BODY="$(head -c 8000 "$out")"
+    rm -f "$out"
+}
+
 # api_post PATH JSON [TOKEN]: POSTs through the gateway (the demo token unless TOKEN); sets API_CODE and API_BODY.
 api_post() {
-    local path="$1" body="$2" token="${3:-$DEMO_TOKEN}" out
-    out="$(mktemp)"
-    API_CODE="$(curl -s -o "$out" -w '%{http_code}' --max-time 30 -X POST \
-        -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -H 'Accept: application/json' \
-        --data "$body" "http://127.0.0.1:$GATEWAY_PORT$path" 2>/dev/null || true)"
-    API_BODY="$(head -c 2000 "$out")"
-    rm -f "$out"
+    api_call POST "$1" "$2" "${3:-$DEMO_TOKEN}"
 }
 
 # json_id: the first "id" member of a JSON object on stdin (enough for our own API's answers).
@@ -162,6 +173,72 @@ demo_register() {
         fi
     fi
     demo_ids_save
+    demo_wal_enable || warn "WAL archiving of the demo environment is not set up (run 'bin/stack up' again later)"
+}
+
+# demo_wal_enable: WAL archiving of the demo environment through wal-archiver, every `up`
+# (idempotent): the schedule gets walEnabled and the local destination, GET .../wal-config
+# (manage:environments) gives the commands, settings and token; the token goes to the file its
+# archive_command names (0600, the cluster's OS user), the settings into the cluster's
+# configuration (reloaded).
+demo_wal_enable() {
+    [[ -n "$OCORE_DEMO_ENV" && -n "$OCORE_DEMO_DESTINATION" ]] || return 1
+    command -v jq >/dev/null || { warn "jq is missing: cannot read the API's answers"; return 1; }
+    local schedule body config token_file tmp settings
+    api_call GET "/api/environments/$OCORE_DEMO_ENV/backup-schedule"
+    [[ "$API_CODE" == 200 ]] || { warn "GET backup-schedule answered $API_CODE: ${API_BODY:0:300}"; return 1; }
+    schedule="$API_BODY"
+    if [[ "$(jq -r --arg d "$OCORE_DEMO_DESTINATION" '.walEnabled and (.destinationIds | index($d) != null)' <<< "$schedule")" != true ]]; then
+        # the schedule as it is (enabled or not, its retention), plus WAL to the local destination
+        body="$(jq -c --arg d "$OCORE_DEMO_DESTINATION" '{enabled, dbFrequency, fullFrequency, retainHourly,
+            retainDaily, retainWeekly, retainMonthly, walEnabled: true, walRetentionDays: (.walRetentionDays // 7),
+            destinationIds: ((.destinationIds // []) + [$d] | unique)} + (if .timezone then {timezone} else {} end)' <<< "$schedule")"
+        api_call PUT "/api/environments/$OCORE_DEMO_ENV/backup-schedule" "$body"
+        [[ "$API_CODE" == 200 ]] || { warn "PUT backup-schedule (walEnabled) answered $API_CODE: ${API_BODY:0:300}"; return 1; }
+        ok "demo schedule: WAL archiving on, to the local destination"
+    fi
+    # wal-archiver learns of the schedule through Kafka: a few seconds
+    local deadline=$(( $(now) + 60 ))
+    while :; do
+        api_call GET "/api/environments/$OCORE_DEMO_ENV/wal-config"
+        [[ "$API_CODE" == 200 ]] && break
+        if (( $(now) >= deadline )); then
+            warn "GET wal-config answered $API_CODE: ${API_BODY:0:300}"
+            return 1
+        fi
+        sleep 1
+    done
+    config="$API_BODY"
+    # where the token goes (wal-config's tokenFile): under the demo's WAL folder only
+    token_file="$(jq -r '.tokenFile // empty' <<< "$config")"
+    if [[ "$token_file" != "$DEMO_WAL_DIR"/* || "$token_file" == *..* ]]; then
+        warn "wal-config names the token file '$token_file', not one under $DEMO_WAL_DIR (OCORE_WAL_CLIENT_TOKEN_DIR): not written"
+        return 1
+    fi
+    mkdir -p "$(dirname "$token_file")"
+    tmp="$token_file.tmp"
+    (umask 077; jq -j '.walToken' <<< "$config" > "$tmp")
+    is_root && chown "$(pg_owner):" "$tmp" "$(dirname "$token_file")"
+    chmod 600 "$tmp"
+    mv -f "$tmp" "$token_file"
+    # the settings as wal-config writes them (values already quoted for postgresql.conf)
+    settings="$(jq -r --arg env "$OCORE_DEMO_ENV" '
+        "# from GET /api/environments/\($env)/wal-config (bin/lib/demo.sh demo_wal_enable)",
+        (.settings // {} | to_entries[] | select(.key | test("^[a-z_]+$")) | "\(.key) = \(.value)")' <<< "$config")" \
+        || { warn "cannot read wal-config's answer"; return 1; }
+    grep -q '^archive_command = ' <<< "$settings" || { warn "wal-config's settings hold no archive_command"; return 1; }
+    if [[ ! -f "$DEMO_WAL_CONF" || "$(<"$DEMO_WAL_CONF")" != "$settings" ]]; then
+        printf '%s\n' "$settings" > "$DEMO_WAL_CONF.tmp"
+        mv -f "$DEMO_WAL_CONF.tmp" "$DEMO_WAL_CONF"
+        pg_configure "$DEMO_PG_DIR" "$DEMO_PG_PORT" "$(demo_pg_settings)"
+        pg_psql "$DEMO_PG_PORT" postgres "SELECT pg_reload_conf()" >/dev/null
+        ok "demo PostgreSQL archives its WAL through wal-archiver ($(jq -r '.archiveCommand' <<< "$config" | sed 's/ --token-file.*//'))"
+    else
+        info "demo PostgreSQL already archives its WAL through wal-archiver"
+    fi
+    local pending
+    pending="$(pg_psql "$DEMO_PG_PORT" postgres "SELECT string_agg(name, ', ') FROM pg_settings WHERE pending_restart")"
+    [[ -z "$pending" ]] || warn "demo PostgreSQL needs a restart for: $pending (bin/stack down; bin/stack up)"
 }
 
 demo_pg_down() {

@@ -163,7 +163,12 @@ services_common_env() {
     export OCORE_ENVIRONMENTS_DATABASE_SERVERS="${OCORE_ENVIRONMENTS_DATABASE_SERVERS:-127.0.0.1:$DEMO_PG_PORT}"
     export OCORE_ENVIRONMENTS_FILESTORE_ROOTS="${OCORE_ENVIRONMENTS_FILESTORE_ROOTS:-$DEMO_DIR/filestore}"
     export OCORE_ENVIRONMENTS_CONFIG_ROOTS="${OCORE_ENVIRONMENTS_CONFIG_ROOTS:-$DEMO_DIR/config}"
-    export OCORE_ENVIRONMENTS_PROTECTED_PATHS="${OCORE_ENVIRONMENTS_PROTECTED_PATHS:-$KEYS_DIR,$PG_DIR,$KAFKA_DIR,$RUN_DIR,$LOG_DIR,$BACKUPS_DIR,$DEMO_DIR/pg,$DEMO_DIR/wal-spool}"
+    export OCORE_ENVIRONMENTS_PROTECTED_PATHS="${OCORE_ENVIRONMENTS_PROTECTED_PATHS:-$KEYS_DIR,$PG_DIR,$KAFKA_DIR,$RUN_DIR,$LOG_DIR,$BACKUPS_DIR,$DEMO_DIR/pg,$DEMO_DIR/wal}"
+    # What GET .../wal-config answers on this stack (docs/wal.md): servers reach the archive
+    # through the gateway, run this repository's client, and keep the token under .state/demo/wal.
+    export OCORE_WAL_PUBLIC_URL="${OCORE_WAL_PUBLIC_URL:-http://127.0.0.1:$GATEWAY_PORT}"
+    export OCORE_WAL_CLIENT_COMMAND="${OCORE_WAL_CLIENT_COMMAND:-$ROOT_DIR/deploy/wal/ocore-wal}"
+    export OCORE_WAL_CLIENT_TOKEN_DIR="${OCORE_WAL_CLIENT_TOKEN_DIR:-$DEMO_DIR/wal}"
     # The scheduler looks for due and overdue schedules every 10 s here (60 s in production):
     # quick feedback on one machine, for a cheap indexed query.
     export OCORE_SCHEDULER_TICK="${OCORE_SCHEDULER_TICK:-10s}"

@@ -2,7 +2,7 @@
 # Smoke test of the local stack: `bin/stack up`, every component healthy on its management
 # port, the gateway's summary /health, the public port refusing /q/metrics and
 # /health/<service>, `bin/stack metrics`, a token the services accept, the demo environment
-# (database, filestore, WAL archiving), `up` again is harmless, then `bin/stack down` leaves
+# (database, filestore, WAL archiving through wal-archiver), `up` again is harmless, then `bin/stack down` leaves
 # no process behind.
 #
 #   bin/lib/stack-smoke.sh            (SMOKE_KEEP=1 skips the final `down`;
@@ -65,9 +65,32 @@ check "demo filestore has files ($files)" test "$files" -gt 0
 check "odoo.conf names odoo_demo" grep -q '^db_name = odoo_demo$' "$STATE_DIR/demo/config/odoo.conf"
 check "wal_level is replica and archive_mode on" test \
     "$(pg_psql "$DEMO_PG_PORT" postgres "select current_setting('wal_level') || ',' || current_setting('archive_mode')")" = "replica,on"
-segment="$(pg_psql "$DEMO_PG_PORT" postgres "select pg_walfile_name(pg_switch_wal())")"
-wal_archived() { [[ -f "$STATE_DIR/demo/wal-spool/$segment" ]]; }
-if poll_until 60 0.5 wal_archived; then pass "WAL segment $segment archived to the spool"; else fail "WAL segment $segment not archived within 60 s"; fi
+# WAL through wal-archiver: a switched segment comes back from GET /api/wal (the demo's own
+# token file, read by the ocore-wal client) identical to the server's copy within 60 s
+wal_conf="$STATE_DIR/demo/wal/postgresql.wal.conf"
+wal_env="$(sed -n 's/^OCORE_DEMO_ENV=//p' "$STATE_DIR/demo/ids.env" 2>/dev/null || true)"
+wal_token_file="$(sed -n "s/^archive_command = .*--token-file[= ]\([^ ']*\).*/\1/p" "$wal_conf" 2>/dev/null || true)"
+if [[ -z "$wal_env" || -z "$wal_token_file" ]]; then
+    fail "bin/stack up configured the demo's archive_command from wal-config ($wal_conf)"
+else
+    check "archive_command is the ocore-wal client" \
+        grep -q "^ocore-wal\|ocore-wal push" <<< "$(pg_psql "$DEMO_PG_PORT" postgres "select current_setting('archive_command')")"
+    # a WAL record first, so that the switch finishes a segment of its own
+    pg_psql "$DEMO_PG_PORT" postgres "select pg_logical_emit_message(false, 'ocore-smoke', 'switch')" >/dev/null
+    segment="$(pg_psql "$DEMO_PG_PORT" postgres "select pg_walfile_name(pg_switch_wal())")"
+    wal_got="$(mktemp -d)"
+    wal_archived() {
+        (cd "$wal_got" && "$ROOT_DIR/deploy/wal/ocore-wal" fetch --url "http://127.0.0.1:$GATEWAY_PORT/api/wal/$wal_env" \
+            --token-file "$wal_token_file" --prefetch 0 --retries 1 --spool "$wal_got/spool" "$segment" "$segment" 2>/dev/null)
+    }
+    if poll_until 60 1 wal_archived; then
+        pass "WAL segment $segment reached wal-archiver within 60 s"
+        check "GET /api/wal/ENV/$segment returns the server's bytes" cmp -s "$wal_got/$segment" "$STATE_DIR/demo/pg/pg_wal/$segment"
+    else
+        fail "WAL segment $segment not archived within 60 s (archiver: $(pg_psql "$DEMO_PG_PORT" postgres "select coalesce(last_failed_wal, '-') from pg_stat_archiver"); bin/stack logs demo-pg)"
+    fi
+    rm -rf "$wal_got"
+fi
 
 log "tokens"
 token="$("$STACK" token --permissions view:environments,manage:environments --ttl 600)"
