@@ -19,6 +19,7 @@ import io.ocore.backups.platform.events.Topics;
 import io.ocore.backups.platform.events.v1.Events;
 import io.ocore.backups.platform.security.EnvelopeCipher;
 import io.ocore.backups.platform.testing.JwtTestResource;
+import io.ocore.backups.platform.testing.fakes.DestinationStub;
 import io.ocore.backups.platform.testing.kafka.KafkaTestClient;
 import io.ocore.backups.platform.testing.kafka.KafkaTestResource;
 import io.ocore.backups.platform.testing.postgres.PostgresTestResource;
