@@ -18,8 +18,8 @@ class WalCommandsTest {
             {"archiveCommand":"/usr/local/bin/ocore-wal push --token-file /etc/ocore/wal.token %p %f",
              "restoreCommand":"/usr/local/bin/ocore-wal fetch --token-file /etc/ocore/wal.token %f %p",
              "settings":{"archive_mode":"on","archive_timeout":"60s","wal_level":"replica"},
-             "walToken":"%s"}
-            """.formatted(TOKEN);
+             "walToken":"TOKEN"}
+            """.replace("TOKEN", TOKEN);
 
     @TempDir
     Path home;
