@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,12 +68,22 @@ class OcoreWalClientTest {
     URL walBase;
 
     @BeforeAll
-    static void environment() throws Exception {
+    static void kafka() {
         kafka = new KafkaTestClient(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+    }
+
+    /** An environment whose schedule archives WAL to a local destination, and its WAL token; once. */
+    @BeforeEach
+    void environment() throws Exception {
+        if (token != null) {
+            return;
+        }
         org = UUID.randomUUID();
         env = UUID.randomUUID();
         UUID dest = UUID.randomUUID();
         work = Files.createTempDirectory(Path.of("/tmp"), "ocore-wal-client-");
+        // PostgreSQL's commands run as postgres: they reach the token file through this folder
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path store = Files.createDirectories(work.resolve("destination"));
         DestinationStub.register(org, dest, "local", "local", Map.of("path", store.toString()));
         kafka.publish(new EnvironmentRegistered(org, env, UUID.randomUUID(), "prod", "production", Instant.now()));
