@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
+import java.util.List;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
@@ -146,7 +147,11 @@ class OcoreWalClientShellTest {
         var history = client.run(data, "fetch", "00000002.history", "pg_wal/RECOVERYHISTORY");
         assertThat(history.exit()).as(history.stderr()).isZero();
         assertThat(data.resolve("pg_wal/RECOVERYHISTORY")).hasContent("1\t0/5000000\tno recovery target specified");
-        assertThat(archive.requests).hasSize(requests + 1);
+        // the history file once, and nothing of its timeline prefetched after it (a background
+        // prefetch started by an earlier call may still be landing: only these names are counted)
+        List<String> seen = List.copyOf(archive.requests);
+        List<String> after = seen.subList(requests, seen.size());
+        assertThat(after).filteredOn(r -> r.startsWith("GET 00000002")).containsExactly("GET 00000002.history");
     }
 
     @Test
