@@ -1,5 +1,6 @@
 package io.ocore.backups.wal.retention;
 
+import io.ocore.backups.platform.backupformat.BackupLayout;
 import io.ocore.backups.platform.destinations.Destinations;
 import io.ocore.backups.platform.walformat.WalFileName;
 import io.ocore.backups.wal.coverage.WalCatalogue;
@@ -214,7 +215,7 @@ public class WalRetention {
     /** Deletes every copy of a file; answers null when all are gone, else why the row stays. */
     private String deleteCopies(UUID orgId, UUID envId, File f, Map<UUID, Destinations.Opened> opened,
             Set<UUID> failedThisRun) {
-        String key = walKey(orgId, envId, f.fileName());
+        String key = BackupLayout.walKey(orgId, envId, WalFileName.parse(f.fileName()).timeline(), f.fileName());
         for (UUID dest : f.destinationIds()) {
             if (failedThisRun.contains(dest)) {
                 return "destination " + dest + " failed earlier in this run";
@@ -239,10 +240,6 @@ public class WalRetention {
     }
 
     /** Where ingest stores a WAL file on a destination (ADR 0017, docs/backup-format.md "WAL files"). */
-    static String walKey(UUID orgId, UUID envId, String fileName) {
-        return orgId + "/" + envId + "/wal/" + WalFileName.parse(fileName).timelineHex() + "/" + fileName;
-    }
-
     private static OffsetDateTime utc(Instant t) {
         return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
     }
