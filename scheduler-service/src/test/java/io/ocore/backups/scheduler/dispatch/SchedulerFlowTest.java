@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
 
 import io.ocore.backups.platform.events.Topics;
 import io.ocore.backups.platform.events.v1.Events.BackupCompleted;
@@ -303,7 +304,15 @@ class SchedulerFlowTest {
                 .body(schedule(dest, "hourly", "daily", 1, 1, 0, 0, false)).put(path(env)).then().statusCode(200);
         given().auth().oauth2(viewer(org)).get(path(env) + "/retention-preview").then().statusCode(200)
                 .body("toDelete.id", equalTo(List.of(middle.toString())))
-                .body("toDelete[0].reason", equalTo("gfs"));
+                .body("toDelete[0].reason", equalTo("gfs"))
+                .body("walWindow", nullValue());
+
+        // With WAL archiving on, the preview shows the WAL window too: walRetentionDays back.
+        given().auth().oauth2(manager(org)).contentType(ContentType.JSON)
+                .body(schedule(dest, "hourly", "daily", 1, 1, 0, 0, true)).put(path(env)).then().statusCode(200);
+        given().auth().oauth2(viewer(org)).get(path(env) + "/retention-preview").then().statusCode(200)
+                .body("walWindow.retentionDays", equalTo(2))
+                .body("walWindow.keepsFrom", equalTo(now.minus(Duration.ofDays(2)).toString()));
     }
 
     @Test

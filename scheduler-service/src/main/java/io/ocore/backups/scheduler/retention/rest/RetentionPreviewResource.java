@@ -43,7 +43,9 @@ public class RetentionPreviewResource {
                 retain = new int[] {r.retainHourly(), r.retainDaily(), r.retainWeekly(), r.retainMonthly()};
             }
             String zone = s == null ? "UTC" : s.timezone;
-            return retention.preview(envId, s).map(p -> RetentionPreviewView.of(envId, zone, retain, retention.minRedundancy(), p));
+            Integer walDays = s == null || !s.walEnabled ? null : s.walRetentionDays;
+            return retention.preview(envId, s)
+                    .map(p -> RetentionPreviewView.of(envId, zone, retain, retention.minRedundancy(), walDays, p));
         }));
     }
 }

@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
 /**
  * What each GFS tier keeps and what the next pruning deletes.
  *
+ * @param walWindow the WAL retention (wal-archiver's, ADR 0017 "Retention"), or null when WAL
+ *     archiving is off
  * @param walBase the backup kept as the base of the oldest retained WAL (in no tier), or null
  * @param neverPruned manual backups and live snapshots, which GFS never deletes
  * @param minRedundancy how many of the newest scheduled backups are kept whatever the tiers say
@@ -26,13 +28,21 @@ import java.util.stream.Collectors;
  *     {@code minRedundancy})
  */
 public record RetentionPreviewView(UUID environmentId, Instant evaluatedAt, String timezone, List<TierView> tiers,
-        BackupRef walBase, List<BackupRef> neverPruned, List<BackupRef> toDelete, int minRedundancy,
+        WalWindow walWindow, BackupRef walBase, List<BackupRef> neverPruned, List<BackupRef> toDelete, int minRedundancy,
         List<BackupRef> kept) {
 
     public static final String WAL_BASE = "wal_base";
     public static final String MINIMUM_REDUNDANCY = "minimum_redundancy";
 
     public record TierView(String tier, int retain, List<BackupRef> backups) {
+    }
+
+    /**
+     * What WAL retention keeps: every WAL file archived since {@code keepsFrom} (evaluatedAt less
+     * {@code retentionDays}); older files are deleted except those from the start of the oldest
+     * retained base onward ({@code walBase}, or the oldest backup kept), which PITR from it needs.
+     */
+    public record WalWindow(int retentionDays, Instant keepsFrom) {
     }
 
     /**
@@ -46,7 +56,8 @@ public record RetentionPreviewView(UUID environmentId, Instant evaluatedAt, Stri
         }
     }
 
-    static RetentionPreviewView of(UUID environmentId, String timezone, int[] retain, int minRedundancy, Preview p) {
+    static RetentionPreviewView of(UUID environmentId, String timezone, int[] retain, int minRedundancy,
+            Integer walRetentionDays, Preview p) {
         Map<UUID, RecordedBackup> byId = new HashMap<>();
         p.live().forEach(b -> byId.put(b.id, b));
         List<TierView> tiers = new ArrayList<>();
@@ -81,7 +92,9 @@ public record RetentionPreviewView(UUID environmentId, Instant evaluatedAt, Stri
                 kept.add(new BackupRef(b.id, b.backupType, b.trigger, b.completedAt, null, List.copyOf(why)));
             }
         }
-        return new RetentionPreviewView(environmentId, p.evaluatedAt(), timezone, tiers, walBase, neverPruned, toDelete,
-                minRedundancy, kept);
+        WalWindow walWindow = walRetentionDays == null ? null
+                : new WalWindow(walRetentionDays, p.evaluatedAt().minus(java.time.Duration.ofDays(walRetentionDays)));
+        return new RetentionPreviewView(environmentId, p.evaluatedAt(), timezone, tiers, walWindow, walBase, neverPruned,
+                toDelete, minRedundancy, kept);
     }
 }
