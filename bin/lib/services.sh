@@ -169,6 +169,11 @@ services_common_env() {
     export OCORE_WAL_PUBLIC_URL="${OCORE_WAL_PUBLIC_URL:-http://127.0.0.1:$GATEWAY_PORT}"
     export OCORE_WAL_CLIENT_COMMAND="${OCORE_WAL_CLIENT_COMMAND:-$ROOT_DIR/deploy/wal/ocore-wal}"
     export OCORE_WAL_CLIENT_TOKEN_DIR="${OCORE_WAL_CLIENT_TOKEN_DIR:-$DEMO_DIR/wal}"
+    # Quick WAL feedback on one machine (production: 60 s and PT2M): a commit reaches the archive
+    # within 15 s (archive_timeout, as wal-config answers it), and archiving failing for 30 s
+    # raises wal_archive_failing. bin/lib/system/55-wal-backpressure.sh relies on both.
+    export OCORE_WAL_ARCHIVE_TIMEOUT="${OCORE_WAL_ARCHIVE_TIMEOUT:-15s}"
+    export OCORE_WAL_FAILING_WARNING_AFTER="${OCORE_WAL_FAILING_WARNING_AFTER:-PT30S}"
     # The scheduler looks for due and overdue schedules every 10 s here (60 s in production):
     # quick feedback on one machine, for a cheap indexed query.
     export OCORE_SCHEDULER_TICK="${OCORE_SCHEDULER_TICK:-10s}"

@@ -34,7 +34,20 @@ public interface WalSettings {
     @WithName("spool-dir")
     Optional<String> spoolDir();
 
-    /** {@code Retry-After} of a 503 (a destination failing). */
+    /**
+     * The WAL transfers (PUT or GET) one replica runs at once; more wait (ADR 0017 "Back-pressure").
+     * Each holds up to an S3 part (8 MiB) of heap and a core.
+     */
+    @WithName("max-concurrent-transfers")
+    @WithDefault("2")
+    int maxConcurrentTransfers();
+
+    /** How long a transfer waits for a free slot before it is answered 503 with Retry-After. */
+    @WithName("transfer-wait")
+    @WithDefault("30s")
+    Duration transferWait();
+
+    /** {@code Retry-After} of a 503 (a destination failing, or the replica busy). */
     @WithName("retry-after")
     @WithDefault("10s")
     Duration retryAfter();

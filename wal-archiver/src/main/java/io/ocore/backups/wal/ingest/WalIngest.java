@@ -62,15 +62,17 @@ public class WalIngest {
     private final Destinations destinations;
     private final EnvelopeCipher cipher;
     private final Spool spool;
+    private final TransferSlots slots;
     private final WalSettings settings;
     private final Counter archived;
 
     public WalIngest(WalStore store, Destinations destinations, EnvelopeCipher cipher, Spool spool,
-            WalSettings settings, MeterRegistry registry) {
+            TransferSlots slots, WalSettings settings, MeterRegistry registry) {
         this.store = store;
         this.destinations = destinations;
         this.cipher = cipher;
         this.spool = spool;
+        this.slots = slots;
         this.settings = settings;
         // Prometheus: ocore_wal_segments_archived_total (docs/wal.md)
         this.archived = Counter.builder("ocore.wal.segments.archived")
@@ -92,7 +94,14 @@ public class WalIngest {
             throw ProblemException.badField("fileName", e.getMessage());
         }
         Path file = null;
+        TransferSlots.Slot slot;
         try {
+            slot = slots.acquire(name.name());
+        } catch (WalUnavailable e) {
+            store.recordFailure(envId, name.name(), "wal-archiver busy: no transfer slot within the wait");
+            throw e;
+        }
+        try (slot) {
             file = spool.create();
             MessageDigest digest = sha256();
             long size;

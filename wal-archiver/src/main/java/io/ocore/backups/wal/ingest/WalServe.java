@@ -42,12 +42,15 @@ public class WalServe {
     private final Destinations destinations;
     private final EnvelopeCipher cipher;
     private final Spool spool;
+    private final TransferSlots slots;
 
-    public WalServe(WalStore store, Destinations destinations, EnvelopeCipher cipher, Spool spool) {
+    public WalServe(WalStore store, Destinations destinations, EnvelopeCipher cipher, Spool spool,
+            TransferSlots slots) {
         this.store = store;
         this.destinations = destinations;
         this.cipher = cipher;
         this.spool = spool;
+        this.slots = slots;
     }
 
     public Verified get(UUID envId, String fileName) {
@@ -60,6 +63,14 @@ public class WalServe {
                     fileName + " was never archived for this environment");
         }
         UUID orgId = orgOf(envId);
+        try (TransferSlots.Slot slot = slots.acquire(fileName)) {
+            return verified(orgId, envId, f);
+        }
+    }
+
+    /** The first destination's copy that decrypts and matches the catalogue, in a spool file. */
+    private Verified verified(UUID orgId, UUID envId, WalFile f) {
+        String fileName = f.fileName();
         String key = BackupLayout.walKey(orgId, envId, f.timeline(), f.fileName());
         List<String> failures = new ArrayList<>();
         for (UUID destId : f.destinationIds()) {
