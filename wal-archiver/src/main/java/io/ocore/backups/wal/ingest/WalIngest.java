@@ -239,16 +239,16 @@ public class WalIngest {
                     sinks.put(o.id().toString(), in -> o.storage().put(objectKey,
                             new SequenceInputStream(new ByteArrayInputStream(header), in)));
                 }
-                ComponentWriter.Result r;
                 try {
-                    r = new ComponentWriter().write(out -> Files.copy(file, out), key.aead(),
+                    ComponentWriter.Result r = new ComponentWriter().write(out -> Files.copy(file, out), key.aead(),
                             WalObject.associatedData(envId, name.name()), sinks, null);
+                    r.failures().forEach((id, t) -> failures.add("destination " + id + ": " + t.getMessage()));
+                    if (failures.isEmpty()) {
+                        return header.length + r.storedBytes();
+                    }
                 } catch (IOException e) {
-                    throw new IllegalStateException("WAL pipeline failed: " + e.getMessage(), e);
-                }
-                r.failures().forEach((id, t) -> failures.add("destination " + id + ": " + t.getMessage()));
-                if (failures.isEmpty()) {
-                    return header.length + r.storedBytes();
+                    // reading the spooled file or compressing it failed: not durable, counted like any failure
+                    failures.add("the WAL pipeline failed: " + e.getMessage());
                 }
             }
             String reason = String.join("; ", failures);

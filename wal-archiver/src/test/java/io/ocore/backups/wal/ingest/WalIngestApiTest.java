@@ -353,6 +353,14 @@ class WalIngestApiTest {
         assertThat(walFileRows(env)).isZero();
         get(env, token, segmentName).then().statusCode(404);
         assertThat(health(env)).containsEntry("failed_attempts", 1).containsEntry("last_failure_file", segmentName);
+        // the only destination failing, for a file smaller than one fan-out chunk (a history file, or a
+        // switched segment that is mostly zeros): the same 503, the attempt counted for wal_archive_failing
+        UUID alone = environment(org, true, local);
+        put(alone, token(org, alone), "00000002.history", "1\t0/3000000\tno recovery target specified\n".getBytes())
+                .then().statusCode(503).contentType("application/problem+json")
+                .body("detail", containsString(local.toString()));
+        assertThat(health(alone)).containsEntry("failed_attempts", 1)
+                .containsEntry("last_failure_file", "00000002.history");
 
         Files.delete(blocker);
         put(env, token, segmentName, segment).then().statusCode(201);

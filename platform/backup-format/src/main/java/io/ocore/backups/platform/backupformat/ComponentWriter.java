@@ -132,6 +132,11 @@ public final class ComponentWriter {
             fan.finish();
         } catch (IOException e) {
             fan.abort(e);
+            if (fan.allFailed() && !fan.failures().isEmpty()) {
+                // The last chunk found no destination left (a small component, or every upload failed at
+                // its end): a destination problem, reported per destination like the producer's case.
+                return new Result(raw.count, stored.count, null, List.of(), fan.failures());
+            }
             throw e;
         }
         return new Result(raw.count, stored.count, HexFormat.of().formatHex(stored.digest.digest()),

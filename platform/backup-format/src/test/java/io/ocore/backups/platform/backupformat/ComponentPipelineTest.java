@@ -181,6 +181,19 @@ class ComponentPipelineTest {
     }
 
     @Test
+    void aComponentSmallerThanAChunkWhoseEverySinkFailsReportsEachFailureInsteadOfThrowing() throws Exception {
+        // a 16 KiB WAL-sized write fits in the fan-out's buffer: every sink fails only at the last chunk
+        var key = BackupKeys.newKey(cipher, backupId);
+        ComponentWriter.Result r = new ComponentWriter(1024 * 1024, 2).write(out -> out.write(new byte[16 * 1024]),
+                key.aead(), BackupKeys.associatedData(backupId, ComponentName.database),
+                Map.of("a", in -> { throw new IOException("not a folder"); },
+                        "b", in -> { throw new IOException("disk full"); }), null);
+        assertThat(r.succeeded()).isEmpty();
+        assertThat(r.failures()).containsOnlyKeys("a", "b");
+        assertThat(r.failures().get("a")).hasMessage("not a folder");
+    }
+
+    @Test
     void aFailingProducerFailsEverySinkSoNothingLooksComplete() {
         var key = BackupKeys.newKey(cipher, backupId);
         List<Throwable> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
