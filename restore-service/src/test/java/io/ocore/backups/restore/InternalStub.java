@@ -20,13 +20,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Test infrastructure standing in for the internal endpoints restore-service calls:
  * backup-service's {@code GET /internal/backups/{id}?orgId=}, {@code GET /internal/environments/{id}?orgId=}
  * and {@code POST /internal/environments}, and destination-service's
- * {@code GET /internal/destinations/{id}?orgId=}. 401 without a token, 404 for another organisation.
+ * {@code GET /internal/destinations/{id}?orgId=}, and wal-archiver's
+ * {@code GET /internal/backups/{id}/pitr-range?orgId=}. 401 without a token, 404 for another organisation.
  */
 public class InternalStub implements QuarkusTestResourceLifecycleManager {
 
     static final Map<UUID, Map<String, Object>> BACKUPS = new ConcurrentHashMap<>();
     static final Map<UUID, Map<String, Object>> ENVIRONMENTS = new ConcurrentHashMap<>();
     static final Map<UUID, Map<String, Object>> DESTINATIONS = new ConcurrentHashMap<>();
+    /** wal-archiver's pitr-ranges by backup: a range, or {@code status} 409 / 503 with a detail. */
+    static final Map<UUID, Map<String, Object>> PITR_RANGES = new ConcurrentHashMap<>();
     static final List<Map<String, Object>> REGISTERED = new CopyOnWriteArrayList<>();
     private static final ObjectMapper JSON = new ObjectMapper();
     private HttpServer server;
@@ -48,6 +51,17 @@ public class InternalStub implements QuarkusTestResourceLifecycleManager {
         e.put("filestorePath", filestore);
         e.put("configPath", config);
         ENVIRONMENTS.put(id, e);
+    }
+
+    /** wal-archiver's answer for the base of backup {@code id}: its range (from, to). */
+    static void pitrRange(UUID org, UUID id, String from, String to) {
+        PITR_RANGES.put(id, Map.of("orgId", org.toString(), "backupId", id.toString(), "from", from, "to", to,
+                "timeline", 1));
+    }
+
+    /** wal-archiver answers {@code status} (409: WAL incomplete, 503: failing; 0: no answer at all) with {@code detail}. */
+    static void pitrRangeAnswer(UUID org, UUID id, int status, String detail) {
+        PITR_RANGES.put(id, Map.of("orgId", org.toString(), "status", status, "detail", detail));
     }
 
     static void backup(UUID org, UUID id, UUID env, String status, String type, Map<UUID, String> remotePaths,
@@ -74,7 +88,13 @@ public class InternalStub implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        server.createContext("/internal/backups/", ex -> get(ex, BACKUPS));
+        server.createContext("/internal/backups/", ex -> {
+            if (ex.getRequestURI().getPath().endsWith("/pitr-range")) {
+                pitrRange(ex);
+            } else {
+                get(ex, BACKUPS);
+            }
+        });
         server.createContext("/internal/destinations/", ex -> get(ex, DESTINATIONS));
         server.createContext("/internal/environments", ex -> {
             if ("POST".equals(ex.getRequestMethod())) {
@@ -85,7 +105,33 @@ public class InternalStub implements QuarkusTestResourceLifecycleManager {
         });
         server.start();
         String url = "http://127.0.0.1:" + server.getAddress().getPort();
-        return Map.of("ocore.services.backup.url", url, "ocore.services.destination.url", url);
+        return Map.of("ocore.services.backup.url", url, "ocore.services.destination.url", url,
+                "ocore.services.wal.url", url);
+    }
+
+    private static void pitrRange(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        String[] parts = path.split("/");
+        String query = ex.getRequestURI().getQuery();
+        String org = query != null && query.startsWith("orgId=") ? query.substring("orgId=".length()) : "";
+        Map<String, Object> found = null;
+        try {
+            found = PITR_RANGES.get(UUID.fromString(parts[parts.length - 2]));
+        } catch (IllegalArgumentException ignored) {
+            // 404
+        }
+        if (!authorized(ex)) {
+            send(ex, 401, Map.of());
+        } else if (found == null || !org.equals(found.get("orgId"))) {
+            send(ex, 404, Map.of("status", 404, "detail", "PITR base of backup not found"));
+        } else if (Integer.valueOf(0).equals(found.get("status"))) {
+            // unreachable: the connection closes without an answer
+            ex.close();
+        } else if (found.get("status") instanceof Integer status) {
+            send(ex, status, found);
+        } else {
+            send(ex, 200, found);
+        }
     }
 
     private static void get(HttpExchange ex, Map<UUID, Map<String, Object>> store) throws IOException {

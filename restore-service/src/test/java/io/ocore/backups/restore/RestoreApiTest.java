@@ -2,6 +2,7 @@ package io.ocore.backups.restore;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
@@ -101,6 +102,70 @@ class RestoreApiTest {
         given().auth().oauth2(token).queryParam("limit", 500)
                 .get("/api/environments/{env}/restores", target).then().statusCode(400)
                 .body("errors[0].field", equalTo("limit"));
+    }
+
+    @Test
+    void aPitrTimestampIsCheckedAgainstWhatWalArchiverSaysTheBackupCanBeRecoveredTo() {
+        UUID org = UUID.randomUUID();
+        UUID env = UUID.randomUUID();
+        InternalStub.environment(org, env, UUID.randomUUID(), "staging", "staging", 5432, "odoo_staging", "/srv/fs",
+                "/srv/odoo.conf");
+        String token = TestTokens.of(org, Permissions.MANAGE_ENVIRONMENTS);
+        UUID covered = backup(org, env);
+        InternalStub.pitrRange(org, covered, "2026-03-15T14:06:39Z", "2026-03-15T14:16:40Z");
+
+        // unreadable, or without a zone
+        for (String bad : new String[] {"yesterday", "2026-03-15T14:10:00", "2026-13-15T14:10:00Z"}) {
+            pitr(token, covered, bad).statusCode(400).contentType("application/problem+json")
+                    .body("errors[0].field", equalTo("pitrTimestamp"))
+                    .body("errors[0].message", containsString("ISO 8601"));
+        }
+        // before the base's consistency point, after the last archived commit: the range and the nearest moment
+        pitr(token, covered, "2026-03-15T14:00:00Z").statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("pitrTimestamp"))
+                .body("errors[0].message", containsString("covered from 2026-03-15T14:06:39Z to 2026-03-15T14:16:40Z"))
+                .body("errors[0].message", containsString("nearest covered moment is 2026-03-15T14:06:39Z"));
+        pitr(token, covered, "2026-03-15T15:30:00+01:00").statusCode(400)
+                .body("errors[0].field", equalTo("pitrTimestamp"))
+                .body("errors[0].message", containsString("2026-03-15T14:30:00Z is outside"))
+                .body("errors[0].message", containsString("nearest covered moment is 2026-03-15T14:16:40Z"));
+
+        // no PITR base (WAL archiving off when it was taken), its WAL not all archived
+        UUID noBase = backup(org, env);
+        pitr(token, noBase, "2026-03-15T14:10:00Z").statusCode(400)
+                .body("errors[0].field", equalTo("pitrTimestamp"))
+                .body("errors[0].message", containsString("no PITR base"));
+        UUID incomplete = backup(org, env);
+        InternalStub.pitrRangeAnswer(org, incomplete, 409, "The WAL this backup needs to be recovered is not all"
+                + " archived yet: segment 000000010000000000000003 is missing");
+        pitr(token, incomplete, "2026-03-15T14:10:00Z").statusCode(400)
+                .body("errors[0].field", equalTo("pitrTimestamp"))
+                .body("errors[0].message", containsString("000000010000000000000003 is missing"));
+
+        // wal-archiver failing or unreachable: 503, never a restore to another moment
+        UUID failing = backup(org, env);
+        InternalStub.pitrRangeAnswer(org, failing, 503, "down");
+        pitr(token, failing, "2026-03-15T14:10:00Z").statusCode(503).contentType("application/problem+json");
+        UUID unreachable = backup(org, env);
+        InternalStub.pitrRangeAnswer(org, unreachable, 0, "no answer");
+        pitr(token, unreachable, "2026-03-15T14:10:00Z").statusCode(503).contentType("application/problem+json")
+                .body("detail", containsString("could not reach"));
+
+        // nothing was started for any of them
+        given().auth().oauth2(token).get("/api/environments/{env}/restores", env).then().statusCode(200)
+                .body("items", hasSize(0));
+    }
+
+    private static UUID backup(UUID org, UUID env) {
+        UUID id = UUID.randomUUID();
+        InternalStub.backup(org, id, env, "completed", "full", java.util.Map.of(), java.util.Map.of());
+        return id;
+    }
+
+    private static io.restassured.response.ValidatableResponse pitr(String token, UUID backup, String at) {
+        return given().auth().oauth2(token).contentType(io.restassured.http.ContentType.JSON)
+                .body(java.util.Map.of("targetType", "same", "pitrTimestamp", at))
+                .post("/api/backups/{id}/restore", backup).then();
     }
 
     static Connection db() throws Exception {

@@ -79,6 +79,10 @@ class PitrRangeApiTest {
                 segment("000000010000000000000002.00000028.backup", null, null, 0, now));
         given().auth().oauth2(token).get("/api/backups/{id}/pitr-range", backup).then().statusCode(409)
                 .body("detail", containsString("000000010000000000000003 is missing"));
+        given().auth().oauth2(TestTokens.service()).queryParam("orgId", org.toString())
+                .get("/internal/backups/{id}/pitr-range", backup).then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", containsString("000000010000000000000003 is missing"));
 
         WalRows.insert(env, List.of(UUID.randomUUID()),
                 segment("000000010000000000000003", t0.plusSeconds(401), t0.plusSeconds(700), 290, now),
@@ -93,6 +97,19 @@ class PitrRangeApiTest {
                 .body("timeline", equalTo(1))
                 .body("startSegment", equalTo("000000010000000000000002"))
                 .body("endSegment", equalTo("000000010000000000000004"));
+
+        // restore-service's view (service token only): the same range, 404 for another organisation
+        given().auth().oauth2(TestTokens.service()).queryParam("orgId", org.toString())
+                .get("/internal/backups/{id}/pitr-range", backup).then().statusCode(200)
+                .body("from", equalTo("2026-03-15T14:06:39Z"))
+                .body("to", equalTo("2026-03-15T14:16:40Z"));
+        given().auth().oauth2(TestTokens.service()).queryParam("orgId", UUID.randomUUID().toString())
+                .get("/internal/backups/{id}/pitr-range", backup).then().statusCode(404)
+                .contentType("application/problem+json");
+        given().auth().oauth2(token).queryParam("orgId", org.toString())
+                .get("/internal/backups/{id}/pitr-range", backup).then().statusCode(401);
+        given().queryParam("orgId", org.toString()).get("/internal/backups/{id}/pitr-range", backup).then()
+                .statusCode(401);
 
         // another organisation, an unknown backup: 404
         given().auth().oauth2(TestTokens.of(UUID.randomUUID(), Permissions.VIEW_ENVIRONMENTS))

@@ -22,7 +22,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The internal endpoints restore-service calls (service token, development.md): backup-service's
  * {@code /internal/backups/{id}}, {@code /internal/environments/{id}} and
- * {@code POST /internal/environments}; destination-service's {@code /internal/destinations/{id}}.
+ * {@code POST /internal/environments}; destination-service's {@code /internal/destinations/{id}};
+ * wal-archiver's {@code /internal/backups/{id}/pitr-range}.
  * Asynchronous ({@link Uni}) for the API, {@code ...Blocking} variants for worker threads.
  */
 @ApplicationScoped
@@ -51,6 +52,17 @@ public class InternalClient {
         }
     }
 
+    /**
+     * What wal-archiver says a backup can be recovered to: {@code range} (from, to) when its base and
+     * WAL are there; otherwise {@code range} is null and {@code missing} says why (no PITR base, or
+     * the WAL the base needs is not all archived yet).
+     */
+    public record PitrRange(Instant from, Instant to, Integer timeline, String missing) {
+        public boolean covered() {
+            return from != null && to != null;
+        }
+    }
+
     /** The other service answered 404: the resource does not exist in that organisation. */
     public static final class NotFound extends RuntimeException {
         public NotFound(String message) {
@@ -69,15 +81,52 @@ public class InternalClient {
     private final ObjectMapper mapper;
     private final String backupUrl;
     private final String destinationUrl;
+    private final String walUrl;
     private final ServiceTokens serviceTokens;
 
     public InternalClient(ObjectMapper mapper, @ConfigProperty(name = "ocore.services.backup.url") String backupUrl,
             @ConfigProperty(name = "ocore.services.destination.url") String destinationUrl,
+            @ConfigProperty(name = "ocore.services.wal.url") String walUrl,
             ServiceTokens serviceTokens) {
         this.mapper = mapper;
         this.backupUrl = strip(backupUrl);
         this.destinationUrl = strip(destinationUrl);
+        this.walUrl = strip(walUrl);
         this.serviceTokens = serviceTokens;
+    }
+
+    /**
+     * The pitr-range of backup {@code backupId} from wal-archiver. 404 (no PITR base) and 409 (its
+     * WAL incomplete) are answers, not failures; anything else, or no answer, is {@link Unavailable}.
+     */
+    public Uni<PitrRange> pitrRange(UUID orgId, UUID backupId) {
+        String what = "the WAL coverage of backup " + backupId;
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(walUrl + "/internal/backups/" + backupId
+                + "/pitr-range?orgId=" + orgId)).timeout(Duration.ofSeconds(15)).GET();
+        serviceTokens.authorize(req);
+        return send(req, what).map(res -> {
+            JsonNode n;
+            try {
+                n = res.body().length == 0 ? mapper.createObjectNode() : mapper.readTree(res.body());
+            } catch (IOException e) {
+                throw new Unavailable("wal-archiver answered an unreadable pitr-range for backup " + backupId);
+            }
+            return switch (res.statusCode()) {
+                case 200 -> {
+                    try {
+                        yield new PitrRange(Instant.parse(n.path("from").asText()), Instant.parse(n.path("to").asText()),
+                                n.path("timeline").asInt(), null);
+                    } catch (java.time.format.DateTimeParseException e) {
+                        throw new Unavailable("wal-archiver answered an unreadable pitr-range for backup " + backupId);
+                    }
+                }
+                case 404 -> new PitrRange(null, null, null, "this backup has no PITR base (WAL archiving was off for"
+                        + " its environment when it was taken)");
+                case 409 -> new PitrRange(null, null, null, n.path("detail").asText(
+                        "the WAL this backup needs to be recovered is not all archived yet"));
+                default -> throw new Unavailable("wal-archiver answered " + res.statusCode() + " for " + what);
+            };
+        });
     }
 
     public Uni<BackupInfo> backup(UUID orgId, UUID backupId) {
@@ -141,19 +190,7 @@ public class InternalClient {
     private Uni<JsonNode> get(String url, String what) {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).GET();
         serviceTokens.authorize(req);
-        CompletableFuture<HttpResponse<byte[]>> f = http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-        // The JDK client completes on its own threads: come back to the caller's Vert.x context
-        // (Hibernate Reactive sessions are bound to it).
-        io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
-        Uni<HttpResponse<byte[]>> answer = Uni.createFrom().completionStage(f);
-        if (ctx != null) {
-            answer = answer.emitOn(cmd -> ctx.runOnContext(v -> cmd.run()));
-        }
-        return answer
-                .onFailure().transform(e -> {
-                    Log.warnf("internal call for %s failed: %s", what, e.toString());
-                    return new Unavailable("could not reach the service holding " + what);
-                })
+        return send(req, what)
                 .map(res -> {
                     if (res.statusCode() == 404) {
                         throw new NotFound(what + " does not exist in this organisation");
@@ -167,6 +204,21 @@ public class InternalClient {
                         throw new Unavailable("unreadable answer for " + what);
                     }
                 });
+    }
+
+    private Uni<HttpResponse<byte[]>> send(HttpRequest.Builder req, String what) {
+        CompletableFuture<HttpResponse<byte[]>> f = http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+        // The JDK client completes on its own threads: come back to the caller's Vert.x context
+        // (Hibernate Reactive sessions are bound to it).
+        io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
+        Uni<HttpResponse<byte[]>> answer = Uni.createFrom().completionStage(f);
+        if (ctx != null) {
+            answer = answer.emitOn(cmd -> ctx.runOnContext(v -> cmd.run()));
+        }
+        return answer.onFailure().transform(e -> {
+            Log.warnf("internal call for %s failed: %s", what, e.toString());
+            return new Unavailable("could not reach the service holding " + what);
+        });
     }
 
     private BackupInfo backupOf(JsonNode n) {

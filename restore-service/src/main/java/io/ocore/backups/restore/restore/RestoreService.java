@@ -36,7 +36,8 @@ public class RestoreService {
                         throw ProblemException.conflict("Backup " + backupId + " is " + b.status()
                                 + "; only completed backups and snapshots can be restored");
                     }
-                    return environment(orgId, b.environmentId(), null).chain(source -> {
+                    return pitrCovered(orgId, backupId, v.pitr())
+                            .chain(covered -> environment(orgId, b.environmentId(), null)).chain(source -> {
                         Uni<EnvironmentInfo> target = switch (v.targetType()) {
                             case "same" -> Uni.createFrom().item(source);
                             case "other" -> environment(orgId, v.targetEnvironmentId(), "targetEnvironmentId");
@@ -60,6 +61,36 @@ public class RestoreService {
                         });
                     });
                 });
+    }
+
+    /**
+     * A {@code pitrTimestamp} must lie in the range wal-archiver says the backup's PITR base can be
+     * recovered to: else 400 naming it, with the range and the nearest covered moment. Never a
+     * fall-back to another moment; wal-archiver not answering is a 503, not a pass.
+     */
+    Uni<Void> pitrCovered(UUID orgId, UUID backupId, Instant pitr) {
+        if (pitr == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return client.pitrRange(orgId, backupId)
+                .onFailure(InternalClient.Unavailable.class).transform(RestoreService::unavailable)
+                .map(range -> {
+                    if (!range.covered()) {
+                        throw ProblemException.badField("pitrTimestamp", "cannot be used with backup " + backupId
+                                + ": " + range.missing());
+                    }
+                    if (pitr.isBefore(range.from()) || pitr.isAfter(range.to())) {
+                        Instant nearest = pitr.isBefore(range.from()) ? range.from() : range.to();
+                        throw ProblemException.badField("pitrTimestamp", pitr + " is outside what backup " + backupId
+                                + " can be recovered to: covered from " + range.from() + " to " + range.to()
+                                + "; the nearest covered moment is " + nearest);
+                    }
+                    // Covered: replaying WAL into a restore is not built yet (docs/restores.md).
+                    throw ProblemException.badField("pitrTimestamp", pitr + " is covered (" + range.from() + " to "
+                            + range.to() + "), but point-in-time restores cannot be run yet; restore the backup as"
+                            + " it is (leave pitrTimestamp out)");
+                })
+                .replaceWithVoid();
     }
 
     /** {@code POST /api/environments/{envId}/neutralize}: a job of kind neutralize, no backup. */

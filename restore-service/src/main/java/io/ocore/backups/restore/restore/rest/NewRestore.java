@@ -2,6 +2,10 @@ package io.ocore.backups.restore.restore.rest;
 
 import io.ocore.backups.platform.web.Problem;
 import io.ocore.backups.platform.web.ProblemException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -15,9 +19,9 @@ public record NewRestore(String targetType, String targetEnvironmentId, String n
 
     public static final List<String> TARGET_TYPES = List.of("same", "other", "new");
 
-    /** The validated request. */
-    public record Valid(String targetType, UUID targetEnvironmentId, String newEnvironmentName, Boolean neutralize,
-            String confirm) {
+    /** The validated request; {@code pitr} is null for a restore of the backup as it is. */
+    public record Valid(String targetType, UUID targetEnvironmentId, String newEnvironmentName, Instant pitr,
+            Boolean neutralize, String confirm) {
     }
 
     public Valid validate() {
@@ -55,13 +59,19 @@ public record NewRestore(String targetType, String targetEnvironmentId, String n
         } else if (newEnvironmentName != null && TARGET_TYPES.contains(targetType)) {
             errors.add(new Problem.FieldError("newEnvironmentName", "only goes with targetType new"));
         }
+        Instant pitr = null;
         if (pitrTimestamp != null) {
-            errors.add(new Problem.FieldError("pitrTimestamp",
-                    "point-in-time recovery is not available yet; restore the backup as it is (leave pitrTimestamp out)"));
+            try {
+                // ISO 8601 with Z or an offset: a moment without a zone would be a guess
+                pitr = OffsetDateTime.parse(pitrTimestamp.strip(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            } catch (DateTimeParseException e) {
+                errors.add(new Problem.FieldError("pitrTimestamp",
+                        "must be an ISO 8601 timestamp with a zone, such as 2026-03-15T14:30:00Z"));
+            }
         }
         if (!errors.isEmpty()) {
             throw ProblemException.validation(errors);
         }
-        return new Valid(targetType, target, name, neutralize, confirm);
+        return new Valid(targetType, target, name, pitr, neutralize, confirm);
     }
 }
