@@ -3,9 +3,9 @@ package io.ocore.backups.scheduler.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ocore.backups.platform.testing.JwtTestResource;
+import io.ocore.backups.platform.testing.fakes.BackupServiceStub;
 import io.ocore.backups.platform.testing.kafka.KafkaTestResource;
 import io.ocore.backups.platform.testing.postgres.PostgresTestResource;
-import io.ocore.backups.scheduler.BackupServiceStub;
 import io.ocore.backups.scheduler.DestinationStub;
 import io.ocore.backups.scheduler.SchedulerTestSupport;
 import io.ocore.backups.scheduler.TestClock;

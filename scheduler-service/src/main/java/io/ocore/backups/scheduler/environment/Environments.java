@@ -1,7 +1,7 @@
 package io.ocore.backups.scheduler.environment;
 
 import io.ocore.backups.platform.web.ProblemException;
-import io.ocore.backups.scheduler.environment.client.EnvironmentOwner;
+import io.ocore.backups.platform.environments.EnvironmentOwner;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;

@@ -5,6 +5,7 @@ import io.ocore.backups.platform.events.OcoreEvent;
 import io.ocore.backups.platform.events.Topics;
 import io.ocore.backups.platform.events.v1.Events.BackupScheduleChanged;
 import io.ocore.backups.platform.events.v1.Events.EnvironmentRegistered;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;
@@ -39,28 +40,30 @@ public class EnvironmentEventConsumer {
         return handling.handle(message, CONSUMER, this::apply);
     }
 
+    /**
+     * Upserts: a row made by a read-your-writes lookup before the event (or by the other event)
+     * is updated, never inserted twice.
+     */
     Uni<Void> apply(OcoreEvent event) {
         return switch (event) {
-            case EnvironmentRegistered e -> environments.findById(e.environmentId()).chain(existing -> {
-                Environment env = existing != null ? existing : new Environment();
-                env.id = e.environmentId();
-                env.orgId = e.orgId();
-                env.projectId = e.projectId();
-                env.name = e.name();
-                env.environmentType = e.environmentType();
-                return existing != null ? Uni.createFrom().voidItem() : environments.persist(env).replaceWithVoid();
-            });
-            case BackupScheduleChanged e -> environments.findById(e.environmentId()).chain(existing -> {
-                // A schedule for an environment not registered yet: remember it; the registration fills in the rest.
-                Environment env = existing != null ? existing : new Environment();
-                env.id = e.environmentId();
-                env.orgId = e.orgId();
-                env.walEnabled = e.walEnabled();
-                env.walRetentionDays = e.walRetentionDays();
-                env.scheduleEnabled = e.enabled();
-                env.destinationIds = e.destinationIds() == null ? new UUID[0] : e.destinationIds().toArray(UUID[]::new);
-                return existing != null ? Uni.createFrom().voidItem() : environments.persist(env).replaceWithVoid();
-            });
+            case EnvironmentRegistered e -> Environments.registered(e.environmentId(), e.orgId(), e.projectId(),
+                    e.name(), e.environmentType());
+            case BackupScheduleChanged e -> Panache.getSession().chain(session -> session.createNativeQuery(
+                    // A schedule for an environment not registered yet: remember it; the registration fills in the rest.
+                    "insert into environment (id, org_id) values (:id, :org) on conflict (id) do nothing")
+                    .setParameter("id", e.environmentId())
+                    .setParameter("org", e.orgId())
+                    .executeUpdate())
+                    .chain(() -> environments.findById(e.environmentId()))
+                    .invoke(env -> {
+                        env.orgId = e.orgId();
+                        env.walEnabled = e.walEnabled();
+                        env.walRetentionDays = e.walRetentionDays();
+                        env.scheduleEnabled = e.enabled();
+                        env.destinationIds = e.destinationIds() == null ? new UUID[0]
+                                : e.destinationIds().toArray(UUID[]::new);
+                    })
+                    .replaceWithVoid();
             default -> Uni.createFrom().voidItem();
         };
     }

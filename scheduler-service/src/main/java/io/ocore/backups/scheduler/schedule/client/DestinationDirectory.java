@@ -1,5 +1,6 @@
 package io.ocore.backups.scheduler.schedule.client;
 
+import io.ocore.backups.platform.security.service.InternalCall;
 import io.ocore.backups.platform.security.service.ServiceTokens;
 import io.ocore.backups.platform.web.ProblemException;
 import io.ocore.backups.platform.web.ProblemTypes;

@@ -4,7 +4,7 @@ import io.ocore.backups.platform.security.Caller;
 import io.ocore.backups.platform.security.Permissions;
 import io.ocore.backups.wal.coverage.WalCatalogue;
 import io.ocore.backups.wal.coverage.WalCoverage;
-import io.ocore.backups.wal.environment.EnvironmentRepository;
+import io.ocore.backups.wal.environment.Environments;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -21,11 +21,11 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class WalCoverageResource {
 
-    private final EnvironmentRepository environments;
+    private final Environments environments;
     private final WalCatalogue catalogue;
     private final Caller caller;
 
-    public WalCoverageResource(EnvironmentRepository environments, WalCatalogue catalogue, Caller caller) {
+    public WalCoverageResource(Environments environments, WalCatalogue catalogue, Caller caller) {
         this.environments = environments;
         this.catalogue = catalogue;
         this.caller = caller;
@@ -46,7 +46,7 @@ public class WalCoverageResource {
     @GET
     @RolesAllowed({Permissions.VIEW_ENVIRONMENTS, Permissions.MANAGE_ENVIRONMENTS})
     public Uni<CoverageView> coverage(@PathParam("envId") UUID envId) {
-        return environments.getInOrg(caller.orgId(), envId).chain(env -> catalogue.coverage(envId).map(c ->
+        return environments.require(caller.orgId(), envId).chain(env -> catalogue.coverage(envId).map(c ->
                 new CoverageView(envId, env.walEnabled, env.walRetentionDays,
                         c.ranges().stream().map(WalCoverageResource::view).toList(),
                         c.gaps().stream().map(g -> new GapView(g.afterSegment(), g.beforeSegment(), g.from(), g.to()))

@@ -6,7 +6,7 @@ import io.ocore.backups.platform.web.ProblemException;
 import io.ocore.backups.platform.web.ProblemTypes;
 import io.ocore.backups.wal.config.WalSettings;
 import io.ocore.backups.wal.environment.Environment;
-import io.ocore.backups.wal.environment.EnvironmentRepository;
+import io.ocore.backups.wal.environment.Environments;
 import io.ocore.backups.wal.token.WalConfig;
 import io.ocore.backups.wal.token.WalTokens;
 import io.quarkus.vertx.VertxContextSupport;
@@ -30,11 +30,11 @@ import java.util.UUID;
 public class WalConfigResource {
 
     private final Caller caller;
-    private final EnvironmentRepository environments;
+    private final Environments environments;
     private final WalTokens tokens;
     private final WalSettings settings;
 
-    public WalConfigResource(Caller caller, EnvironmentRepository environments, WalTokens tokens,
+    public WalConfigResource(Caller caller, Environments environments, WalTokens tokens,
             WalSettings settings) {
         this.caller = caller;
         this.environments = environments;
@@ -63,7 +63,7 @@ public class WalConfigResource {
         UUID orgId = caller.orgId();
         Environment env;
         try {
-            env = VertxContextSupport.subscribeAndAwait(() -> environments.getInOrg(orgId, envId));
+            env = VertxContextSupport.subscribeAndAwait(() -> environments.require(orgId, envId));
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable t) {

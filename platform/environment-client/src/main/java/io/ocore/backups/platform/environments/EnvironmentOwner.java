@@ -1,11 +1,11 @@
-package io.ocore.backups.scheduler.environment.client;
+package io.ocore.backups.platform.environments;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ocore.backups.platform.security.service.InternalCall;
 import io.ocore.backups.platform.security.service.ServiceTokens;
 import io.ocore.backups.platform.web.ProblemException;
 import io.ocore.backups.platform.web.ProblemTypes;
-import io.ocore.backups.scheduler.schedule.client.InternalCall;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,10 +15,11 @@ import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Asks backup-service, which owns the catalogue, about an environment scheduler-service has not
- * heard of by event yet ({@code GET /internal/environments/{id}?orgId=}): read-your-writes for a
- * schedule set right after its environment was registered. Only the fields EnvironmentRegistered
- * carries are read. It is asked without {@code credentials=true}, so the answer holds no password.
+ * Asks backup-service, which owns the catalogue, about an environment a service has not heard of
+ * by event yet ({@code GET /internal/environments/{id}?orgId=}, with the service's token):
+ * read-your-writes for a request that names an environment registered a moment ago
+ * (scheduler-service, wal-archiver). Only the fields EnvironmentRegistered carries are read. It is
+ * asked without {@code credentials=true}, so the answer holds no password.
  */
 @ApplicationScoped
 public class EnvironmentOwner {

@@ -1,6 +1,5 @@
-package io.ocore.backups.scheduler.schedule.client;
+package io.ocore.backups.platform.security.service;
 
-import io.ocore.backups.platform.security.service.ServiceTokens;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;

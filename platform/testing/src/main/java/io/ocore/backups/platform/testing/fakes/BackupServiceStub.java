@@ -1,4 +1,4 @@
-package io.ocore.backups.scheduler;
+package io.ocore.backups.platform.testing.fakes;
 
 import com.sun.net.httpserver.HttpServer;
 import io.ocore.backups.platform.testing.TestTokens;
@@ -11,21 +11,26 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * backup-service's {@code GET /internal/environments/{id}?orgId=}: 200 with the environment
  * (including, as the real one, database credentials) for the environments tests add, 404
- * otherwise; 401 unless called with scheduler-service's service token. {@link #down} makes it
- * drop every connection without an answer (an owner that cannot be reached).
+ * otherwise; 401 unless called with a service token (the calling service's, {@link #CALLER} keeps
+ * its subject). {@link #down} makes it drop every connection without an answer (an owner that
+ * cannot be reached). For the services that learn environments by event (scheduler-service,
+ * wal-archiver) and ask backup-service about one they have not heard of yet.
  */
 public class BackupServiceStub implements QuarkusTestResourceLifecycleManager {
 
     static final Map<String, String> KNOWN = new ConcurrentHashMap<>();
     public static final AtomicInteger CALLS = new AtomicInteger();
+    /** The subject of the last authorised caller's service token. */
+    public static final AtomicReference<String> CALLER = new AtomicReference<>();
     public static final AtomicBoolean DOWN = new AtomicBoolean();
     private HttpServer server;
 
-    /** An environment that backup-service has registered (scheduler-service has not heard of it). */
+    /** An environment that backup-service has registered (the service under test has not heard of it). */
     public static UUID add(UUID orgId, String type) {
         UUID id = UUID.randomUUID();
         KNOWN.put(id + "?orgId=" + orgId, """
@@ -55,8 +60,9 @@ public class BackupServiceStub implements QuarkusTestResourceLifecycleManager {
             }
             String path = exchange.getRequestURI().getPath().substring("/internal/environments/".length());
             String body = KNOWN.get(path + "?" + exchange.getRequestURI().getQuery());
-            boolean authorised = TestTokens.serviceCaller(exchange.getRequestHeaders().getFirst("Authorization"))
-                    .filter("scheduler-service"::equals).isPresent();
+            var caller = TestTokens.serviceCaller(exchange.getRequestHeaders().getFirst("Authorization"));
+            caller.ifPresent(CALLER::set);
+            boolean authorised = caller.isPresent();
             int status = !authorised ? 401 : body != null ? 200 : 404;
             byte[] bytes = status == 200 ? body.getBytes() : new byte[0];
             exchange.getResponseHeaders().add("Content-Type", "application/json");
