@@ -1,9 +1,7 @@
 package io.ocore.backups.scheduler.environment;
 
-import io.ocore.backups.platform.web.ProblemException;
 import io.ocore.backups.platform.environments.EnvironmentOwner;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -26,26 +24,11 @@ public class Environments {
         this.owner = owner;
     }
 
-    /**
-     * The organisation's environment. Not known yet: backup-service is asked; its 404 (also for
-     * another organisation's environment) is a 404, an owner that cannot answer a 503, never a 404.
-     */
+    /** The organisation's environment, asking backup-service when not known yet (EnvironmentOwner#require). */
     public Uni<KnownEnvironment> require(UUID orgId, UUID id) {
-        Uni<KnownEnvironment> local = environments.find("orgId = ?1 and id = ?2", orgId, id).firstResult();
-        return local.chain(known -> known != null ? Uni.createFrom().item(known) : fromOwner(orgId, id));
-    }
-
-    private Uni<KnownEnvironment> fromOwner(UUID orgId, UUID id) {
-        return owner.find(orgId, id).chain(found -> {
-            if (found.isEmpty()) {
-                return Uni.createFrom().<KnownEnvironment>failure(ProblemException.notFound("Environment", id));
-            }
-            var r = found.get();
-            Log.infof("Environment %s of org %s learned from backup-service before its event", id, orgId);
-            Uni<KnownEnvironment> recorded = record(r.id(), r.orgId(), r.projectId(), r.name(), r.environmentType(),
-                    r.createdAt()).chain(() -> environments.find("orgId = ?1 and id = ?2", orgId, id).firstResult());
-            return recorded.onItem().ifNull().failWith(() -> ProblemException.notFound("Environment", id));
-        });
+        return owner.require(orgId, id,
+                () -> environments.find("orgId = ?1 and id = ?2", orgId, id).<KnownEnvironment>firstResult(),
+                r -> record(r.id(), r.orgId(), r.projectId(), r.name(), r.environmentType(), r.createdAt()));
     }
 
     /** Records the environment unless already known (the event, when it comes, finds the row). */

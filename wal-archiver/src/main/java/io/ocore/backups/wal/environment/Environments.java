@@ -1,10 +1,8 @@
 package io.ocore.backups.wal.environment;
 
 import io.ocore.backups.platform.environments.EnvironmentOwner;
-import io.ocore.backups.platform.web.ProblemException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;
@@ -27,27 +25,12 @@ public class Environments {
         this.owner = owner;
     }
 
-    /**
-     * The organisation's environment. Not known yet: backup-service is asked; its 404 (also for
-     * another organisation's environment) is a 404, an owner that cannot answer a 503, never a 404.
-     */
+    /** The organisation's environment, asking backup-service when not known yet (EnvironmentOwner#require). */
     public Uni<Environment> require(UUID orgId, UUID id) {
-        Uni<Environment> local = environments.find("orgId = ?1 and id = ?2", orgId, id).firstResult();
-        return local.chain(known -> known != null ? Uni.createFrom().item(known) : fromOwner(orgId, id));
-    }
-
-    private Uni<Environment> fromOwner(UUID orgId, UUID id) {
-        return owner.find(orgId, id).chain(found -> {
-            if (found.isEmpty()) {
-                return Uni.createFrom().<Environment>failure(ProblemException.notFound("Environment", id));
-            }
-            var r = found.get();
-            Log.infof("Environment %s of org %s learned from backup-service before its event", id, orgId);
-            return Panache.withTransaction(() -> registered(r.id(), r.orgId(), r.projectId(), r.name(),
-                    r.environmentType()))
-                    .chain(() -> environments.find("orgId = ?1 and id = ?2", orgId, id).<Environment>firstResult())
-                    .onItem().ifNull().failWith(() -> ProblemException.notFound("Environment", id));
-        });
+        return owner.require(orgId, id,
+                () -> environments.find("orgId = ?1 and id = ?2", orgId, id).<Environment>firstResult(),
+                r -> Panache.withTransaction(() -> registered(r.id(), r.orgId(), r.projectId(), r.name(),
+                        r.environmentType())));
     }
 
     /**

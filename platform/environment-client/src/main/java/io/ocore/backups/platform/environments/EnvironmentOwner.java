@@ -12,6 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -50,6 +52,26 @@ public class EnvironmentOwner {
                     case 404 -> Optional.<Registered>empty();
                     default -> throw unavailable("HTTP " + response.statusCode());
                 });
+    }
+
+    /**
+     * Read-your-writes in one place: the service's own row ({@code local}, null when absent); absent,
+     * the owner is asked, what it says is recorded ({@code record}) and the row read again. The
+     * owner's 404 (also for another organisation's environment) is a 404, an owner that cannot
+     * answer a 503, never a 404.
+     */
+    public <T> Uni<T> require(UUID orgId, UUID environmentId, Supplier<Uni<T>> local,
+            Function<Registered, Uni<Void>> record) {
+        return local.get().chain(known -> known != null ? Uni.createFrom().item(known)
+                : find(orgId, environmentId).chain(found -> {
+                    if (found.isEmpty()) {
+                        return Uni.createFrom().<T>failure(ProblemException.notFound("Environment", environmentId));
+                    }
+                    Log.infof("Environment %s of org %s learned from backup-service before its event", environmentId,
+                            orgId);
+                    return record.apply(found.get()).chain(() -> local.get())
+                            .onItem().ifNull().failWith(() -> ProblemException.notFound("Environment", environmentId));
+                }));
     }
 
     private Registered parse(String body, UUID orgId, UUID environmentId) {
