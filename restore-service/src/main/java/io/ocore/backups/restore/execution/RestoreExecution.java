@@ -285,7 +285,7 @@ public class RestoreExecution {
 
             // 7. swap by rename
             steps.begin(SWAP);
-            store.swapState(progress.job.lease(), "swapping");
+            store.swapState(progress.job.lease(), "swapping", SWAP);
             swapping[0] = true;
             // holding the row, lease re-checked inside: a recovery's takeover (and so its undo) waits
             TargetServer swapServer = server;

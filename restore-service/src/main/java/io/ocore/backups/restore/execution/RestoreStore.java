@@ -95,6 +95,14 @@ public class RestoreStore {
         jobs.updateOrStop(lease, "swap_state = $4", swapState);
     }
 
+    /**
+     * The swap state and the step together, in one write: a crash right after it is then said to
+     * have happened during that step, not during the one the progress ticker recorded last.
+     */
+    public void swapState(Lease lease, String swapState, String step) {
+        jobs.updateOrStop(lease, "swap_state = $4, progress_step = $5", swapState, step);
+    }
+
     public void snapshotTaken(Lease lease, UUID snapshotId) {
         jobs.updateOrStop(lease, "pre_restore_snapshot_id = $4", snapshotId);
     }
