@@ -38,7 +38,8 @@ public class RestoreBackupCommand extends ApiCommand {
     String name;
 
     @Option(names = "--pitr", paramLabel = "TIMESTAMP",
-            description = "Point in time to recover to, ISO 8601 UTC, e.g. 2026-03-15T14:30:00Z (needs WAL coverage).")
+            description = "Point in time to recover to, ISO 8601 UTC, e.g. 2026-03-15T14:30:00Z: checked against the"
+                    + " backup's WAL coverage; the server refuses it until point-in-time restores are built.")
     String pitr;
 
     @Option(names = "--neutralize", negatable = true,
