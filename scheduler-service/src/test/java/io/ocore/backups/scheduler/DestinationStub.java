@@ -2,6 +2,7 @@ package io.ocore.backups.scheduler;
 
 import com.sun.net.httpserver.HttpServer;
 import io.ocore.backups.platform.testing.TestTokens;
+import io.ocore.backups.platform.testing.fakes.FakeHttp;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -42,12 +43,8 @@ public class DestinationStub implements QuarkusTestResourceLifecycleManager {
             boolean authorised = TestTokens.serviceCaller(exchange.getRequestHeaders().getFirst("Authorization"))
                     .filter("scheduler-service"::equals).isPresent();
             int status = !authorised ? 401 : KNOWN.contains(key) ? 200 : 404;
-            byte[] body = status == 200 ? ("{\"id\":\"" + path + "\"}").getBytes() : new byte[0];
-            exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-            if (body.length > 0) {
-                exchange.getResponseBody().write(body);
-            }
-            exchange.close();
+            FakeHttp.send(exchange, status, status == 200 ? ("{\"id\":\"" + path + "\"}").getBytes() : new byte[0],
+                    null);
         });
         server.start();
         return Map.of("ocore.services.destination.url", "http://127.0.0.1:" + server.getAddress().getPort());

@@ -64,13 +64,7 @@ public class BackupServiceStub implements QuarkusTestResourceLifecycleManager {
             caller.ifPresent(CALLER::set);
             boolean authorised = caller.isPresent();
             int status = !authorised ? 401 : body != null ? 200 : 404;
-            byte[] bytes = status == 200 ? body.getBytes() : new byte[0];
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-            if (bytes.length > 0) {
-                exchange.getResponseBody().write(bytes);
-            }
-            exchange.close();
+            FakeHttp.send(exchange, status, status == 200 ? body.getBytes() : new byte[0], "application/json");
         });
         server.start();
         return Map.of("ocore.services.backup.url", "http://127.0.0.1:" + server.getAddress().getPort());

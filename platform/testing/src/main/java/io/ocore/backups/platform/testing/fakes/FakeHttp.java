@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
 /** Plumbing shared by the fake Graph and Drive servers. */
-final class FakeHttp {
+public final class FakeHttp {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -54,7 +54,8 @@ final class FakeHttp {
         send(ex, status, JSON.writeValueAsBytes(body), "application/json");
     }
 
-    static void send(HttpExchange ex, int status, byte[] body, String type) throws IOException {
+    /** Answers {@code status} with {@code body} (none when empty) of {@code type} (none when null), and closes. */
+    public static void send(HttpExchange ex, int status, byte[] body, String type) throws IOException {
         drain(ex);
         if (type != null) {
             ex.getResponseHeaders().set("Content-Type", type);
