@@ -3,7 +3,7 @@ package io.ocore.backups.scheduler.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ocore.backups.platform.testing.JwtTestResource;
-import io.ocore.backups.platform.testing.fakes.BackupServiceStub;
+import io.ocore.backups.platform.testing.fakes.OwnerServicesStub;
 import io.ocore.backups.platform.testing.kafka.KafkaTestResource;
 import io.ocore.backups.platform.testing.postgres.PostgresTestResource;
 import io.ocore.backups.scheduler.DestinationStub;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(DestinationStub.class)
-@QuarkusTestResource(BackupServiceStub.class)
+@QuarkusTestResource(OwnerServicesStub.class)
 class DispatchBenchmarkTest {
 
     static final int SCHEDULES = 10_000;

@@ -1,5 +1,6 @@
 package io.ocore.backups.scheduler.schedule;
 
+import io.ocore.backups.platform.events.v1.Events.BackupScheduleChanged;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
@@ -108,6 +109,15 @@ public class BackupSchedule extends PanacheEntityBase {
 
     public ZoneId zone() {
         return ZoneId.of(timezone);
+    }
+
+    /**
+     * What BackupScheduleChanged says of this schedule: the one shape of the event and of the
+     * internal answer (InternalScheduleResource).
+     */
+    public BackupScheduleChanged announced() {
+        return new BackupScheduleChanged(orgId, environmentId, enabled, walEnabled, walRetentionDays,
+                destinationIds == null ? List.of() : List.copyOf(destinationIds));
     }
 
     /** How long WAL is kept, or null when WAL archiving is off. */

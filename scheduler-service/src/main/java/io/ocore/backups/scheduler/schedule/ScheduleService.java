@@ -1,7 +1,6 @@
 package io.ocore.backups.scheduler.schedule;
 
 import io.ocore.backups.platform.events.Outbox;
-import io.ocore.backups.platform.events.v1.Events.BackupScheduleChanged;
 import io.ocore.backups.platform.web.Problem.FieldError;
 import io.ocore.backups.platform.web.ProblemException;
 import io.ocore.backups.scheduler.environment.Environments;
@@ -135,7 +134,6 @@ public class ScheduleService {
         Log.infof("Schedule of environment %s set (enabled=%s, db=%s, full=%s)", environmentId, s.enabled,
                 s.dbFrequency, s.fullFrequency);
         Uni<BackupSchedule> saved = created ? schedules.persist(s) : Uni.createFrom().item(s);
-        return saved.call(x -> outbox.append(new BackupScheduleChanged(orgId, environmentId, s.enabled,
-                s.walEnabled, s.walRetentionDays, s.destinationIds)));
+        return saved.call(x -> outbox.append(s.announced()));
     }
 }

@@ -20,7 +20,7 @@ import io.ocore.backups.platform.events.v1.Events.BackupRequested;
 import io.ocore.backups.platform.events.v1.Events.BackupTiersAssigned;
 import io.ocore.backups.platform.testing.JwtTestResource;
 import io.ocore.backups.platform.events.EventEnvelope;
-import io.ocore.backups.platform.testing.fakes.BackupServiceStub;
+import io.ocore.backups.platform.testing.fakes.OwnerServicesStub;
 import io.ocore.backups.platform.testing.kafka.KafkaBroker;
 import io.ocore.backups.platform.testing.kafka.KafkaTestClient;
 import io.ocore.backups.platform.testing.kafka.KafkaTestResource;
@@ -63,7 +63,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(DestinationStub.class)
-@QuarkusTestResource(BackupServiceStub.class)
+@QuarkusTestResource(OwnerServicesStub.class)
 class SchedulerFlowTest {
 
     static KafkaTestClient kafka;
@@ -188,7 +188,7 @@ class SchedulerFlowTest {
     @Test
     void scheduledSlotsDueWhileTheBrokerIsDownAreAllRequestedOnceItIsBack() throws Throwable {
         UUID org = UUID.randomUUID();
-        UUID env = BackupServiceStub.add(org, "production"); // no Kafka needed to know it
+        UUID env = OwnerServicesStub.add(org, "production"); // no Kafka needed to know it
         UUID dest = DestinationStub.add(org);
         Instant start = Instant.parse("2035-02-01T00:00:00Z");
         TestClock.set(start);

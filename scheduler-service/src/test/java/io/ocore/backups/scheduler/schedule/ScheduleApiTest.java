@@ -21,7 +21,7 @@ import io.ocore.backups.platform.events.v1.Events.BackupScheduleChanged;
 import io.ocore.backups.platform.security.Permissions;
 import io.ocore.backups.platform.testing.JwtTestResource;
 import io.ocore.backups.platform.testing.TestTokens;
-import io.ocore.backups.platform.testing.fakes.BackupServiceStub;
+import io.ocore.backups.platform.testing.fakes.OwnerServicesStub;
 import io.ocore.backups.platform.testing.kafka.KafkaTestClient;
 import io.ocore.backups.platform.testing.kafka.KafkaTestResource;
 import io.ocore.backups.platform.testing.postgres.PostgresTestResource;
@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(DestinationStub.class)
-@QuarkusTestResource(BackupServiceStub.class)
+@QuarkusTestResource(OwnerServicesStub.class)
 class ScheduleApiTest {
 
     static KafkaTestClient kafka;
@@ -119,6 +119,19 @@ class ScheduleApiTest {
         assertThat(changed.walRetentionDays()).isEqualTo(7);
         assertThat(changed.destinationIds()).containsExactly(dest);
 
+        // Services that have not heard the event yet ask for it (read-your-writes): the same facts,
+        // to a service token only, and only for the schedule's own organisation.
+        String internal = "/internal/environments/" + env + "/backup-schedule";
+        given().auth().oauth2(TestTokens.service()).get(internal + "?orgId=" + org).then().statusCode(200)
+                .body("environmentId", equalTo(env.toString())).body("orgId", equalTo(org.toString()))
+                .body("enabled", equalTo(true)).body("walEnabled", equalTo(true))
+                .body("walRetentionDays", equalTo(7)).body("destinationIds", hasItem(dest.toString()));
+        given().auth().oauth2(TestTokens.service()).get(internal + "?orgId=" + UUID.randomUUID()).then()
+                .statusCode(404).contentType("application/problem+json");
+        given().auth().oauth2(TestTokens.service()).get(internal).then().statusCode(400)
+                .body("errors[0].field", equalTo("orgId"));
+        given().auth().oauth2(manager(org)).get(internal + "?orgId=" + org).then().statusCode(401);
+
         // Disabling clears the next times.
         given().auth().oauth2(manager(org)).contentType(ContentType.JSON)
                 .body(body(dest, "").replace("\"enabled\": true", "\"enabled\": false")).put(path(env)).then()
@@ -185,7 +198,7 @@ class ScheduleApiTest {
     void aScheduleCanBeSetTheMomentItsEnvironmentIsRegisteredBeforeTheEvent() throws Exception {
         // Registered in backup-service; EnvironmentRegistered is never sent in this test.
         UUID org = UUID.randomUUID();
-        UUID env = BackupServiceStub.add(org, "staging");
+        UUID env = OwnerServicesStub.add(org, "staging");
         UUID dest = DestinationStub.add(org);
         given().auth().oauth2(viewer(org)).get(path(env)).then().statusCode(200)
                 .body("enabled", equalTo(false)).body("dbFrequency", equalTo("daily")) // staging's recommendation
@@ -193,10 +206,10 @@ class ScheduleApiTest {
         given().auth().oauth2(manager(org)).contentType(ContentType.JSON).body(body(dest, "")).put(path(env)).then()
                 .statusCode(200).body("enabled", equalTo(true));
         // Recorded: later reads do not ask again, and the event, when it comes, changes nothing.
-        int calls = BackupServiceStub.CALLS.get();
+        int calls = OwnerServicesStub.CALLS.get();
         given().auth().oauth2(viewer(org)).get(path(env)).then().statusCode(200).body("enabled", equalTo(true));
         given().auth().oauth2(viewer(org)).get(path(env) + "/retention-preview").then().statusCode(200);
-        assertThat(BackupServiceStub.CALLS.get()).isEqualTo(calls);
+        assertThat(OwnerServicesStub.CALLS.get()).isEqualTo(calls);
         UUID event = kafka.publish(new EnvironmentRegistered(org, env, UUID.randomUUID(), "acme-staging", "staging",
                 Instant.now()));
         await().atMost(Duration.ofSeconds(30)).until(() -> count("select count(*) from consumed_event where event_id = '"
@@ -209,7 +222,7 @@ class ScheduleApiTest {
         UUID other = UUID.randomUUID();
         given().auth().oauth2(viewer(other)).get(path(env)).then().statusCode(404);
         given().auth().oauth2(manager(other)).contentType(ContentType.JSON).body(body(DestinationStub.add(other), ""))
-                .put(path(BackupServiceStub.add(org, "production"))).then().statusCode(404)
+                .put(path(OwnerServicesStub.add(org, "production"))).then().statusCode(404)
                 .contentType("application/problem+json");
     }
 
@@ -224,10 +237,10 @@ class ScheduleApiTest {
     @Test
     void anOwnerThatCannotAnswerIsA503NeverAFalse404() {
         UUID org = UUID.randomUUID();
-        UUID env = BackupServiceStub.add(org, "production");
+        UUID env = OwnerServicesStub.add(org, "production");
         UUID unknown = UUID.randomUUID();
         UUID dest = DestinationStub.add(org);
-        BackupServiceStub.down(true);
+        OwnerServicesStub.down(true);
         try {
             given().auth().oauth2(viewer(org)).get(path(env)).then().statusCode(503)
                     .contentType("application/problem+json");
@@ -236,7 +249,7 @@ class ScheduleApiTest {
                     .then().statusCode(503).contentType("application/problem+json");
             given().auth().oauth2(viewer(org)).get(path(env) + "/retention-preview").then().statusCode(503);
         } finally {
-            BackupServiceStub.down(false);
+            OwnerServicesStub.down(false);
         }
         // Back: it answers, and nothing was stored meanwhile.
         given().auth().oauth2(viewer(org)).get(path(env)).then().statusCode(200).body("enabled", equalTo(false));

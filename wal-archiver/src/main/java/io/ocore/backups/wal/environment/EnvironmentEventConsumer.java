@@ -5,10 +5,8 @@ import io.ocore.backups.platform.events.OcoreEvent;
 import io.ocore.backups.platform.events.Topics;
 import io.ocore.backups.platform.events.v1.Events.BackupScheduleChanged;
 import io.ocore.backups.platform.events.v1.Events.EnvironmentRegistered;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -21,9 +19,9 @@ public class EnvironmentEventConsumer {
     static final String CONSUMER = "wal-archiver";
 
     private final EventHandling handling;
-    private final EnvironmentRepository environments;
+    private final Environments environments;
 
-    public EnvironmentEventConsumer(EventHandling handling, EnvironmentRepository environments) {
+    public EnvironmentEventConsumer(EventHandling handling, Environments environments) {
         this.handling = handling;
         handling.register(CONSUMER, Topics.ENVIRONMENT, this::apply);
         handling.register(CONSUMER, Topics.SCHEDULE, this::apply);
@@ -48,22 +46,7 @@ public class EnvironmentEventConsumer {
         return switch (event) {
             case EnvironmentRegistered e -> Environments.registered(e.environmentId(), e.orgId(), e.projectId(),
                     e.name(), e.environmentType());
-            case BackupScheduleChanged e -> Panache.getSession().chain(session -> session.createNativeQuery(
-                    // A schedule for an environment not registered yet: remember it; the registration fills in the rest.
-                    "insert into environment (id, org_id) values (:id, :org) on conflict (id) do nothing")
-                    .setParameter("id", e.environmentId())
-                    .setParameter("org", e.orgId())
-                    .executeUpdate())
-                    .chain(() -> environments.findById(e.environmentId()))
-                    .invoke(env -> {
-                        env.orgId = e.orgId();
-                        env.walEnabled = e.walEnabled();
-                        env.walRetentionDays = e.walRetentionDays();
-                        env.scheduleEnabled = e.enabled();
-                        env.destinationIds = e.destinationIds() == null ? new UUID[0]
-                                : e.destinationIds().toArray(UUID[]::new);
-                    })
-                    .replaceWithVoid();
+            case BackupScheduleChanged e -> environments.scheduleChanged(e).replaceWithVoid();
             default -> Uni.createFrom().voidItem();
         };
     }

@@ -19,6 +19,7 @@ import io.ocore.backups.platform.security.Permissions;
 import io.ocore.backups.platform.testing.JwtTestResource;
 import io.ocore.backups.platform.testing.TestTokens;
 import io.ocore.backups.platform.testing.fakes.DestinationStub;
+import io.ocore.backups.platform.testing.fakes.OwnerServicesStub;
 import io.ocore.backups.platform.testing.kafka.KafkaTestClient;
 import io.ocore.backups.platform.testing.kafka.KafkaTestResource;
 import io.ocore.backups.platform.testing.postgres.PostgresCluster;
@@ -58,6 +59,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(JwtTestResource.class)
 @QuarkusTestResource(DestinationStub.class)
+@QuarkusTestResource(OwnerServicesStub.class)
 class WalIngestApiTest {
 
     static final String BUCKET = "wal-test";

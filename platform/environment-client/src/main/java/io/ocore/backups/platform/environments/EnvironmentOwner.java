@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ocore.backups.platform.security.service.InternalCall;
 import io.ocore.backups.platform.security.service.ServiceTokens;
 import io.ocore.backups.platform.web.ProblemException;
-import io.ocore.backups.platform.web.ProblemTypes;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,13 +44,10 @@ public class EnvironmentOwner {
 
     /** The environment of the organisation, empty when the owner says 404; a 503 problem when it cannot say. */
     public Uni<Optional<Registered>> find(UUID orgId, UUID environmentId) {
-        return InternalCall.get(serviceTokens, baseUrl + "/internal/environments/" + environmentId + "?orgId=" + orgId)
-                .onFailure().transform(e -> unavailable(e.getClass().getSimpleName()))
-                .map(response -> switch (response.statusCode()) {
-                    case 200 -> Optional.of(parse(response.body(), orgId, environmentId));
-                    case 404 -> Optional.<Registered>empty();
-                    default -> throw unavailable("HTTP " + response.statusCode());
-                });
+        return OwnerCall.find(serviceTokens, mapper,
+                baseUrl + "/internal/environments/" + environmentId + "?orgId=" + orgId, Registered.class,
+                r -> environmentId.equals(r.id()) && orgId.equals(r.orgId()) && r.environmentType() != null,
+                "backup-service", "environment");
     }
 
     /**
@@ -72,25 +68,5 @@ public class EnvironmentOwner {
                     return record.apply(found.get()).chain(() -> local.get())
                             .onItem().ifNull().failWith(() -> ProblemException.notFound("Environment", environmentId));
                 }));
-    }
-
-    private Registered parse(String body, UUID orgId, UUID environmentId) {
-        Registered r;
-        try {
-            r = mapper.readValue(body, Registered.class);
-        } catch (Exception e) {
-            throw unavailable("an answer that is not an environment");
-        }
-        if (r.id() == null || !r.id().equals(environmentId) || r.orgId() == null || !r.orgId().equals(orgId)
-                || r.environmentType() == null) {
-            throw unavailable("an answer about another environment");
-        }
-        return r;
-    }
-
-    private static ProblemException unavailable(String cause) {
-        Log.warnf("backup-service could not confirm an environment: %s", cause);
-        return new ProblemException(503, ProblemTypes.UNAVAILABLE, "Service Unavailable",
-                "The environment cannot be checked right now; try again shortly");
     }
 }

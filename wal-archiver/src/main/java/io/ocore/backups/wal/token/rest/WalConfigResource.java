@@ -63,13 +63,13 @@ public class WalConfigResource {
         UUID orgId = caller.orgId();
         Environment env;
         try {
-            env = VertxContextSupport.subscribeAndAwait(() -> environments.require(orgId, envId));
+            env = VertxContextSupport.subscribeAndAwait(() -> environments.requireWalEnabled(orgId, envId));
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        if (!env.walEnabled) {
+        if (env == null) {
             throw new ProblemException(404, ProblemTypes.NOT_FOUND, "Not Found",
                     "WAL archiving is off for this environment's schedule: turn walEnabled on first");
         }

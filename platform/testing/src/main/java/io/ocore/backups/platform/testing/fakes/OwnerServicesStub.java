@@ -1,6 +1,7 @@
 package io.ocore.backups.platform.testing.fakes;
 
 import com.sun.net.httpserver.HttpServer;
+import io.ocore.backups.platform.events.v1.Events.BackupScheduleChanged;
 import io.ocore.backups.platform.testing.TestTokens;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
@@ -12,18 +13,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 /**
- * backup-service's {@code GET /internal/environments/{id}?orgId=}: 200 with the environment
- * (including, as the real one, database credentials) for the environments tests add, 404
+ * The owners a service asks before it has heard of something by event (read-your-writes):
+ * backup-service's {@code GET /internal/environments/{id}?orgId=}, 200 with the environment
+ * (including, as the real one, database credentials) for the environments tests {@link #add},
+ * and scheduler-service's {@code GET /internal/environments/{id}/backup-schedule?orgId=}, 200 with
+ * the schedules tests {@link #schedule} (in the shape of their BackupScheduleChanged); 404
  * otherwise; 401 unless called with a service token (the calling service's, {@link #CALLER} keeps
  * its subject). {@link #down} makes it drop every connection without an answer (an owner that
- * cannot be reached). For the services that learn environments by event (scheduler-service,
- * wal-archiver) and ask backup-service about one they have not heard of yet.
+ * cannot be reached). For scheduler-service and wal-archiver.
  */
-public class BackupServiceStub implements QuarkusTestResourceLifecycleManager {
+public class OwnerServicesStub implements QuarkusTestResourceLifecycleManager {
 
     static final Map<String, String> KNOWN = new ConcurrentHashMap<>();
+    static final Map<String, String> SCHEDULES = new ConcurrentHashMap<>();
     public static final AtomicInteger CALLS = new AtomicInteger();
     /** The subject of the last authorised caller's service token. */
     public static final AtomicReference<String> CALLER = new AtomicReference<>();
@@ -39,6 +44,15 @@ public class BackupServiceStub implements QuarkusTestResourceLifecycleManager {
                  "filestorePath":"/srv/filestore","configPath":"/etc/odoo.conf","createdAt":"%s"}"""
                 .formatted(id, orgId, type, UUID.randomUUID(), type, Instant.now()));
         return id;
+    }
+
+    /** A schedule scheduler-service has saved and announced (the service under test has not heard it yet). */
+    public static void schedule(BackupScheduleChanged schedule) {
+        SCHEDULES.put(schedule.environmentId() + "/backup-schedule?orgId=" + schedule.orgId(), """
+                {"orgId":"%s","environmentId":"%s","enabled":%s,"walEnabled":%s,"walRetentionDays":%d,
+                 "destinationIds":[%s]}""".formatted(schedule.orgId(), schedule.environmentId(), schedule.enabled(),
+                schedule.walEnabled(), schedule.walRetentionDays(), schedule.destinationIds().stream()
+                        .map(id -> "\"" + id + "\"").collect(Collectors.joining(","))));
     }
 
     public static void down(boolean down) {
@@ -59,7 +73,8 @@ public class BackupServiceStub implements QuarkusTestResourceLifecycleManager {
                 return;
             }
             String path = exchange.getRequestURI().getPath().substring("/internal/environments/".length());
-            String body = KNOWN.get(path + "?" + exchange.getRequestURI().getQuery());
+            String key = path + "?" + exchange.getRequestURI().getQuery();
+            String body = path.endsWith("/backup-schedule") ? SCHEDULES.get(key) : KNOWN.get(key);
             var caller = TestTokens.serviceCaller(exchange.getRequestHeaders().getFirst("Authorization"));
             caller.ifPresent(CALLER::set);
             boolean authorised = caller.isPresent();
@@ -67,7 +82,8 @@ public class BackupServiceStub implements QuarkusTestResourceLifecycleManager {
             FakeHttp.send(exchange, status, status == 200 ? body.getBytes() : new byte[0], "application/json");
         });
         server.start();
-        return Map.of("ocore.services.backup.url", "http://127.0.0.1:" + server.getAddress().getPort());
+        String url = "http://127.0.0.1:" + server.getAddress().getPort();
+        return Map.of("ocore.services.backup.url", url, "ocore.services.scheduler.url", url);
     }
 
     @Override
