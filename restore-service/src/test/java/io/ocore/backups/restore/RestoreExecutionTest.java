@@ -838,6 +838,38 @@ class RestoreExecutionTest {
     }
 
     @Test
+    void aNeutralizationBlockedByALockFailsInBoundedTimeChangingNothingAndTheNextOneRuns() throws Exception {
+        OdooWorld.Env env = OdooWorld.environment(ORG, PROJECT, "odoo_locked", "production", 53L);
+        Map<String, String> before = OdooWorld.fingerprint(env);
+        String id;
+        long started;
+        // a live Odoo session holding ir_cron for longer than the lock timeout (3 s in tests)
+        try (Connection odoo = OdooWorld.cluster().connect(env.db()); Statement st = odoo.createStatement()) {
+            odoo.setAutoCommit(false);
+            st.execute("lock table ir_cron in access exclusive mode");
+            started = System.nanoTime();
+            id = given().auth().oauth2(manager(ORG)).contentType(ContentType.JSON)
+                    .body(Map.of("confirm", env.name())).post("/api/environments/{id}/neutralize", env.id()).then()
+                    .statusCode(202).extract().path("restoreId");
+            JsonPath failed = awaitEnd(id);
+            assertThat(failed.getString("status")).as(failed.prettify()).isEqualTo("failed");
+            assertThat(failed.getString("error")).contains("another session held a lock")
+                    .contains("ocore.restore.lock-timeout = 3 s").contains("during neutralize");
+            odoo.rollback();
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
+        // rolled back as a whole: not even the mail servers (updated before ir_cron) changed
+        assertThat(OdooWorld.fingerprint(env)).isEqualTo(before);
+
+        String next = given().auth().oauth2(manager(ORG)).contentType(ContentType.JSON)
+                .body(Map.of("confirm", env.name())).post("/api/environments/{id}/neutralize", env.id()).then()
+                .statusCode(202).extract().path("restoreId");
+        JsonPath done = awaitEnd(next);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        assertThat(OdooWorld.fingerprint(env).get("neutralized")).isEqualTo("true");
+    }
+
+    @Test
     void restoringOntoOrNeutralizingAProductionEnvironmentNeedsItsNameInConfirm() throws Exception {
         OdooWorld.Env target = OdooWorld.environment(ORG, PROJECT, "odoo_confirm_prod", "production", 71L);
         OdooWorld.Backup backup = OdooWorld.backup(cipher, target, destinations());

@@ -340,6 +340,9 @@ public class RestoreExecution {
             String reason = progress.job.stopReason() != null ? progress.job.stopReason()
                     : e instanceof InterruptedIOException || Thread.currentThread().isInterrupted()
                     ? "interrupted: the restore service stopped during " + progress.step
+                    : lockWaitedOut(e) ? "another session held a lock on the target database for longer than"
+                            + " the lock timeout (ocore.restore.lock-timeout = " + config.lockTimeout().toSeconds() + " s) during "
+                            + progress.step + "; what that step changed was rolled back"
                     : PgErrors.hideServer(message(e), hostPort[0], port);
             Thread.interrupted(); // a stopped restore still undoes and records its failure
             steps.failed(reason, cancel.failedStep());
@@ -1064,6 +1067,22 @@ public class RestoreExecution {
     private static boolean mismatch(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof ChecksumMismatchException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether PostgreSQL gave up waiting for a lock ({@code lock_timeout}): SQLSTATE 55P03 from
+     * a session of ours, or pg_restore's "canceling statement due to lock timeout".
+     */
+    static boolean lockWaitedOut(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.sql.SQLException sql && "55P03".equals(sql.getSQLState())) {
+                return true;
+            }
+            if (c.getMessage() != null && c.getMessage().contains("canceling statement due to lock timeout")) {
                 return true;
             }
         }
