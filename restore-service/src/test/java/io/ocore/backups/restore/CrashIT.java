@@ -50,7 +50,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The packaged restore-service as a real process, killed with SIGKILL in the middle of restores of
  * a real backup onto its own (production) environment: once while pg_restore fills the fresh
- * database, once while the filestore is unpacked beside the target's. After each restart the
+ * database, once while the filestore is unpacked beside the target's, once inside the swap (the
+ * target's database set aside, the restored one not yet in its place). After each restart the
  * restore is failed as interrupted, its temporary database and directory are gone and the target
  * is exactly as it was; then the same backup, undisturbed, restores completely.
  *
@@ -212,10 +213,45 @@ class CrashIT {
         assertThat(OdooWorld.leftovers()).isEmpty();
         assertThat(step(logs(second), "restore_filestore").path("status").asText()).isEqualTo("failed");
 
-        // 3. nothing stalls: the same backup restores completely after the crashes
+        // 3. killed inside the swap: the target's database already set aside under its pre-restore
+        // name, the restored one not yet renamed into its place, so the environment has no database
+        // under its name at that moment. The rename is held back by a lock on the fresh database
+        // (what any session's COMMENT ON DATABASE in an open transaction takes), not by a test hook.
         String third = startRestore();
         answerSnapshot(third);
-        JsonNode done = awaitEnd(third);
+        String thirdDb = env.db() + "_restore_" + third.substring(0, 8);
+        String asideDb = env.db() + "_prerestore_" + third.substring(0, 8);
+        try (Connection holder = cluster.connect("postgres"); Statement hold = holder.createStatement()) {
+            await("restore " + third + " has filled " + thirdDb).atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
+                    .until(() -> "restore_filestore".equals(step(third)) || "swap".equals(step(third))
+                            || "neutralize".equals(step(third)) || tablesIn(thirdDb) > 0);
+            holder.setAutoCommit(false);
+            hold.execute("comment on database " + thirdDb + " is 'held by CrashIT'");
+            await("restore " + third + " inside the swap: " + env.db() + " set aside as " + asideDb)
+                    .atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                    .until(() -> databaseExists(asideDb) && !databaseExists(env.db()) && renameWaiting(thirdDb));
+            kill();
+            // the killed service's rename still waits in its server session: the host's connections
+            // die with it (the server would see the socket closed at its next write)
+            cluster.execute("postgres", "select pg_terminate_backend(pid) from pg_stat_activity where"
+                    + " wait_event_type = 'Lock' and query ilike 'alter database%'");
+            holder.rollback();
+        }
+        assertThat(databaseExists(env.db())).as("the kill came while the target had no database").isFalse();
+        startApp();
+        failed = awaitEnd(third);
+        assertThat(failed.path("status").asText()).as(failed.toString()).isEqualTo("failed");
+        assertThat(failed.path("error").asText()).isEqualTo("interrupted: the restore service stopped during swap");
+        assertThat(OdooWorld.fingerprint(env)).as("the old pair is back in place").isEqualTo(before);
+        assertThat(databaseExists(asideDb)).as(asideDb).isFalse();
+        assertThat(databaseExists(thirdDb)).as(thirdDb).isFalse();
+        assertThat(OdooWorld.leftovers()).isEmpty();
+        assertThat(step(logs(third), "swap").path("status").asText()).isEqualTo("failed");
+
+        // 4. nothing stalls: the same backup restores completely after the crashes
+        String fourth = startRestore();
+        answerSnapshot(fourth);
+        JsonNode done = awaitEnd(fourth);
         assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("completed");
         assertThat(OdooWorld.fingerprint(env)).isEqualTo(atBackup);
         await().atMost(DEADLINE).until(() -> OdooWorld.leftovers().isEmpty());
@@ -359,6 +395,18 @@ class CrashIT {
         try (Connection c = cluster.connect("postgres");
                 PreparedStatement st = c.prepareStatement("select 1 from pg_database where datname = ?")) {
             st.setString(1, db);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Whether a session waits for a lock to rename database {@code db} (the swap, held back). */
+    static boolean renameWaiting(String db) throws SQLException {
+        try (Connection c = cluster.connect("postgres");
+                PreparedStatement st = c.prepareStatement("select 1 from pg_stat_activity where wait_event_type = 'Lock'"
+                        + " and query ilike 'alter database%' and query like ?")) {
+            st.setString(1, "%" + db + "%");
             try (ResultSet rs = st.executeQuery()) {
                 return rs.next();
             }
