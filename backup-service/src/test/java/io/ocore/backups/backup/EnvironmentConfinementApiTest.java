@@ -181,6 +181,10 @@ class EnvironmentConfinementApiTest {
         String backupId = BackupExecutionTest.requestBackup(org, env, "full", dest);
         JsonPath b = awaitFinished(org, backupId);
         assertThat(b.getString("status")).as(b.prettify()).isEqualTo("completed");
+        // left out, and said so: the backup's notes name each link
+        assertThat(b.getList("notes", String.class)).containsExactly(
+                "filestore dir-link: a symbolic link, not in the backup (links are never followed)",
+                "filestore file-link: a symbolic link, not in the backup (links are never followed)");
         // what the backup holds, as a user downloads it (the blob-index filestore assembled into a tar)
         byte[] tar = io.restassured.RestAssured.given().auth().oauth2(Fixtures.manager(org))
                 .queryParam("destinationId", dest.toString())

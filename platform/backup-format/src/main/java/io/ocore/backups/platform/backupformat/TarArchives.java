@@ -19,7 +19,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 /**
  * The tar flavour of the filestore and config components: POSIX (PAX headers for long names and
  * big files), relative paths with '/', entries in sorted order (so the same tree gives the same
- * archive), regular files and directories only (symbolic links are skipped, never followed).
+ * archive), regular files and directories only (symbolic links and special files are skipped, never
+ * followed, and named in the notes).
  */
 public final class TarArchives {
 
@@ -106,7 +107,7 @@ public final class TarArchives {
     /**
      * Walks {@code dir} in sorted path order (a directory before what it holds): each directory
      * and regular file is handed to {@code visitor} (symbolic links and special files are skipped,
-     * never followed). A file deleted between the listing and its read is skipped and named in the
+     * never followed, and named in the notes). A file deleted between the listing and its read is skipped and named in the
      * notes; a file whose size or modification time differ after it was read, or whose read gave
      * another number of bytes than its size, is read again (up to {@link #REREADS} times) and, if it
      * keeps changing, kept as last read and named in the notes. Answers the notes.
@@ -160,7 +161,11 @@ public final class TarArchives {
 
             @Override
             public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
-                if (!a.isSymbolicLink()) {
+                if (a.isSymbolicLink()) {
+                    notes.add(relative(dir, f) + ": a symbolic link, not in the backup (links are never followed)");
+                } else if (a.isOther()) {
+                    notes.add(relative(dir, f) + ": not a regular file (a socket, FIFO or device), not in the backup");
+                } else {
                     paths.add(f);
                 }
                 return java.nio.file.FileVisitResult.CONTINUE;
@@ -176,6 +181,7 @@ public final class TarArchives {
             }
         });
         paths.sort((a, b) -> relative(dir, a).compareTo(relative(dir, b)));
+        notes.sort(null); // what the listing left out, in path order like the rest
         return paths;
     }
 

@@ -59,6 +59,25 @@ class TarArchivesChangingDirectoryTest {
     }
 
     @Test
+    void aSymbolicLinkAndASocketAreLeftOutAndNamedInTheNotes(@TempDir Path tmp) throws Exception {
+        Path dir = filestore(tmp);
+        Files.createSymbolicLink(dir.resolve("ab/link"), Path.of("/etc/passwd"));
+        try (java.nio.channels.ServerSocketChannel socket = java.nio.channels.ServerSocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            socket.bind(java.net.UnixDomainSocketAddress.of(dir.resolve("cd/odoo.sock")));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            TarArchives.DirectoryArchive a = TarArchives.writeDirectory(dir, out, (file, attempt) -> {
+            });
+            assertThat(a.files()).isEqualTo(4);
+            assertThat(a.notes()).containsExactly(
+                    "ab/link: a symbolic link, not in the backup (links are never followed)",
+                    "cd/odoo.sock: not a regular file (a socket, FIFO or device), not in the backup");
+            assertThat(unpack(out.toByteArray(), tmp.resolve("out"))).containsOnlyKeys("ab/ab01", "ab/ab02",
+                    "cd/cd01", "cd/cd02");
+        }
+    }
+
+    @Test
     void aFileThatGrowsOnceWhileReadIsReadAgainAndStoredWhole(@TempDir Path tmp) throws Exception {
         Path dir = filestore(tmp);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
