@@ -182,6 +182,51 @@ class BackupExecutionTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
 
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)
+    java.net.URL metrics;
+
+    /** The value of the Prometheus sample {@code name} whose labels include {@code labels}; 0 when none. */
+    double sample(String name, String... labels) {
+        String text = given().get(metrics).then().statusCode(200).extract().asString();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + "{") && Stream.of(labels).allMatch(line::contains)) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void finishedBackupsAreCountedByOutcomeAndTheEnvironmentsLastSuccessIsExposed() throws Exception {
+        UUID org = UUID.randomUUID();
+        UUID env = Fixtures.register(org, src);
+        String completed = "status=\"completed\"";
+        String failed = "status=\"failed\"";
+        String db = "backup_type=\"db\"";
+        double completedBefore = sample("ocore_backups_total", db, completed);
+        double failedBefore = sample("ocore_backups_total", db, failed);
+        double sizesBefore = sample("ocore_backup_size_bytes_count", db);
+
+        JsonPath ok = awaitFinished(org, requestBackup(org, env, "db",
+                localDestination(org, Files.createTempDirectory("ocore-local-"))));
+        assertThat(ok.getString("status")).as(ok.prettify()).isEqualTo("completed");
+        JsonPath bad = awaitFinished(org, requestBackup(org, env, "db", unreachableDestination(org)));
+        assertThat(bad.getString("status")).as(bad.prettify()).isEqualTo("failed");
+
+        long completedAt = java.time.Instant.parse(ok.getString("completedAt")).getEpochSecond();
+        String environment = "environment=\"" + env + "\"";
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            assertThat(sample("ocore_backups_total", db, completed)).isEqualTo(completedBefore + 1);
+            assertThat(sample("ocore_backups_total", db, failed)).isEqualTo(failedBefore + 1);
+            assertThat(sample("ocore_backup_size_bytes_count", db)).isEqualTo(sizesBefore + 1);
+            assertThat(sample("ocore_last_successful_backup_timestamp_seconds", environment))
+                    .isEqualTo((double) completedAt);
+        });
+        assertThat(sample("ocore_backup_duration_seconds_count", db)).isPositive();
+        assertThat(sample("ocore_outbox_pending_events")).isGreaterThanOrEqualTo(0);
+        assertThat(given().get(metrics).then().extract().asString()).contains("ocore_outbox_pending_events ");
+    }
+
     @Test
     void aFullBackupToTwoDestinationsRestoresToTheSameDatabaseAndFilestore() throws Exception {
         UUID org = UUID.randomUUID();

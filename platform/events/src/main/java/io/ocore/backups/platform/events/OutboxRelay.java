@@ -14,6 +14,10 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
@@ -21,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -54,18 +59,52 @@ public class OutboxRelay {
     private final AtomicBoolean connecting = new AtomicBoolean();
     private volatile boolean listen;
     private volatile PgConnection listener;
+    private final Event<Relayed> relayed;
+    private final ObjectMapper mapper;
+    private final AtomicLong pending = new AtomicLong();
+
+    /**
+     * An event the relay published, once the row is marked published (committed): what the
+     * services' outcome metrics count (docs/operations.md "Metrics"). A crash between the send and
+     * the commit sends the row again and so counts it again: rare, and said there.
+     *
+     * @param event the event as it was appended
+     */
+    public record Relayed(OcoreEvent event) {
+    }
+
+    /** A row sent, announced once its transaction committed. */
+    private record Sent(String type, String payload) {
+    }
 
     public OutboxRelay(Pool pool, @Channel(CHANNEL) MutinyEmitter<String> emitter,
             @ConfigProperty(name = "quarkus.application.name") String source,
             @ConfigProperty(name = "ocore.outbox.batch-size", defaultValue = "200") int batchSize,
             @ConfigProperty(name = "ocore.outbox.start-paused", defaultValue = "false") boolean startPaused,
-            @ConfigProperty(name = "ocore.outbox.listen", defaultValue = "true") boolean listen) {
+            @ConfigProperty(name = "ocore.outbox.listen", defaultValue = "true") boolean listen,
+            Event<Relayed> relayed, ObjectMapper mapper, MeterRegistry registry) {
         this.pool = pool;
         this.emitter = emitter;
         this.source = "/ocore/" + source;
         this.batchSize = batchSize;
         this.paused.set(startPaused);
         this.listen = listen;
+        this.relayed = relayed;
+        this.mapper = mapper;
+        // Prometheus: ocore_outbox_pending_events (docs/operations.md "Metrics")
+        Gauge.builder("ocore.outbox.pending.events", pending, AtomicLong::get)
+                .description("Events committed to this service's outbox and not yet published to Kafka")
+                .register(registry);
+    }
+
+    /** Counts the outbox's unpublished rows for {@code ocore_outbox_pending_events}. */
+    @Scheduled(every = "${ocore.outbox.metrics-interval:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> countPending() {
+        return pool.query("select count(*) from outbox_event where published_at is null").execute()
+                .invoke(rows -> pending.set(rows.iterator().next().getLong(0)))
+                .onFailure().invoke(e -> Log.debugf("Outbox: could not count pending events: %s", e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     /** The fallback: catches what a missed notification left (relay down, listener reconnecting). */
@@ -147,6 +186,7 @@ public class OutboxRelay {
 
     /** Publishes one batch; answers how many rows were published. */
     public Uni<Integer> relayOnce() {
+        List<Sent> sent = new ArrayList<>();
         return pool.withTransaction(conn -> conn.preparedQuery("""
                 select id, topic, event_key, event_type, org_id, payload, created_at
                 from outbox_event where published_at is null
@@ -159,10 +199,24 @@ public class OutboxRelay {
                         return Uni.createFrom().item(0);
                     }
                     return Multi.createFrom().iterable(batch)
-                            .onItem().transformToUniAndConcatenate(this::send)
+                            .onItem().transformToUniAndConcatenate(row -> send(row).invoke(() -> sent.add(
+                                    new Sent(row.getString("event_type"), row.getString("payload")))))
                             .collect().asList()
                             .chain(ids -> markPublished(conn, ids));
-                }));
+                }))
+                .invoke(() -> sent.forEach(this::announce));
+    }
+
+    /** Tells the observers (metrics) of one published event; an observer's failure stops nothing. */
+    private void announce(Sent r) {
+        try {
+            Class<? extends OcoreEvent> type = EventTypes.classOf(r.type());
+            if (type != null) {
+                relayed.fire(new Relayed(mapper.readValue(r.payload(), type)));
+            }
+        } catch (RuntimeException | java.io.IOException e) {
+            Log.warnf("Outbox: an observer of %s failed: %s", r.type(), e.toString());
+        }
     }
 
     /** Stops publishing (operators draining a node; tests simulating a crash before the relay ran). */
