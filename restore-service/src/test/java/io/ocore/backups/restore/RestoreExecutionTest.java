@@ -837,6 +837,45 @@ class RestoreExecutionTest {
                 .statusCode(404);
     }
 
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)
+    java.net.URL metrics;
+
+    /** The value of the Prometheus sample {@code name} whose labels include {@code labels}; 0 when none. */
+    double sample(String name, String... labels) {
+        String text = given().get(metrics).then().statusCode(200).extract().asString();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + "{") && java.util.stream.Stream.of(labels).allMatch(line::contains)) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void finishedRestoresAreCountedByOutcomeAndTargetType() throws Exception {
+        OdooWorld.Env env = OdooWorld.environment(ORG, PROJECT, "odoo_metrics", "staging", 54L);
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, env, destinations(), "db");
+        String same = "target_type=\"same\"";
+        String completed = "status=\"completed\"";
+        String failed = "status=\"failed\"";
+        double completedBefore = sample("ocore_restores_total", completed, same);
+        double failedBefore = sample("ocore_restores_total", failed, same);
+        double timedBefore = sample("ocore_restore_duration_seconds_count", completed, same);
+
+        String ok = startRestore(backup.id(), Map.of("targetType", "same"));
+        answerSnapshot(ok, env.id(), true);
+        assertThat(awaitEnd(ok).getString("status")).isEqualTo("completed");
+        String bad = startRestore(backup.id(), Map.of("targetType", "same"));
+        answerSnapshot(bad, env.id(), false); // the pre-restore snapshot fails: so does the restore
+        assertThat(awaitEnd(bad).getString("status")).isEqualTo("failed");
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            assertThat(sample("ocore_restores_total", completed, same)).isEqualTo(completedBefore + 1);
+            assertThat(sample("ocore_restores_total", failed, same)).isEqualTo(failedBefore + 1);
+            assertThat(sample("ocore_restore_duration_seconds_count", completed, same)).isEqualTo(timedBefore + 1);
+        });
+    }
+
     @Test
     void aNeutralizationBlockedByALockFailsInBoundedTimeChangingNothingAndTheNextOneRuns() throws Exception {
         OdooWorld.Env env = OdooWorld.environment(ORG, PROJECT, "odoo_locked", "production", 53L);
