@@ -185,15 +185,8 @@ class BackupExecutionTest {
     @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)
     java.net.URL metrics;
 
-    /** The value of the Prometheus sample {@code name} whose labels include {@code labels}; 0 when none. */
     double sample(String name, String... labels) {
-        String text = given().get(metrics).then().statusCode(200).extract().asString();
-        for (String line : text.split("\n")) {
-            if (line.startsWith(name + "{") && Stream.of(labels).allMatch(line::contains)) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return 0;
+        return io.ocore.backups.platform.testing.Metrics.sample(metrics, name, labels);
     }
 
     @Test
@@ -224,7 +217,7 @@ class BackupExecutionTest {
         });
         assertThat(sample("ocore_backup_duration_seconds_count", db)).isPositive();
         assertThat(sample("ocore_outbox_pending_events")).isGreaterThanOrEqualTo(0);
-        assertThat(given().get(metrics).then().extract().asString()).contains("ocore_outbox_pending_events ");
+        assertThat(io.ocore.backups.platform.testing.Metrics.scrape(metrics)).contains("ocore_outbox_pending_events ");
     }
 
     @Test

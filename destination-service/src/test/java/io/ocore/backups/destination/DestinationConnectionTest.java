@@ -90,9 +90,14 @@ class DestinationConnectionTest {
         }
     }
 
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)
+    java.net.URL metrics;
+
     @Test
     void wrongCredentialsAreAClearFailureWithoutTheSecret() {
         UUID org = UUID.randomUUID();
+        double s3FailuresBefore = io.ocore.backups.platform.testing.Metrics.sample(metrics,
+                "ocore_destination_test_failures_total", "destination_type=\"s3\"");
         String secret = "wrong-secret-" + UUID.randomUUID();
         String id = create(org, "Wrong key", "s3", Fixtures.s3(secret));
         String error = test(org, id).body("ok", equalTo(false)).body("failureKind", equalTo("AUTHENTICATION"))
@@ -100,6 +105,9 @@ class DestinationConnectionTest {
         assertThat(error).isNotBlank().doesNotContain(secret);
         as(org).get(PATH + "/" + id).then().body("isVerified", equalTo(false)).body("lastTestedAt", notNullValue())
                 .body("lastError", equalTo(error));
+        // counted for operators (Prometheus), by type
+        assertThat(io.ocore.backups.platform.testing.Metrics.sample(metrics, "ocore_destination_test_failures_total",
+                "destination_type=\"s3\"")).isGreaterThan(s3FailuresBefore); // the health monitor may test one too
 
         Map<String, Object> sftp = Fixtures.sftp();
         sftp.put("password", "not-the-password-" + UUID.randomUUID());

@@ -840,15 +840,8 @@ class RestoreExecutionTest {
     @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)
     java.net.URL metrics;
 
-    /** The value of the Prometheus sample {@code name} whose labels include {@code labels}; 0 when none. */
     double sample(String name, String... labels) {
-        String text = given().get(metrics).then().statusCode(200).extract().asString();
-        for (String line : text.split("\n")) {
-            if (line.startsWith(name + "{") && java.util.stream.Stream.of(labels).allMatch(line::contains)) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return 0;
+        return io.ocore.backups.platform.testing.Metrics.sample(metrics, name, labels);
     }
 
     @Test

@@ -10,6 +10,8 @@ import io.ocore.backups.platform.storage.StorageException;
 import io.ocore.backups.platform.storage.StorageException.Kind;
 import io.ocore.backups.platform.storage.StorageFactory;
 import io.ocore.backups.platform.storage.StorageOptions;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -42,10 +44,12 @@ public class DestinationProbe {
     private final StorageFactory factory;
     private final DestinationSettings settings;
     private final ExecutorService pool;
+    private final MeterRegistry registry;
 
-    public DestinationProbe(StorageFactory factory, DestinationSettings settings) {
+    public DestinationProbe(StorageFactory factory, DestinationSettings settings, MeterRegistry registry) {
         this.factory = factory;
         this.settings = settings;
+        this.registry = registry;
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(Math.max(2, settings.healthConcurrency() + 4), r -> {
             Thread t = new Thread(r, "destination-probe-" + n.incrementAndGet());
@@ -72,7 +76,15 @@ public class DestinationProbe {
         Instant started = Instant.now();
         return offload(() -> probe(type, config), () -> new Outcome(new ProbeResult(false, timeoutMs, Kind.TIMEOUT,
                 "The destination did not answer within " + settings.testTimeout().toSeconds() + " seconds.", Map.of()),
-                Map.of(), micros(started)));
+                Map.of(), micros(started)))
+                .invoke(outcome -> {
+                    if (!outcome.result().ok()) {
+                        // Prometheus: ocore_destination_test_failures_total{destination_type} (docs/operations.md)
+                        Counter.builder("ocore.destination.test.failures")
+                                .description("Failed connection tests (Test Connection and the health monitor)")
+                                .tag("destination_type", type.name()).register(registry).increment();
+                    }
+                });
     }
 
     Outcome probe(DestinationType type, Map<String, Object> config) {
