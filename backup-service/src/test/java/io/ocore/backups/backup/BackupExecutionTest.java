@@ -199,6 +199,8 @@ class BackupExecutionTest {
         double completedBefore = sample("ocore_backups_total", db, completed);
         double failedBefore = sample("ocore_backups_total", db, failed);
         double sizesBefore = sample("ocore_backup_size_bytes_count", db);
+        String localPut = "destination_type=\"local\"";
+        double localBytesBefore = sample("ocore_destination_bytes_total", localPut, "operation=\"put\"");
 
         JsonPath ok = awaitFinished(org, requestBackup(org, env, "db",
                 localDestination(org, Files.createTempDirectory("ocore-local-"))));
@@ -216,6 +218,9 @@ class BackupExecutionTest {
                     .isEqualTo((double) completedAt);
         });
         assertThat(sample("ocore_backup_duration_seconds_count", db)).isPositive();
+        // what went to each type of destination (at least the database dump, stored on the local one)
+        assertThat(sample("ocore_destination_bytes_total", localPut, "operation=\"put\""))
+                .isGreaterThanOrEqualTo(localBytesBefore + ok.getLong("sizeBytes"));
         assertThat(sample("ocore_outbox_pending_events")).isGreaterThanOrEqualTo(0);
         assertThat(io.ocore.backups.platform.testing.Metrics.scrape(metrics)).contains("ocore_outbox_pending_events ");
     }
