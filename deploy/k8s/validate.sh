@@ -6,7 +6,8 @@
 #  - every resource a kustomization.yaml lists exists;
 #  - every overlay renders (`kubectl kustomize`, or `kustomize build`);
 #  - the PrometheusRule of components/monitoring passes `promtool check rules`, and its unit
-#    tests (components/monitoring/rules-test.yaml) pass `promtool test rules`.
+#    tests (components/monitoring/rules-test.yaml) pass `promtool test rules`;
+#  - the Grafana dashboard's panel queries parse (promtool) and read only documented metrics.
 # Planned (issue 16): validation against the Kubernetes API and the operators' CRD schemas.
 # Needs: python3 with PyYAML (Debian: python3-yaml), kubectl or kustomize, promtool (Debian:
 # prometheus). bin/test installs them.
@@ -82,4 +83,26 @@ promtool check rules "$work/rules.yaml" || fail "the PrometheusRule's rules are 
 cp components/monitoring/rules-test.yaml "$work/rules-test.yaml"
 
 promtool test rules "$work/rules-test.yaml" || fail "the alert rules' unit tests failed"
+# The Grafana dashboard: valid JSON, every panel's PromQL parses (as recording rules, through
+# promtool), and every metric it reads is one docs/operations.md lists.
+python3 - components/monitoring/grafana-dashboard.json ../../docs/operations.md "$work/dashboard-rules.yaml" <<'PY'
+import json, re, sys, yaml
+dash = json.load(open(sys.argv[1]))
+documented = set(re.findall(r"`(ocore_[a-z_]+)", open(sys.argv[2]).read()))
+rules, errors = [], 0
+for p in dash["panels"]:
+    for t in p.get("targets", []):
+        rules.append({"record": f"dashboard:panel_{p['id']}_{t['refId']}", "expr": t["expr"]})
+        for m in re.findall(r"\b(ocore_[a-z_]+)", t["expr"]):
+            base = re.sub(r"_(sum|count|max|bucket)$", "", m)
+            if m not in documented and base not in documented:
+                print(f"FAIL dashboard panel {p['title']!r}: {m} is not a metric docs/operations.md lists")
+                errors += 1
+if not rules:
+    sys.exit("FAIL: the dashboard has no panel queries")
+yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]}, open(sys.argv[3], "w"), sort_keys=False)
+print(f"dashboard: {len(rules)} panel queries")
+sys.exit(1 if errors else 0)
+PY
+promtool check rules "$work/dashboard-rules.yaml" || fail "a dashboard panel's query does not parse"
 echo "manifests: all checks passed"
