@@ -264,6 +264,16 @@ public class RestoreExecution {
             // 3 + 4. the database into a fresh database and, at the same time, the filestore beside the old one
             databaseAndFilestore(job, steps, sources, backup, progress, work, server, hasFilestore, cancel,
                     replay == null ? null : new Recovered(replay, source.dbName(), job.pitrTimestamp));
+            if (replay != null) {
+                // the database is dumped: the scratch cluster goes now, not after the restore is recorded as done
+                try {
+                    replay.close();
+                    replay = null;
+                } catch (IOException e) {
+                    Log.warnf("Restore %s: could not remove its scratch cluster yet (tried again at the end): %s", id,
+                            e.getMessage());
+                }
+            }
             if (!hasFilestore && isNew) {
                 confinement.confine(Area.FILESTORE, Path.of(work.tempFilestore()));
                 Files.createDirectories(Path.of(work.tempFilestore()));
