@@ -367,6 +367,15 @@ public class RestoreExecution {
                     : PgErrors.hideServer(message(e), hostPort[0], port);
             Thread.interrupted(); // a stopped restore still undoes and records its failure
             steps.failed(reason, cancel.failedStep());
+            if (replay != null) {
+                // before the failure is recorded: a failed restore has left nothing behind
+                try {
+                    replay.close();
+                    replay = null;
+                } catch (IOException | RuntimeException c) {
+                    Log.errorf(c, "Restore %s: could not remove its scratch cluster %s", id, replay.dir());
+                }
+            }
             String undone = "";
             if (work != null && server != null) {
                 try {
