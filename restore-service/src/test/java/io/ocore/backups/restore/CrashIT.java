@@ -13,6 +13,7 @@ import io.ocore.backups.platform.events.v1.Events;
 import io.ocore.backups.platform.security.EnvelopeCipher;
 import io.ocore.backups.platform.security.Permissions;
 import io.ocore.backups.platform.storage.local.LocalConfig;
+import io.ocore.backups.platform.storage.BackupStorage;
 import io.ocore.backups.platform.storage.local.LocalStorage;
 import io.ocore.backups.platform.testing.TestTokens;
 import io.ocore.backups.platform.testing.kafka.KafkaBroker;
@@ -258,6 +259,66 @@ class CrashIT {
         kill();
     }
 
+    /**
+     * A point-in-time restore killed while its scratch cluster runs (the WAL replayed and the
+     * database dumped, the filestore stalled): after the restart the restore is failed as
+     * interrupted, the scratch server is stopped, its directory gone, the target as it was.
+     */
+    @Test
+    void aPointInTimeRestoreKilledWhileItsScratchClusterRunsLeavesNoServerNoFilesAndTheTargetAsItWas()
+            throws Exception {
+        EnvelopeCipher cipher = new EnvelopeCipher("k1", Map.of("k1", MASTER_KEY));
+        Map<UUID, BackupStorage> dests = Map.of(DEST, new LocalStorage(new LocalConfig(destDir)));
+        cluster.execute(env.db(), "create table if not exists crash_pitr (n int)");
+        Instant from = Instant.now().minusSeconds(5);
+        OdooWorld.Backup pitr = OdooWorld.pitrBackup(cipher, env, dests);
+        cluster.execute(env.db(), "insert into crash_pitr values (1)");
+        Instant moment = Instant.now();
+        cluster.execute(env.db(), "insert into crash_pitr values (2)");
+        List<Map<String, Object>> files = OdooWorld.archiveWal(cipher, env, dests, pitr.id());
+        InternalStub.pitrRange(ORG, pitr.id(), from.toString(), Instant.now().plusSeconds(5).toString(), files);
+        Map<String, String> before = OdooWorld.fingerprint(env);
+        Path fsObject = destDir.resolve(BackupLayout.componentKey(ORG, env.id(), pitr.id(), ComponentName.filestore));
+
+        startApp();
+        String id;
+        Path scratch;
+        Path pidFile;
+        long postmaster;
+        try (StalledObject stalled = new StalledObject(fsObject, TAIL)) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/backups/" + pitr.id() + "/restore"))
+                    .header("Authorization", "Bearer " + token()).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("targetType", "same",
+                            "confirm", env.name(), "pitrTimestamp", moment.toString()))))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            id = JSON.readTree(r.body()).path("restoreId").asText();
+            answerSnapshot(id);
+            scratch = OdooWorld.root.resolve("crash-work").resolve("ocore-restore-" + id + ".pitr");
+            pidFile = scratch.resolve("data").resolve("postmaster.pid");
+            Path fs = Path.of(env.filestore() + ".restore-" + id.substring(0, 8));
+            await("restore " + id + " replayed and unpacking into " + fs).atMost(DEADLINE)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> "restore_filestore".equals(step(id)) && !filesUnder(fs).isEmpty());
+            kill();
+            assertThat(pidFile).as("the kill left the scratch cluster running").exists();
+            postmaster = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
+            assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive)).contains(true);
+        }
+        startApp();
+        JsonNode failed = awaitEnd(id);
+        assertThat(failed.path("status").asText()).as(failed.toString()).isEqualTo("failed");
+        assertThat(failed.path("error").asText()).startsWith("interrupted: the restore service stopped during");
+        assertThat(step(logs(id), "replay_wal").path("status").asText()).isEqualTo("completed");
+        await("the scratch postmaster " + postmaster + " stopped").atMost(DEADLINE)
+                .until(() -> ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false) == false);
+        assertThat(scratch).doesNotExist();
+        assertThat(OdooWorld.fingerprint(env)).isEqualTo(before);
+        assertThat(OdooWorld.leftovers()).isEmpty();
+        kill();
+    }
+
     // --- the service process ---------------------------------------------------------------------
 
     static void startApp() throws Exception {
@@ -280,6 +341,7 @@ class CrashIT {
                 "-Dmp.jwt.verify.publickey.location=" + publicKey,
                 "-Docore.services.backup.url=" + stubProps.get("ocore.services.backup.url"),
                 "-Docore.services.destination.url=" + stubProps.get("ocore.services.destination.url"),
+                "-Docore.services.wal.url=" + stubProps.get("ocore.services.wal.url"),
                 "-Docore.destinations.local-roots=" + OdooWorld.root,
                 "-Docore.environments.filestore-roots=" + OdooWorld.root.resolve("filestore"),
                 "-Docore.environments.config-roots=" + OdooWorld.root.resolve("conf"),

@@ -53,6 +53,12 @@ public class InternalStub implements QuarkusTestResourceLifecycleManager {
         ENVIRONMENTS.put(id, e);
     }
 
+    /** The same with the WAL files a replay of the range fetches (wal-archiver's catalogue entries). */
+    static void pitrRange(UUID org, UUID id, String from, String to, List<Map<String, Object>> files) {
+        PITR_RANGES.put(id, Map.of("orgId", org.toString(), "backupId", id.toString(), "from", from, "to", to,
+                "timeline", 1, "files", files));
+    }
+
     /** wal-archiver's answer for the base of backup {@code id}: its range (from, to). */
     static void pitrRange(UUID org, UUID id, String from, String to) {
         PITR_RANGES.put(id, Map.of("orgId", org.toString(), "backupId", id.toString(), "from", from, "to", to,

@@ -47,6 +47,10 @@ final class OdooWorld {
 
     private static PostgresCluster cluster;
     static Path root;
+    /** Where the cluster archives its WAL (archive_mode on, {@code cp}): what a PITR restore replays. */
+    static Path walArchive;
+    /** The WAL file each PITR backup's base started in. */
+    private static final Map<UUID, String> START_WAL = new java.util.concurrent.ConcurrentHashMap<>();
 
     record Env(UUID org, UUID id, UUID project, String db, Path filestore, Path config) {
 
@@ -59,16 +63,24 @@ final class OdooWorld {
 
     static synchronized PostgresCluster cluster() throws IOException {
         if (cluster == null) {
-            cluster = PostgresCluster.start(Map.of());
+            walArchive = Files.createTempDirectory(Path.of("/tmp"), "ocore-restore-wal-");
+            Files.setPosixFilePermissions(walArchive, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            cluster = PostgresCluster.start(Map.of("archive_mode", "on", "archive_command",
+                    "'cp %p " + walArchive + "/%f'"));
             root = Files.createTempDirectory(Path.of("/tmp"), "ocore-restore-test-");
+            // the work dir is under it: a PITR restore's scratch server (user postgres) must reach it
+            Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
             Path dir = root;
+            Path wal = walArchive;
             PostgresCluster c = cluster;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 c.close();
-                try (Stream<Path> s = Files.walk(dir)) {
-                    s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                } catch (IOException ignored) {
-                    // best effort
+                for (Path d : List.of(dir, wal)) {
+                    try (Stream<Path> s = Files.walk(d)) {
+                        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    } catch (IOException ignored) {
+                        // best effort
+                    }
                 }
             }));
         }
@@ -224,7 +236,62 @@ final class OdooWorld {
             paths.put(d.getKey(), BackupLayout.backupDir(env.org(), env.id(), backupId));
         }
         InternalStub.backup(env.org(), backupId, env.id(), "completed", type, paths, checksums);
+        if (base) {
+            START_WAL.put(backupId, startWalFile);
+        }
         return new Backup(backupId, checksums, paths);
+    }
+
+    /**
+     * Switches to a new WAL segment, waits (with a deadline) until the cluster archived the one it
+     * left, then stores every archived segment from {@code backup}'s base on as wal-archiver does
+     * (a WalObject at BackupLayout.walKey on every destination). Answers wal-archiver's catalogue
+     * entries for them (the {@code files} of its internal pitr-range).
+     */
+    static List<Map<String, Object>> archiveWal(EnvelopeCipher cipher, Env env, Map<UUID, BackupStorage> destinations,
+            UUID backup) throws Exception {
+        String switched = one("select pg_walfile_name(pg_switch_wal())");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            String last = one("select coalesce(last_archived_wal, '') from pg_stat_archiver");
+            if (last.length() == 24 && last.compareTo(switched) >= 0) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("WAL " + switched + " not archived within 60 s (last: " + last + ")");
+            }
+            Thread.sleep(100);
+        }
+        String start = START_WAL.get(backup);
+        List<Path> segments;
+        try (Stream<Path> s = Files.list(walArchive)) {
+            segments = s.filter(p -> p.getFileName().toString().matches("[0-9A-F]{24}"))
+                    .filter(p -> p.getFileName().toString().compareTo(start) >= 0
+                            && p.getFileName().toString().compareTo(switched) <= 0)
+                    .sorted().toList();
+        }
+        List<Map<String, Object>> files = new ArrayList<>();
+        for (Path p : segments) {
+            String name = p.getFileName().toString();
+            byte[] plain = Files.readAllBytes(p);
+            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(plain));
+            EnvelopeCipher.StreamingKey key = cipher.newStreamingKey(
+                    io.ocore.backups.platform.backupformat.wal.WalObject.keyContext(env.id()));
+            byte[] header = io.ocore.backups.platform.backupformat.wal.WalObject.Header.of(env.org(), env.id(), name,
+                    plain.length, sha, key).toBytes();
+            String objectKey = BackupLayout.walKey(env.org(), env.id(), 1, name);
+            Map<String, ComponentWriter.Sink> sinks = new LinkedHashMap<>();
+            destinations.forEach((id, st) -> sinks.put(id.toString(), in -> st.put(objectKey,
+                    new java.io.SequenceInputStream(new ByteArrayInputStream(header), in))));
+            ComponentWriter.Result r = new ComponentWriter().write(out -> out.write(plain), key.aead(),
+                    io.ocore.backups.platform.backupformat.wal.WalObject.associatedData(env.id(), name), sinks, null);
+            if (!r.failures().isEmpty()) {
+                throw new IllegalStateException("WAL write failed: " + r.failures());
+            }
+            files.add(Map.of("fileName", name, "kind", "segment", "timeline", 1, "sizeBytes", plain.length,
+                    "sha256", sha, "destinationIds", destinations.keySet().stream().map(UUID::toString).toList()));
+        }
+        return files;
     }
 
     private static String one(String sql) throws Exception {

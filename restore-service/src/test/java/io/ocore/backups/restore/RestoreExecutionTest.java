@@ -17,6 +17,7 @@ import io.ocore.backups.platform.events.v1.Events;
 import io.ocore.backups.platform.security.EnvelopeCipher;
 import io.ocore.backups.platform.security.Permissions;
 import io.ocore.backups.platform.storage.BackupStorage;
+import io.ocore.backups.platform.testing.postgres.PostgresCluster;
 import io.ocore.backups.platform.storage.DestinationType;
 import io.ocore.backups.platform.storage.StorageFactory;
 import io.ocore.backups.platform.testing.JwtTestResource;
@@ -42,6 +43,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -304,6 +306,91 @@ class RestoreExecutionTest {
         }
         assertThat(after.get("partners")).isEqualTo(expected.get("partners"));
         assertThat(after.get("files")).isEqualTo(expected.get("files"));
+    }
+
+    /** The scratch directory of a restore's WAL replay (under ocore.restore.work-dir). */
+    static Path scratchOf(String restoreId) {
+        return OdooWorld.root.resolve("work").resolve("ocore-restore-" + restoreId + ".pitr");
+    }
+
+    static Instant dbNow() throws Exception {
+        try (var c = OdooWorld.cluster().connect("postgres"); var st = c.createStatement();
+                var rs = st.executeQuery("select clock_timestamp()")) {
+            rs.next();
+            return rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
+        }
+    }
+
+    static List<Integer> marks(String db) throws Exception {
+        List<Integer> out = new ArrayList<>();
+        try (var c = OdooWorld.cluster().connect(db); var st = c.createStatement();
+                var rs = st.executeQuery("select n from pitr_mark order by n")) {
+            while (rs.next()) {
+                out.add(rs.getInt(1));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aPointInTimeRestoreReplaysTheWalToTheMomentBetweenTwoCommittedRows() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_pitr_src", "staging", 96L);
+        PostgresCluster c = OdooWorld.cluster();
+        c.execute(source.db(), "create table pitr_mark (n int)");
+        Instant before = dbNow();
+        OdooWorld.Backup backup = OdooWorld.pitrBackup(cipher, source, destinations());
+        c.execute(source.db(), "insert into pitr_mark values (1)");
+        // read after the first commit, before the second transaction begins: between the two commits
+        Instant moment = dbNow();
+        c.execute(source.db(), "insert into pitr_mark values (2)");
+        List<Map<String, Object>> files = OdooWorld.archiveWal(cipher, source, destinations(), backup.id());
+        InternalStub.pitrRange(ORG, backup.id(), before.toString(), dbNow().toString(), files);
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "pitr moment",
+                "neutralize", false, "pitrTimestamp", moment.toString()));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        assertThat(marks("odoo_pitr_moment")).as("the row committed before the moment, not the one after")
+                .containsExactly(1);
+        assertThat(marks(source.db())).containsExactly(1, 2);
+        JsonPath logs = logs(restoreId);
+        assertThat(logs.getList("step")).containsExactly("resolve", "replay_wal", "restore_database",
+                "restore_filestore", "restore_config", "swap", "register_environment");
+        assertThat(logs.getString("find { it.step == 'replay_wal' }.message"))
+                .contains("recovery stopping before commit of transaction")
+                .contains(files.size() + " WAL files").contains("promoted at the target " + moment);
+        assertThat(logs.getString("find { it.step == 'restore_database' }.message"))
+                .contains("recovered to " + moment);
+        assertThat(scratchOf(restoreId)).doesNotExist();
+    }
+
+    @Test
+    void aMomentPastTheEndOfTheArchivedWalFailsTheRestoreAndLeavesTheTargetUntouched() throws Exception {
+        OdooWorld.Env target = OdooWorld.environment(ORG, PROJECT, "odoo_pitr_short", "staging", 97L);
+        PostgresCluster c = OdooWorld.cluster();
+        c.execute(target.db(), "create table pitr_mark (n int)");
+        Instant before = dbNow();
+        OdooWorld.Backup backup = OdooWorld.pitrBackup(cipher, target, destinations());
+        c.execute(target.db(), "insert into pitr_mark values (1)");
+        List<Map<String, Object>> files = OdooWorld.archiveWal(cipher, target, destinations(), backup.id());
+        Map<String, String> expected = OdooWorld.fingerprint(target);
+        // the catalogue says covered, but the WAL the replay gets ends before the moment
+        Instant moment = dbNow().plusSeconds(600);
+        InternalStub.pitrRange(ORG, backup.id(), before.toString(), moment.plusSeconds(60).toString(), files);
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "same", "neutralize", false,
+                "pitrTimestamp", moment.toString(), "confirm", target.name()));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("failed");
+        assertThat(done.getString("error")).contains("the WAL replay did not reach " + moment)
+                .contains("the archived WAL ends before the target").contains("the target was not touched");
+        JsonPath logs = logs(restoreId);
+        assertThat(logs.getList("step")).containsExactly("resolve", "replay_wal");
+        assertThat(logs.getString("find { it.step == 'replay_wal' }.status")).isEqualTo("failed");
+        assertThat(done.getString("preRestoreSnapshotId")).isNull();
+        assertThat(OdooWorld.fingerprint(target)).isEqualTo(expected);
+        assertThat(marks(target.db())).containsExactly(1);
+        assertThat(scratchOf(restoreId)).doesNotExist();
     }
 
     @Test

@@ -4,7 +4,10 @@ import static io.ocore.backups.wal.WalRows.segment;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.matchesPattern;
 
 import io.ocore.backups.platform.events.v1.Events.BackupCompleted;
 import io.ocore.backups.platform.events.v1.Events.BackupDeleted;
@@ -102,7 +105,13 @@ class PitrRangeApiTest {
         given().auth().oauth2(TestTokens.service()).queryParam("orgId", org.toString())
                 .get("/internal/backups/{id}/pitr-range", backup).then().statusCode(200)
                 .body("from", equalTo("2026-03-15T14:06:39Z"))
-                .body("to", equalTo("2026-03-15T14:16:40Z"));
+                .body("to", equalTo("2026-03-15T14:16:40Z"))
+                // what a replay fetches: the segments of the range only, each with its checksum and destinations
+                .body("files.fileName", contains("000000010000000000000002", "000000010000000000000003",
+                        "000000010000000000000004"))
+                .body("files[0].sha256", matchesPattern("[0-9a-f]{64}"))
+                .body("files[0].sizeBytes", equalTo(16 << 20))
+                .body("files[0].destinationIds", hasSize(1));
         given().auth().oauth2(TestTokens.service()).queryParam("orgId", UUID.randomUUID().toString())
                 .get("/internal/backups/{id}/pitr-range", backup).then().statusCode(404)
                 .contentType("application/problem+json");

@@ -39,7 +39,7 @@ public class RestoreBackupCommand extends ApiCommand {
 
     @Option(names = "--pitr", paramLabel = "TIMESTAMP",
             description = "Point in time to recover to, ISO 8601 UTC, e.g. 2026-03-15T14:30:00Z: checked against the"
-                    + " backup's WAL coverage; the server refuses it until point-in-time restores are built.")
+                    + " backup's WAL coverage, then the database is recovered to it by replaying the WAL.")
     String pitr;
 
     @Option(names = "--neutralize", negatable = true,

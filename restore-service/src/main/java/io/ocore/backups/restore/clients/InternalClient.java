@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -57,10 +58,19 @@ public class InternalClient {
      * WAL are there; otherwise {@code range} is null and {@code missing} says why (no PITR base, or
      * the WAL the base needs is not all archived yet).
      */
-    public record PitrRange(Instant from, Instant to, Integer timeline, String missing) {
+    public record PitrRange(Instant from, Instant to, Integer timeline, String missing, List<WalFile> files) {
+        public PitrRange(Instant from, Instant to, Integer timeline, String missing) {
+            this(from, to, timeline, missing, List.of());
+        }
+
         public boolean covered() {
             return from != null && to != null;
         }
+    }
+
+    /** One archived WAL file a replay of the range needs (wal-archiver's catalogue: checksum, size, destinations). */
+    public record WalFile(String fileName, String kind, int timeline, long sizeBytes, String sha256,
+            List<UUID> destinationIds) {
     }
 
     /** The other service answered 404: the resource does not exist in that organisation. */
@@ -114,9 +124,19 @@ public class InternalClient {
             return switch (res.statusCode()) {
                 case 200 -> {
                     try {
+                        List<WalFile> files = new java.util.ArrayList<>();
+                        for (JsonNode f : n.path("files")) {
+                            List<UUID> dests = new java.util.ArrayList<>();
+                            for (JsonNode d : f.path("destinationIds")) {
+                                dests.add(UUID.fromString(d.asText()));
+                            }
+                            files.add(new WalFile(f.path("fileName").asText(), f.path("kind").asText(),
+                                    f.path("timeline").asInt(), f.path("sizeBytes").asLong(), f.path("sha256").asText(),
+                                    List.copyOf(dests)));
+                        }
                         yield new PitrRange(Instant.parse(n.path("from").asText()), Instant.parse(n.path("to").asText()),
-                                n.path("timeline").asInt(), null);
-                    } catch (java.time.format.DateTimeParseException e) {
+                                n.path("timeline").asInt(), null, List.copyOf(files));
+                    } catch (java.time.format.DateTimeParseException | IllegalArgumentException e) {
                         throw new Unavailable("wal-archiver answered an unreadable pitr-range for backup " + backupId);
                     }
                 }
@@ -138,6 +158,10 @@ public class InternalClient {
         return get(backupUrl + "/internal/environments/" + envId + "?orgId=" + orgId + "&credentials=true",
                 "environment " + envId)
                 .map(InternalClient::environmentOf);
+    }
+
+    public PitrRange pitrRangeBlocking(UUID orgId, UUID backupId) {
+        return pitrRange(orgId, backupId).await().atMost(Duration.ofSeconds(60));
     }
 
     public BackupInfo backupBlocking(UUID orgId, UUID backupId) {

@@ -10,6 +10,9 @@ import io.ocore.backups.platform.backupformat.ChecksumMismatchException;
 import io.ocore.backups.platform.backupformat.ComponentName;
 import io.ocore.backups.platform.backupformat.ComponentReader;
 import io.ocore.backups.platform.backupformat.TarArchives;
+import io.ocore.backups.platform.backupformat.wal.WalCopy;
+import io.ocore.backups.platform.backupformat.wal.WalObject;
+import io.ocore.backups.platform.walformat.WalFileName;
 import io.ocore.backups.platform.backupformat.blobs.BlobCorruptException;
 import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
 import io.ocore.backups.platform.backupformat.blobs.BlobLocation;
@@ -65,6 +68,7 @@ import java.util.UUID;
 public class RestoreExecution {
 
     public static final String RESOLVE = "resolve";
+    public static final String REPLAY = "replay_wal";
     public static final String SNAPSHOT = "pre_restore_snapshot";
     public static final String DATABASE = "restore_database";
     public static final String FILESTORE = "restore_filestore";
@@ -214,6 +218,7 @@ public class RestoreExecution {
         boolean[] swapping = {false};
         Cancel cancel = new Cancel();
         String[] hostPort = {null, "0"}; // the server's, hidden from the reason users read
+        PitrReplay replay = null;
         try {
             if ("neutralize".equals(job.kind)) {
                 neutralizeOnly(job, steps, hostPort);
@@ -243,6 +248,11 @@ public class RestoreExecution {
                     + source.name() + " onto " + (isNew ? "new database " + work.targetDb() : target.name())
                     + " (database " + work.targetDb() + ")");
 
+            // 1b. a point in time: the PITR base replayed to it in a scratch cluster (ADR 0018), target untouched
+            if (job.pitrTimestamp != null) {
+                replay = replayWal(job, steps, sources, backup, progress);
+            }
+
             // 2. pre-restore snapshot of an existing target
             if (!isNew) {
                 steps.begin(SNAPSHOT);
@@ -252,7 +262,18 @@ public class RestoreExecution {
             }
 
             // 3 + 4. the database into a fresh database and, at the same time, the filestore beside the old one
-            databaseAndFilestore(job, steps, sources, backup, progress, work, server, hasFilestore, cancel);
+            databaseAndFilestore(job, steps, sources, backup, progress, work, server, hasFilestore, cancel,
+                    replay == null ? null : new Recovered(replay, source.dbName(), job.pitrTimestamp));
+            if (replay != null) {
+                // the database is dumped: the scratch cluster goes now, not after the restore is recorded as done
+                try {
+                    replay.close();
+                    replay = null;
+                } catch (IOException e) {
+                    Log.warnf("Restore %s: could not remove its scratch cluster yet (tried again at the end): %s", id,
+                            e.getMessage());
+                }
+            }
             if (!hasFilestore && isNew) {
                 confinement.confine(Area.FILESTORE, Path.of(work.tempFilestore()));
                 Files.createDirectories(Path.of(work.tempFilestore()));
@@ -346,6 +367,15 @@ public class RestoreExecution {
                     : PgErrors.hideServer(message(e), hostPort[0], port);
             Thread.interrupted(); // a stopped restore still undoes and records its failure
             steps.failed(reason, cancel.failedStep());
+            if (replay != null) {
+                // before the failure is recorded: a failed restore has left nothing behind
+                try {
+                    replay.close();
+                    replay = null;
+                } catch (IOException | RuntimeException c) {
+                    Log.errorf(c, "Restore %s: could not remove its scratch cluster %s", id, replay.dir());
+                }
+            }
             String undone = "";
             if (work != null && server != null) {
                 try {
@@ -366,6 +396,156 @@ public class RestoreExecution {
                 }
             }
             fail(progress.job.lease(), job, reason + undone);
+        } finally {
+            if (replay != null) {
+                try {
+                    replay.close();
+                } catch (IOException | RuntimeException e) {
+                    Log.errorf(e, "Restore %s: could not remove its scratch cluster %s", id, replay.dir());
+                }
+            }
+        }
+    }
+
+    /** The database recovered to {@code target} in a scratch cluster, dumped into the fresh database. */
+    record Recovered(PitrReplay replay, String database, Instant target) {
+    }
+
+    /**
+     * The {@code replay_wal} step: the range asked of wal-archiver again (WAL could be gone since
+     * the request), the base component unpacked (first good copy, checksum verified), the WAL
+     * files of the range fetched and verified from the destinations wal-archiver names, then a
+     * scratch server replays them and must say it stopped at the target. Answers the running
+     * scratch cluster; on any failure it is already stopped and removed.
+     */
+    private PitrReplay replayWal(RestoreJob job, Steps steps, List<Source> sources, BackupInfo backup,
+            Progress progress) throws Exception {
+        Step step = steps.begin(REPLAY);
+        Instant target = job.pitrTimestamp;
+        InternalClient.PitrRange range;
+        try {
+            range = client.pitrRangeBlocking(job.orgId, backup.id());
+        } catch (InternalClient.Unavailable e) {
+            throw new RestoreFailure("wal-archiver could not say what backup " + backup.id() + " can be recovered to ("
+                    + message(e) + "); the target was not touched");
+        }
+        if (!range.covered()) {
+            throw new RestoreFailure("backup " + backup.id() + " can no longer be recovered to a moment: "
+                    + range.missing() + "; the target was not touched");
+        }
+        if (target.isBefore(range.from()) || target.isAfter(range.to())) {
+            throw new RestoreFailure(target + " is no longer covered by backup " + backup.id() + " (covered from "
+                    + range.from() + " to " + range.to() + "); the target was not touched");
+        }
+        if (backup.checksums().get(ComponentName.base.name()) == null) {
+            throw new RestoreFailure("backup " + backup.id() + " holds no PITR base component");
+        }
+        List<InternalClient.WalFile> files = range.files();
+        for (InternalClient.WalFile f : files) {
+            if (!WalFileName.isValid(f.fileName()) || f.sha256() == null || !f.sha256().matches("[0-9a-fA-F]{64}")) {
+                throw new RestoreFailure("wal-archiver named a WAL file this restore cannot use: " + f.fileName());
+            }
+        }
+        long walBytes = files.stream().mapToLong(InternalClient.WalFile::sizeBytes).sum();
+        // what this restore reads: the base, the WAL and the filestore (the database comes from the replay)
+        progress.bytesTotal = walBytes;
+        PitrReplay replay = PitrReplay.create(workDir(), job.id, pgRestore.toAbsolutePath().getParent());
+        try {
+            java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean();
+            String from = fromFirstGood(job, step, sources, ComponentName.base, backup, progress, new Cancel(),
+                    (raw, copy) -> {
+                        progress.job.checkLease();
+                        if (counted.compareAndSet(false, true)) {
+                            long fs = copy.manifest().component(ComponentName.filestore)
+                                    .map(BackupManifest.Component::sizeBytes).orElse(0L);
+                            progress.bytesTotal = progress.bytesTotal + copy.component().sizeBytes() + fs;
+                        }
+                        Swap.deleteTree(replay.dataDir());
+                        Files.createDirectories(replay.dataDir());
+                        TarArchives.extract(raw, replay.dataDir(), n -> {
+                        });
+                    });
+            Log.infof("Restore %s: base of backup %s unpacked into %s", job.id, backup.id(), replay.dataDir());
+            int fetched = fetchWal(job, backup, files, replay.walDir(), progress);
+            Log.infof("Restore %s: %d WAL files fetched; replaying to %s", job.id, fetched, target);
+            replay.configure(target, range.timeline());
+            PitrReplay.Outcome outcome = replay.replay(config.maxDuration());
+            Log.infof("Restore %s: replay ended: %s", job.id, outcome.detail());
+            if (!outcome.reached()) {
+                Log.warnf("Restore %s: the WAL replay did not reach %s; the scratch server's log ends with:%n%s",
+                        job.id, target, replay.logTail());
+                throw new RestoreFailure("the WAL replay did not reach " + target + ": " + outcome.detail()
+                        + "; the target was not touched");
+            }
+            steps.done(step, "base of backup " + backup.id() + " unpacked from destination " + from + "; " + fetched
+                    + " WAL files (" + walBytes + " bytes) fetched and verified; " + outcome.detail()
+                    + "; promoted at the target " + target);
+            return replay;
+        } catch (Throwable t) {
+            try {
+                replay.close();
+            } catch (IOException | RuntimeException e) {
+                Log.errorf(e, "Restore %s: could not remove its scratch cluster %s", job.id, replay.dir());
+            }
+            throw t;
+        }
+    }
+
+    /**
+     * Each WAL file of the range from the first of its destinations that gives a verified copy
+     * (WalCopy: decrypted, decompressed, SHA-256 and size checked), a partial under its segment's
+     * name; answers how many. Progress counts their bytes.
+     */
+    private int fetchWal(RestoreJob job, BackupInfo backup, List<InternalClient.WalFile> files, Path walDir,
+            Progress progress) throws Exception {
+        Map<UUID, BackupStorage> opened = new LinkedHashMap<>();
+        try {
+            int n = 0;
+            for (InternalClient.WalFile f : files) {
+                progress.job.checkLease();
+                String local = "partial".equals(f.kind()) ? WalFileName.parse(f.fileName()).segmentName()
+                        : f.fileName();
+                List<String> failures = new ArrayList<>();
+                boolean ok = false;
+                for (UUID d : f.destinationIds()) {
+                    try {
+                        BackupStorage st = opened.get(d);
+                        if (st == null) {
+                            InternalClient.DestinationInfo info = client.destinationBlocking(job.orgId, d);
+                            st = storages.open(DestinationType.of(info.destinationType()), info.config());
+                            opened.put(d, st);
+                        }
+                        long bytes = WalCopy.toFile(st, cipher, job.orgId, backup.environmentId(), f.timeline(),
+                                f.fileName(), f.sha256(), walDir.resolve(local));
+                        progress.bytesDone.addAndGet(bytes);
+                        ok = true;
+                        break;
+                    } catch (Exception e) {
+                        if (Thread.currentThread().isInterrupted()) {
+                            throw new InterruptedIOException("interrupted");
+                        }
+                        String why = e instanceof WalObject.MismatchException ? "its copy does not match the archived file"
+                                : classify(e, false).detail();
+                        Log.warnf("Restore %s: WAL %s on destination %s not usable: %s", job.id, f.fileName(), d, why);
+                        failures.add("destination " + d + ": " + why);
+                    }
+                }
+                if (!ok) {
+                    throw new RestoreFailure("no destination gave a verified copy of the WAL file " + f.fileName()
+                            + (failures.isEmpty() ? "" : " (" + String.join("; ", failures) + ")")
+                            + "; the target was not touched");
+                }
+                n++;
+            }
+            return n;
+        } finally {
+            for (BackupStorage st : opened.values()) {
+                try {
+                    st.close();
+                } catch (RuntimeException ignored) {
+                    // closing a driver never fails a restore
+                }
+            }
         }
     }
 
@@ -381,7 +561,8 @@ public class RestoreExecution {
      * failure is the restore's; returns once both have ended, so nothing writes when the undo runs.
      */
     private void databaseAndFilestore(RestoreJob job, Steps steps, List<Source> sources, BackupInfo backup,
-            Progress progress, Work work, TargetServer server, boolean hasFilestore, Cancel cancel) throws Exception {
+            Progress progress, Work work, TargetServer server, boolean hasFilestore, Cancel cancel, Recovered recovered)
+            throws Exception {
         Step database = steps.begin(DATABASE);
         Thread filestore = null;
         if (hasFilestore) {
@@ -399,7 +580,8 @@ public class RestoreExecution {
             filestore.start();
         }
         try {
-            String message = restoreDatabase(job, database, sources, backup, progress, work, server, cancel);
+            String message = recovered != null ? restoreRecovered(recovered, progress, work, server, cancel)
+                    : restoreDatabase(job, database, sources, backup, progress, work, server, cancel);
             cancel.check();
             steps.done(database, message);
         } catch (Throwable t) {
@@ -431,6 +613,40 @@ public class RestoreExecution {
         if (first != null) {
             throw new IOException(first);
         }
+    }
+
+    /** The database recovered by the replay, {@code pg_dump}ed from the scratch cluster into the fresh database. */
+    private String restoreRecovered(Recovered r, Progress progress, Work w, TargetServer srv, Cancel cancel)
+            throws Exception {
+        progress.job.checkLease();
+        srv.drop(w.tempDb());
+        srv.create(w.tempDb());
+        Process dump = r.replay().dump(r.database());
+        cancel.watch(dump);
+        io.ocore.backups.platform.pgclient.StderrTail err = io.ocore.backups.platform.pgclient.StderrTail.of(dump,
+                "pg_dump");
+        try {
+            dump.getOutputStream().close();
+            try (InputStream out = dump.getInputStream()) {
+                srv.pgRestore(w.tempDb(), out, cancel::watch);
+            }
+            if (!dump.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IOException("pg_dump of the recovered database did not end");
+            }
+            err.await(5_000);
+            if (dump.exitValue() != 0) {
+                throw new IOException("pg_dump of the recovered database failed: " + err.lastLine());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        } finally {
+            if (dump.isAlive()) {
+                dump.destroyForcibly();
+            }
+        }
+        return "restored into " + w.tempDb() + " from database " + r.database() + " recovered to " + r.target()
+                + " (pg_dump of the scratch cluster)";
     }
 
     /** The database component into the fresh database; answers the step's message. */
@@ -996,6 +1212,12 @@ public class RestoreExecution {
                     + ")";
         }
         deleteDump(id);
+        try {
+            PitrReplay.removeLeftover(workDir(), id, pgRestore.toAbsolutePath().getParent());
+        } catch (IOException | RuntimeException e) {
+            Log.errorf(e, "Restore %s: could not remove the scratch cluster of its WAL replay", id);
+            extra += "; the scratch cluster of its WAL replay could not be removed (" + message(e) + ")";
+        }
         markRunningStepFailed(id, reason);
         fail(lease, job, reason + extra);
     }

@@ -121,6 +121,8 @@ public class RestoreWorker implements JobRunner.Jobs<Progress> {
             case RestoreExecution.RESOLVE -> "resolving the backup";
             // waits for a backup that backup-service watches itself; bounded by snapshot-timeout
             case RestoreExecution.SNAPSHOT -> null;
+            // no byte moves while the scratch server replays: bounded by the replay's deadline (max-duration)
+            case RestoreExecution.REPLAY -> null;
             case RestoreExecution.DATABASE -> "restoring the database";
             case RestoreExecution.FILESTORE -> "restoring the filestore";
             case RestoreExecution.CONFIG -> "writing the config";

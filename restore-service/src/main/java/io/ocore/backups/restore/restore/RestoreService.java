@@ -55,6 +55,7 @@ public class RestoreService {
                             RestoreJob j = job(orgId, "restore", v.targetType(), source.id(), t == null ? null : t.id());
                             j.backupId = backupId;
                             j.newEnvironmentName = v.newEnvironmentName();
+                            j.pitrTimestamp = v.pitr();
                             j.neutralize = v.neutralize() != null ? v.neutralize()
                                     : t == null || !"production".equals(t.environmentType());
                             return persist(j);
@@ -85,10 +86,8 @@ public class RestoreService {
                                 + " can be recovered to: covered from " + range.from() + " to " + range.to()
                                 + "; the nearest covered moment is " + nearest);
                     }
-                    // Covered: replaying WAL into a restore is not built yet (docs/restores.md).
-                    throw ProblemException.badField("pitrTimestamp", pitr + " is covered (" + range.from() + " to "
-                            + range.to() + "), but point-in-time restores cannot be run yet; restore the backup as"
-                            + " it is (leave pitrTimestamp out)");
+                    // covered: the restore replays the WAL to that moment (replay_wal, ADR 0018)
+                    return range;
                 })
                 .replaceWithVoid();
     }

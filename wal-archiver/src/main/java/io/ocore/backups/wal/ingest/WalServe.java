@@ -1,6 +1,6 @@
 package io.ocore.backups.wal.ingest;
 
-import io.ocore.backups.platform.backupformat.BackupLayout;
+import io.ocore.backups.platform.backupformat.wal.WalCopy;
 import io.ocore.backups.platform.backupformat.wal.WalObject;
 import io.ocore.backups.platform.destinations.Destinations;
 import io.ocore.backups.platform.security.EnvelopeCipher;
@@ -13,9 +13,6 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +68,6 @@ public class WalServe {
     /** The first destination's copy that decrypts and matches the catalogue, in a spool file. */
     private Verified verified(UUID orgId, UUID envId, WalFile f) {
         String fileName = f.fileName();
-        String key = BackupLayout.walKey(orgId, envId, f.timeline(), f.fileName());
         List<String> failures = new ArrayList<>();
         for (UUID destId : f.destinationIds()) {
             Destinations.Opened o = destinations.open(orgId, destId);
@@ -82,11 +78,7 @@ public class WalServe {
             Path out = null;
             try {
                 out = spool.create();
-                try (InputStream stored = o.storage().get(key);
-                        InputStream plain = WalObject.open(stored, cipher, envId, f.fileName(), f.sha256()).plaintext();
-                        OutputStream o2 = Files.newOutputStream(out)) {
-                    plain.transferTo(o2);
-                }
+                WalCopy.toFile(o.storage(), cipher, orgId, envId, f.timeline(), f.fileName(), f.sha256(), out);
                 Verified v = new Verified(f, out, destId);
                 out = null;
                 return v;
