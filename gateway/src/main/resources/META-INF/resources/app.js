@@ -187,7 +187,7 @@ async function scheduleSection(envId, destinations) {
   const showNext = (s) => replace(next, 'Next database backup: ', s.nextDbBackupAt ? time(s.nextDbBackupAt) : '—',
     ' · next full backup: ', s.nextFullBackupAt ? time(s.nextFullBackupAt) : '—');
   showNext(schedule);
-  const form = h('form.schedule',
+  const form = h('form.schedule', { novalidate: true },
     field('enabled', 'Enabled', check('enabled')),
     field('dbFrequency', 'Database backups (dbFrequency)', select('dbFrequency', ['hourly', '6h', '12h', 'daily'])),
     field('fullFrequency', 'Full backups (fullFrequency)', select('fullFrequency', ['daily', 'weekly'])),
@@ -274,7 +274,10 @@ async function alertsSection(filter) {
         h('td', a.isRead ? 'read' : h('button.mark-read', { onclick: async () => { await post(`/api/backup-alerts/${a.id}/read`); await load(); } }, 'Mark read')))))));
   }
   await load();
-  section.append(filter.environmentId ? null : h('button#read-all', { onclick: async () => { await post('/api/backup-alerts/read-all'); await load(); } }, 'Mark all read'), list);
+  if (!filter.environmentId) {
+    section.append(h('button#read-all', { onclick: async () => { await post('/api/backup-alerts/read-all'); await load(); } }, 'Mark all read'));
+  }
+  section.append(list);
   return section;
 }
 
@@ -331,7 +334,7 @@ async function destinationsScreen() {
   type.addEventListener('change', showFields);
   showFields();
   const status = h('p', { 'aria-live': 'polite' });
-  const form = h('form.destination',
+  const form = h('form.destination', { novalidate: true },
     h('div.field', h('label', { for: 'd-name' }, 'Name'), h('input#d-name', { name: 'name', type: 'text' }), h('small.error', { 'data-error-for': 'name' })),
     h('div.field', h('label', { for: 'dest-type' }, 'Type'), type, h('small.error', { 'data-error-for': 'destinationType' })),
     fields, h('button#dest-save', { type: 'submit' }, 'Save destination'), status);
@@ -417,7 +420,7 @@ async function restoreDialog(backupId) {
   }
   confirmInput.addEventListener('input', refresh);
 
-  const form = h('form#restore-form.restore',
+  const form = h('form#restore-form.restore', { novalidate: true },
     h('div.field', h('span.label', 'Backup'), base),
     h('p', 'Source: ', h('strong', source.name), ' ', badge(source.environmentType), ` · ${backup.backupType} backup, completed `,
       time(backup.completedAt)),
