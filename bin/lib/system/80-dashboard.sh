@@ -109,7 +109,12 @@ dashboard_checks() {
         else
             fail "Test Connection on the local destination: '$(wd_text "tr[data-destination-id='$DEST']")'"
         fi
-        if [[ "$(wd_text "tr[data-destination-id='$DEST']")" == *verified* ]]; then pass "it shows isVerified"; else fail "it shows isVerified"; fi
+        _dest_verified() { [[ "$(wd_text "tr[data-destination-id='$DEST'] td.verified" 2>/dev/null)" == verified ]]; }
+        if poll_until "$WD_TIMEOUT" 0.2 _dest_verified; then
+            pass "it shows isVerified and lastTestedAt ($(wd_text "tr[data-destination-id='$DEST'] td.tested"))"
+        else
+            fail "it shows isVerified: '$(wd_text "tr[data-destination-id='$DEST']")'"
+        fi
         wd_click "#dest-save"
         if wd_wait_text "form.destination [data-error-for=name]" "name"; then
             pass "an empty destination form shows the server's message beside Name ($(wd_text "form.destination [data-error-for=name]"))"

@@ -306,16 +306,22 @@ async function destinationsScreen() {
       h('thead', h('tr', ['Name', 'Type', 'Verified', 'Last tested', 'Test'].map((t) => h('th', t)))),
       h('tbody', items.map((d) => {
         const result = h('span.test-result', { 'aria-live': 'polite' });
+        const verified = h('td.verified');
+        const tested = h('td.tested');
+        const show = (x) => {
+          replace(verified, x.isVerified ? badge('verified') : badge('unverified'));
+          replace(tested, x.lastTestedAt ? time(x.lastTestedAt) : 'never');
+        };
+        show(d);
         return h('tr', { 'data-destination-id': d.id },
-          h('td', d.name), h('td', d.destinationType), h('td', d.isVerified ? badge('verified') : badge('unverified')),
-          h('td', d.lastTestedAt ? time(d.lastTestedAt) : 'never'),
+          h('td', d.name), h('td', d.destinationType), verified, tested,
           h('td', h('button.test', { onclick: async (e) => {
             e.target.disabled = true;
             result.textContent = ' testing…';
             try {
               const r = await post(`/api/backup-destinations/${d.id}/test`);
               result.textContent = r.ok ? ` ok (${r.latencyMs} ms)` : ` failed: ${r.error}`;
-              setTimeout(load, 1500);
+              show(await get(`/api/backup-destinations/${d.id}`));
             } catch (err) { result.textContent = ` ${err.message}`; }
             e.target.disabled = false;
           } }, 'Test Connection'), result));
