@@ -77,10 +77,18 @@ dashboard_checks() {
         fail "the page shows the new db backup ${new_backup:-?} completed: '$(wd_text "tr[data-backup-id='$new_backup']" 2>/dev/null)'"
     fi
 
+    # --- the organisation's environments, and the health screen
+    wd_go "$OCORE_URL/#/"
+    if wd_wait "#main a[href='#/environments/$ENV']"; then pass "#/ lists the environment"; else fail "#/ lists the environment: '$(wd_text "#main" 2>/dev/null)'"; fi
+
     # --- the sign-in screen takes a pasted token
     wd_js 'sessionStorage.clear(); location.hash = "#/alerts"; return true' >/dev/null
     if wd_wait "#token-input"; then
         pass "without a token the sign-in screen is shown"
+        wd_js 'location.hash = "#/health"; return true' >/dev/null
+        if wd_wait_text "#overall" "All services are up"; then pass "#/health needs no token and shows /health"; else fail "#/health: '$(wd_text "#main" 2>/dev/null)'"; fi
+        wd_js 'location.hash = "#/alerts"; return true' >/dev/null
+        wd_wait "#token-input" || true
         wd_type "#token-input" "$OCORE_TOKEN"
         wd_click "#sign-in"
         if wd_wait_text "#main h1" "Alerts"; then pass "a pasted token signs in (#/alerts)"; else fail "a pasted token signs in"; fi
