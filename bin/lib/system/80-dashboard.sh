@@ -14,6 +14,17 @@ source "$ROOT_DIR/bin/lib/webdriver.sh"
 
 db_ms() { jq -rn --arg t "$1" '$t | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601 * 1000'; }
 
+# unlabelled SCREEN: fails for every form control of the page without an accessible name
+# (label, aria-label, aria-labelledby or, for a button, its text)
+unlabelled() {
+    local missing
+    missing="$(wd_js 'return [...document.querySelectorAll("#main input, #main select, #main textarea, #main button, #main [role=slider]")]
+        .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.getAttribute("aria-labelledby")
+          && !(e.tagName === "BUTTON" && e.textContent.trim()))
+        .map((e) => e.id || e.name || e.outerHTML.slice(0, 60))')"
+    if [[ "$missing" == "[]" ]]; then pass "$1: every form control has an accessible name"; else fail "$1: controls without an accessible name: $missing"; fi
+}
+
 dashboard_checks() {
     local env_name url new_backup range from_ms to_ms value restore_id
     env_name="$(api GET "/api/environments/$ENV" | jq -r '.name')"
@@ -28,6 +39,13 @@ dashboard_checks() {
     else
         fail "#/environments/ENV?token=JWT shows the environment (h1: '$(wd_text "#main h1" 2>/dev/null)')"
         return 0
+    fi
+    local first_ms
+    first_ms="$(wd_js 'const m = performance.getEntriesByName("ocore:screen")[0]; return m ? Math.round(m.startTime) : -1')"
+    if (( first_ms >= 0 && first_ms < 1000 )); then
+        pass "the first screen is drawn ${first_ms} ms after navigation (under 1 s)"
+    else
+        fail "the first screen is drawn under 1 s after navigation: ${first_ms} ms"
     fi
     local handed="${url##*\?token=}"
     url="$(wd_url)"
@@ -50,6 +68,8 @@ dashboard_checks() {
     else
         fail "it shows the schedule form and its next run times"
     fi
+
+    unlabelled "#/environments/ENV"
 
     # --- the schedule form shows the server's messages beside their fields (nothing is saved)
     wd_clear "#f-retainHourly"; wd_type "#f-retainHourly" "-1"
@@ -96,17 +116,33 @@ dashboard_checks() {
         fail "without a token the sign-in screen is shown"
     fi
 
-    # --- alerts: the read flag
-    if wd_wait "#alerts button.mark-read"; then
-        local alert_id
-        alert_id="$(wd_js 'return document.querySelector("#alerts tr.unread").dataset.alertId' | jq -r .)"
-        wd_click "#alerts tr.unread button.mark-read"
-        _alert_read() { [[ "$(wd_text "tr[data-alert-id='$alert_id']" 2>/dev/null)" == *read* ]] && ! wd_exists "tr[data-alert-id='$alert_id'] button"; }
-        if poll_until "$WD_TIMEOUT" 0.2 _alert_read; then pass "Mark read marks alert $alert_id read on the page"; else fail "Mark read on alert $alert_id"; fi
-        expect "and in the API" "$(api GET "/api/backup-alerts?limit=100" | jq -r --arg a "$alert_id" '.items[] | select(.id == $a) | .isRead')" "true"
+    # --- alerts: the read flag, on an alert of this check's own (an unreachable destination)
+    local dead alert_id
+    dead="$(api POST /api/backup-destinations "{\"name\":\"dashboard check $$\",\"destinationType\":\"sftp\",\"config\":{\"host\":\"127.0.0.1\",\"port\":9,\"username\":\"backup\",\"password\":\"dashboard-check-secret\",\"path\":\"/backups\"}}" | jq -r '.id // empty')"
+    [[ -n "$dead" ]] && api POST "/api/backup-destinations/$dead/test" >/dev/null
+    _dead_alert() {
+        alert_id="$(api GET "/api/backup-alerts?alertType=destination_unreachable&isRead=false&limit=100" \
+            | jq -r --arg d "$dead" '[.items[] | select(.destinationId == $d)][0].id // empty')"
+        [[ -n "$alert_id" ]]
+    }
+    if [[ -n "$dead" ]] && poll_until 60 1 _dead_alert; then
+        wd_go "$OCORE_URL/#/"   # the page shows #/alerts already: going to the same address draws nothing anew
+        wd_go "$OCORE_URL/#/alerts"
+        if wd_wait "tr[data-alert-id='$alert_id'] button.mark-read"; then
+            pass "#/alerts shows the unread alert $alert_id with Mark read"
+            expect "the page never shows the destination's password" \
+                "$(wd_js 'return document.documentElement.outerHTML.includes("dashboard-check-secret")')" "false"
+            wd_click "tr[data-alert-id='$alert_id'] button.mark-read"
+            _alert_read() { [[ "$(wd_text "tr[data-alert-id='$alert_id']" 2>/dev/null)" == *read* ]] && ! wd_exists "tr[data-alert-id='$alert_id'] button"; }
+            if poll_until "$WD_TIMEOUT" 0.2 _alert_read; then pass "Mark read marks it read on the page"; else fail "Mark read on alert $alert_id"; fi
+            expect "and in the API" "$(api GET "/api/backup-alerts?limit=100" | jq -r --arg a "$alert_id" '.items[] | select(.id == $a) | .isRead')" "true"
+        else
+            fail "#/alerts shows the unread alert $alert_id: '$(wd_text "#alerts" 2>/dev/null)'"
+        fi
     else
-        fail "#/alerts lists the unread alerts the system test raised: '$(wd_text "#alerts" 2>/dev/null)'"
+        fail "a destination_unreachable alert for the check's dead destination ${dead:-?} within 60 s"
     fi
+    [[ -n "$dead" ]] && api DELETE "/api/backup-destinations/$dead" >/dev/null
 
     # --- destinations: Test Connection, and the form's messages
     wd_go "$OCORE_URL/#/destinations"
@@ -123,6 +159,7 @@ dashboard_checks() {
         else
             fail "it shows isVerified: '$(wd_text "tr[data-destination-id='$DEST']")'"
         fi
+        unlabelled "#/destinations"
         wd_click "#dest-save"
         if wd_wait_text "form.destination [data-error-for=name]" "name"; then
             pass "an empty destination form shows the server's message beside Name ($(wd_text "form.destination [data-error-for=name]"))"
@@ -165,6 +202,7 @@ dashboard_checks() {
         wd_go "$OCORE_URL/#/backups/$new_backup/restore"
         if wd_wait "#pitr-thumb"; then
             wd_click "#use-pitr"
+            unlabelled "#/backups/BACKUP/restore with the PITR slider"
             expect "the slider has role=slider" "$(wd_js 'return document.getElementById("pitr-thumb").getAttribute("role")')" '"slider"'
             value="$(wd_js 'return document.getElementById("pitr-thumb").getAttribute("aria-valuetext")' | jq -r .)"
             if [[ "$value" == 20*Z\ \(* ]]; then pass "aria-valuetext gives ISO 8601 UTC and local time ($value)"; else fail "aria-valuetext: '$value'"; fi

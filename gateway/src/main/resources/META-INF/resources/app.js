@@ -84,6 +84,7 @@ async function route() {
       try {
         const el = await screen(...m.slice(1).map(decodeURIComponent));
         if (el) replace(main, el);
+        performance.mark('ocore:screen');
       } catch (e) {
         if (!(e instanceof ApiError && e.status === 401)) replace(main, errorBox(e));
       }
@@ -142,17 +143,17 @@ async function environmentScreen(envId) {
     }
   };
 
-  if (await loadBackups()) followBackups();
+  // the sections load side by side: the first screen waits for the slowest, not for their sum
+  const [running, schedule, wal, alerts] = await Promise.all([
+    loadBackups(), scheduleSection(envId, destinations), walSection(envId), alertsSection({ environmentId: envId })]);
+  if (running) followBackups();
   return h('section',
     h('h1', { tabindex: -1 }, env.name, ' ', badge(env.environmentType)),
     h('p.muted', 'Project ', h('code', env.projectId), ' · environment ', h('code', env.id)),
     h('h2', 'Backups'),
     h('div.actions', h('button#backup-db', { onclick: start('db') }, 'Back up database (db)'), ' ',
       h('button#backup-full', { onclick: start('full') }, 'Full backup (database, filestore, config)')),
-    backupError, progressBox, backupsBox,
-    await scheduleSection(envId, destinations),
-    await walSection(envId),
-    await alertsSection({ environmentId: envId }));
+    backupError, progressBox, backupsBox, schedule, wal, alerts);
 }
 
 function backupTable(rows, destName) {
