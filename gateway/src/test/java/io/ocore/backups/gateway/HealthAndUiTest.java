@@ -140,6 +140,8 @@ class HealthAndUiTest {
             given().get("/" + module).then().statusCode(200).contentType(containsString("javascript"));
         }
         given().get("/style.css").then().statusCode(200).contentType(containsString("text/css"));
+        // revalidated on every load: a new version is never mixed with cached old modules
+        given().get("/app.js").then().header("Cache-Control", containsString("max-age=0"));
         given().get("/health.js").then().statusCode(200).body(containsString("fetch('/health'"));
         given().get("/app.js").then().statusCode(200).body(containsString("'/health'"));
     }
