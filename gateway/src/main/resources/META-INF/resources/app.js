@@ -119,8 +119,9 @@ async function environmentScreen(envId) {
     const rows = [...(backups.items || []), ...(snapshots.items || []).filter((s) => !(backups.items || []).some((b) => b.id === s.id))];
     replace(backupsBox, rows.length === 0 ? h('p', 'No backups yet.') : backupTable(rows, destName));
     const running = rows.filter((b) => b.status === 'pending' || b.status === 'in_progress');
+    const detail = (p) => [p && p.phase, p && p.bytesDone != null ? bytes(p.bytesDone) : null].filter(Boolean).join(', ');
     replace(progressBox, running.map((b) => h('span.running', `${b.backupType} backup ${b.id.slice(0, 8)}: ${b.status}`,
-      b.progress ? ` (${b.progress.phase || ''}${b.progress.bytesDone != null ? `, ${bytes(b.progress.bytesDone)}` : ''})` : '', ' ')));
+      detail(b.progress) ? ` (${detail(b.progress)})` : '', ' ')));
     return running.length > 0;
   }
 
