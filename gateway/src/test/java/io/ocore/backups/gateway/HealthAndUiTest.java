@@ -132,10 +132,17 @@ class HealthAndUiTest {
     }
 
     @Test
-    void servesTheDashboardThatShowsTheSystemsHealth() {
+    void servesTheDashboardItsModulesAndItsHealthScreen() {
         given().get("/").then().statusCode(200).contentType(containsString("text/html"))
                 .body(containsString("oCore Backups"))
-                .body(containsString("health.js"));
+                .body(containsString("<script type=\"module\" src=\"app.js\">"));
+        for (String module : new String[] {"app.js", "api.js", "dom.js", "pitr.js", "slider.js", "health.js"}) {
+            given().get("/" + module).then().statusCode(200).contentType(containsString("javascript"));
+        }
+        given().get("/style.css").then().statusCode(200).contentType(containsString("text/css"));
+        // revalidated on every load: a new version is never mixed with cached old modules
+        given().get("/app.js").then().header("Cache-Control", containsString("max-age=0"));
         given().get("/health.js").then().statusCode(200).body(containsString("fetch('/health'"));
+        given().get("/app.js").then().statusCode(200).body(containsString("'/health'"));
     }
 }
