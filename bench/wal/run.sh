@@ -193,7 +193,7 @@ export OCORE_DESTINATIONS_ALLOW_PRIVATE_ENDPOINTS=true
 source "$ROOT/bench/lib/api.sh"
 bench_environment_policy
 if [[ -f "$STATE/run/wal-archiver.pid" ]] && kill -0 "$(<"$STATE/run/wal-archiver.pid")" 2>/dev/null \
-    && [[ "$(curl -s -o /dev/null -w '%{http_code}' "$GATEWAY/health" || true)" == 200 ]]; then
+    && [[ "$(curl -s -o /dev/null -w '%{http_code}' "$GATEWAY/health" || true)" != 000 ]]; then
     log "using the running local stack (it must allow environments on 127.0.0.1:$PG_PORT under $WORK)"
 else
     log "bin/stack up --no-build"

@@ -31,6 +31,9 @@ final class FakeWalArchive implements AutoCloseable {
     final AtomicInteger maxInFlight = new AtomicInteger();
     volatile int forcedStatus;
     volatile long delayMillis;
+    /** Per file name: an answer forced for that name only, and a delay before answering it. */
+    final Map<String, Integer> statusFor = new ConcurrentHashMap<>();
+    final Map<String, Long> delayFor = new ConcurrentHashMap<>();
     private final String token;
     private final String envId;
     private final HttpServer server;
@@ -56,16 +59,17 @@ final class FakeWalArchive implements AutoCloseable {
             String name = path.substring(path.lastIndexOf('/') + 1);
             requests.add(ex.getRequestMethod() + " " + name);
             byte[] body = ex.getRequestBody().readAllBytes();
-            if (delayMillis > 0) {
-                Thread.sleep(delayMillis);
+            long delay = delayFor.getOrDefault(name, delayMillis);
+            if (delay > 0) {
+                Thread.sleep(delay);
             }
             if (!("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))
                     || !path.equals("/api/wal/" + envId + "/" + name)) {
                 send(ex, 401, null);
             } else if (!NAME.matcher(name).matches()) {
                 send(ex, 400, "{\"detail\":\"fileName is not a WAL file name\"}".getBytes());
-            } else if (forcedStatus != 0) {
-                send(ex, forcedStatus, "{\"detail\":\"forced\"}".getBytes());
+            } else if (forcedStatus != 0 || statusFor.containsKey(name)) {
+                send(ex, forcedStatus != 0 ? forcedStatus : statusFor.get(name), "{\"detail\":\"forced\"}".getBytes());
             } else if (ex.getRequestMethod().equals("PUT")) {
                 byte[] old = files.putIfAbsent(name, body);
                 send(ex, old == null ? 201 : Arrays.equals(old, body) ? 200 : 409, null);

@@ -10,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,41 @@ class OcoreWalClientShellTest {
         assertThat(third.exit()).isEqualTo(1);
         assertThat(third.stderr()).contains(seg(3)).contains("503").doesNotContain(TOKEN);
         assertThat(archive.requests).contains("PUT " + seg(3));
+    }
+
+    @Test
+    void aCallReturnsOnceItsOwnFileIsArchivedAndTheNextWaitsForThePushAheadOfItsFile() throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            segment(seg(i));
+        }
+        // seg 3, pushed ahead, is slow and then refused: it must never count as archived
+        archive.delayFor.put(seg(3), 6000L);
+        archive.statusFor.put(seg(3), 503);
+        Process first = client.start(dir.resolve("data"), "push", "pg_wal/" + seg(1), seg(1));
+        assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.exitValue()).isZero();
+        // seg 1 answered: the call is done while the push ahead of seg 3 still runs (no barrier)
+        assertThat(archive.requests).contains("PUT " + seg(3));
+        assertThat(archive.inFlight.get()).isPositive();
+        assertThat(dir.resolve("data/ocore-wal/acked/" + seg(3))).doesNotExist();
+        Files.delete(pgWal.resolve("archive_status/" + seg(1) + ".ready"));
+
+        var second = client.push(dir.resolve("data"), seg(2));
+        assertThat(second.exit()).as(second.stderr()).isZero();
+        Files.delete(pgWal.resolve("archive_status/" + seg(2) + ".ready"));
+        // seg 3: waits for the push in flight (no second upload meanwhile), finds no
+        // acknowledgement (503), sends it itself and reports the failure
+        var third = client.push(dir.resolve("data"), seg(3));
+        assertThat(third.exit()).as(third.stderr()).isEqualTo(1);
+        assertThat(third.stderr()).contains(seg(3)).contains("503");
+        assertThat(archive.requests).filteredOn(r -> r.equals("PUT " + seg(3))).hasSize(2);
+        assertThat(dir.resolve("data/ocore-wal/acked/" + seg(3))).doesNotExist();
+        // once wal-archiver takes it, PostgreSQL's retry succeeds
+        archive.statusFor.remove(seg(3));
+        archive.delayFor.remove(seg(3));
+        var retry = client.push(dir.resolve("data"), seg(3));
+        assertThat(retry.exit()).as(retry.stderr()).isZero();
+        assertThat(archive.files).containsKey(seg(3));
     }
 
     @Test
