@@ -16,6 +16,7 @@
 #   wd_type CSS TEXT         sends keys to it (WebDriver key codes, e.g. $WD_KEY_RIGHT)
 #   wd_js SCRIPT [ARGS_JSON] runs a script in the page (execute/sync); its value as JSON
 #   wd_js_async SCRIPT       runs an async script; the last argument is the callback
+#   wd_js_file FILE          runs the script in FILE (any size: sent from a file, not argv)
 
 WD_PORT="${OCORE_WEBDRIVER_PORT:-19515}"
 WD_TIMEOUT="${OCORE_WEBDRIVER_TIMEOUT:-30}"
@@ -117,6 +118,16 @@ wd_click_at() {
 }
 wd_js() {
     wd_call POST "/session/$WD_SESSION/execute/sync" "$(jq -cn --arg s "$1" --argjson a "${2:-[]}" '{script: $s, args: $a}')" | jq -c '.value'
+}
+wd_js_file() {
+    local body out
+    body="$(mktemp)"
+    jq -n --rawfile s "$1" '{script: $s, args: []}' >"$body"
+    out="$(curl -s --max-time 60 -X POST -H 'Content-Type: application/json' --data-binary "@$body" \
+        "http://127.0.0.1:$WD_PORT/session/$WD_SESSION/execute/sync")"
+    rm -f "$body"
+    jq -e '.value | type != "object" or (has("error") | not)' <<<"$out" >/dev/null || return 1
+    jq -c '.value' <<<"$out"
 }
 wd_js_async() {
     wd_call POST "/session/$WD_SESSION/execute/async" "$(jq -cn --arg s "$1" '{script: $s, args: []}')" | jq -c '.value'

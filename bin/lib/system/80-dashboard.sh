@@ -3,7 +3,8 @@
 # sign-in screen, an environment's backups, a db backup started with the button and followed to
 # completion, the restore dialog's production confirmation, the PITR slider on a real base
 # (keys, refusal of an uncovered moment, snapping of a click) and on drawn gaps, the slider's
-# logic in the page, and a restore to a new environment followed to completion.
+# logic in the page, axe-core on the main screens (no serious or critical violation), and a
+# restore to a new environment followed to completion.
 # No Chromium is a failure, never a skip: bin/test installs chromium and chromium-driver.
 # Sourced by bin/lib/system-test.sh: api, expect, pass, fail, poll_until, pg_psql, $ENV, $DEST, $BACKUP,
 # $STACK, $OCORE_URL, $OCORE_TOKEN, $LOG_DIR, $DEMO_PG_PORT.
@@ -23,6 +24,58 @@ unlabelled() {
           && !(e.tagName === "BUTTON" && e.textContent.trim()))
         .map((e) => e.id || e.name || e.outerHTML.slice(0, 60))')"
     if [[ "$missing" == "[]" ]]; then pass "$1: every form control has an accessible name"; else fail "$1: controls without an accessible name: $missing"; fi
+}
+
+# axe-core (npm, pinned), the accessibility engine the check runs in the page: fetched once into
+# .cache/ with `npm pack` (npm verifies the registry's integrity hash); OCORE_AXE_JS overrides.
+AXE_VERSION=4.14.1
+axe_js() {
+    local dir="$ROOT_DIR/.cache/axe-core-$AXE_VERSION"
+    if [[ -n "${OCORE_AXE_JS:-}" ]]; then echo "$OCORE_AXE_JS"; return 0; fi
+    if [[ ! -s "$dir/axe.min.js" ]]; then
+        local tmp
+        tmp="$(mktemp -d)"
+        (cd "$tmp" && npm pack --silent "axe-core@$AXE_VERSION" >/dev/null 2>&1 && tar xzf "axe-core-$AXE_VERSION.tgz") \
+            && mkdir -p "$dir" && cp "$tmp/package/axe.min.js" "$dir/axe.min.js"
+        rm -rf "$tmp"
+    fi
+    [[ -s "$dir/axe.min.js" ]] && echo "$dir/axe.min.js"
+}
+
+# accessible SCREEN: axe-core's WCAG rules on the screen as drawn; fails on every serious or
+# critical violation (minor and moderate ones are listed in the log, not failed)
+accessible() {
+    local js script found
+    if ! js="$(axe_js)"; then
+        fail "$1: axe-core $AXE_VERSION could not be fetched with npm (or set OCORE_AXE_JS)"
+        return 0
+    fi
+    script="$(mktemp)"
+    { cat "$js"; echo; echo 'return typeof axe;'; } >"$script"
+    if [[ "$(wd_js_file "$script")" != '"object"' ]]; then
+        rm -f "$script"
+        fail "$1: axe-core could not be loaded into the page"
+        return 0
+    fi
+    rm -f "$script"
+    found="$(wd_js_async 'const done = arguments[arguments.length - 1];
+        axe.run(document, {resultTypes: ["violations"]}).then((r) => done(r.violations.map((v) =>
+            ({impact: v.impact, text: v.id + " (" + v.impact + ", " + v.nodes.length + "): "
+                + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")}))))
+          .catch((e) => done([{impact: "critical", text: "axe failed: " + e}]));')"
+    if [[ -z "$found" || "$found" == null ]]; then
+        fail "$1: axe-core gave no answer"
+        return 0
+    fi
+    local minor serious
+    minor="$(jq -r '[.[] | select(.impact != "serious" and .impact != "critical") | .text] | join(" | ")' <<<"$found")"
+    serious="$(jq -r '[.[] | select(.impact == "serious" or .impact == "critical") | .text] | join(" | ")' <<<"$found")"
+    [[ -n "$minor" ]] && echo "    axe, minor or moderate on $1: $minor"
+    if [[ -z "$serious" ]]; then
+        pass "$1: axe-core $AXE_VERSION finds no serious or critical accessibility violation"
+    else
+        fail "$1: axe-core finds serious or critical violations: $serious"
+    fi
 }
 
 dashboard_checks() {
@@ -75,6 +128,7 @@ dashboard_checks() {
     fi
 
     unlabelled "#/environments/ENV"
+    accessible "#/environments/ENV"
 
     # --- the schedule form shows the server's messages beside their fields (nothing is saved)
     wd_clear "#f-retainHourly"; wd_type "#f-retainHourly" "-1"
@@ -165,6 +219,7 @@ dashboard_checks() {
             fail "it shows isVerified: '$(wd_text "tr[data-destination-id='$DEST']")'"
         fi
         unlabelled "#/destinations"
+        accessible "#/destinations"
         wd_click "#dest-save"
         if wd_wait_text "form.destination [data-error-for=name]" "name"; then
             pass "an empty destination form shows the server's message beside Name ($(wd_text "form.destination [data-error-for=name]"))"
@@ -208,6 +263,7 @@ dashboard_checks() {
         if wd_wait "#pitr-thumb"; then
             wd_click "#use-pitr"
             unlabelled "#/backups/BACKUP/restore with the PITR slider"
+            accessible "#/backups/BACKUP/restore with the PITR slider"
             expect "the slider has role=slider" "$(wd_js 'return document.getElementById("pitr-thumb").getAttribute("role")')" '"slider"'
             value="$(wd_js 'return document.getElementById("pitr-thumb").getAttribute("aria-valuetext")' | jq -r .)"
             if [[ "$value" == 20*Z\ \(* ]]; then pass "aria-valuetext gives ISO 8601 UTC and local time ($value)"; else fail "aria-valuetext: '$value'"; fi
