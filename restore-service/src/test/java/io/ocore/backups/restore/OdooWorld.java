@@ -251,17 +251,11 @@ final class OdooWorld {
     static List<Map<String, Object>> archiveWal(EnvelopeCipher cipher, Env env, Map<UUID, BackupStorage> destinations,
             UUID backup) throws Exception {
         String switched = one("select pg_walfile_name(pg_switch_wal())");
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            String last = one("select coalesce(last_archived_wal, '') from pg_stat_archiver");
-            if (last.length() == 24 && last.compareTo(switched) >= 0) {
-                break;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("WAL " + switched + " not archived within 60 s (last: " + last + ")");
-            }
-            Thread.sleep(100);
-        }
+        org.awaitility.Awaitility.await("WAL " + switched + " archived by the cluster").atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(100)).until(() -> {
+                    String last = one("select coalesce(last_archived_wal, '') from pg_stat_archiver");
+                    return last.length() == 24 && last.compareTo(switched) >= 0;
+                });
         String start = START_WAL.get(backup);
         List<Path> segments;
         try (Stream<Path> s = Files.list(walArchive)) {
