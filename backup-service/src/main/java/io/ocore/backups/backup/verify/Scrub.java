@@ -148,8 +148,11 @@ public class Scrub {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0; // InputStream's contract; asking for one byte here would write past the caller's range
+            }
             // at most a tenth of a second's worth per read, so the pace is even
-            int n = in.read(b, off, (int) Math.max(1, Math.min(len, Math.max(1, bytesPerSecond / 10))));
+            int n = in.read(b, off, (int) Math.min(len, Math.max(1, bytesPerSecond / 10)));
             if (n > 0) {
                 total += n;
                 long dueNanos = (long) (total * 1e9 / bytesPerSecond);
