@@ -256,10 +256,23 @@ bench_login
 mkdir -p "$LOCAL_DEST_DIR"
 ENV_ID="$(TOKEN="$PLATFORM_TOKEN" api POST /api/environments "{\"name\":\"bench-$SIZE_MB\",\"projectId\":\"$PROJECT\",\"environmentType\":\"staging\",\"database\":{\"host\":\"127.0.0.1\",\"port\":$PG_PORT,\"name\":\"$DB\",\"user\":\"odoo\",\"password\":\"odoo\"},\"filestorePath\":\"$FILESTORE\",\"configPath\":\"$CONFIG\"}" | jget "['id']")" \
     || die "environment registration failed"
-LOCAL_ID="$(api POST /api/backup-destinations "{\"name\":\"bench local\",\"destinationType\":\"local\",\"config\":{\"path\":\"$LOCAL_DEST_DIR\"}}" | jget "['id']")" \
-    || die "local destination registration failed"
-S3_DEST_ID="$(api POST /api/backup-destinations "{\"name\":\"bench s3proxy\",\"destinationType\":\"s3_compatible\",\"config\":{\"bucket\":\"$S3_BUCKET\",\"region\":\"us-east-1\",\"endpoint\":\"http://127.0.0.1:$S3_PORT\",\"accessKeyId\":\"$S3_ID\",\"secretAccessKey\":\"$S3_SECRET\",\"pathPrefix\":\"ocore\"}}" | jget "['id']")" \
-    || die "s3_compatible destination registration failed"
+# new_destinations N: a fresh pair (a local folder and a prefix of the s3proxy bucket) for run N,
+# so that every timed backup is a FIRST full backup: a destination that already holds the
+# environment's blobs receives only what it lacks (ADR 0015), which is the incremental case.
+new_destinations() {
+    local dir="$LOCAL_DEST_DIR/run$1"
+    mkdir -p "$dir"
+    LOCAL_ID="$(api POST /api/backup-destinations "{\"name\":\"bench local $1\",\"destinationType\":\"local\",\"config\":{\"path\":\"$dir\"}}" | jget "['id']")" \
+        || die "local destination registration failed"
+    S3_DEST_ID="$(api POST /api/backup-destinations "{\"name\":\"bench s3proxy $1\",\"destinationType\":\"s3_compatible\",\"config\":{\"bucket\":\"$S3_BUCKET\",\"region\":\"us-east-1\",\"endpoint\":\"http://127.0.0.1:$S3_PORT\",\"accessKeyId\":\"$S3_ID\",\"secretAccessKey\":\"$S3_SECRET\",\"pathPrefix\":\"ocore-run$1\"}}" | jget "['id']")" \
+        || die "s3_compatible destination registration failed"
+    case "$DESTS" in
+        both) DEST_JSON="\"$LOCAL_ID\",\"$S3_DEST_ID\""; DEST_DIRS=("$dir" "$WORK/s3/$S3_BUCKET/ocore-run$1") ;;
+        local) DEST_JSON="\"$LOCAL_ID\""; DEST_DIRS=("$dir") ;;
+        s3) DEST_JSON="\"$S3_DEST_ID\""; DEST_DIRS=("$WORK/s3/$S3_BUCKET/ocore-run$1") ;;
+    esac
+}
+new_destinations 0
 log "environment $ENV_ID, destinations local $LOCAL_ID, s3 $S3_DEST_ID"
 
 # ---------------------------------------------------------------- 4. bare tools
@@ -324,15 +337,10 @@ record_service_peaks() {
 }
 record_service_peaks
 
-case "$DESTS" in
-    both) DEST_JSON="\"$LOCAL_ID\",\"$S3_DEST_ID\""; DEST_DIRS=("$LOCAL_DEST_DIR" "$WORK/s3/$S3_BUCKET") ;;
-    local) DEST_JSON="\"$LOCAL_ID\""; DEST_DIRS=("$LOCAL_DEST_DIR") ;;
-    s3) DEST_JSON="\"$S3_DEST_ID\""; DEST_DIRS=("$WORK/s3/$S3_BUCKET") ;;
-esac
 
 # ocore_backup LABEL: one full backup to $DESTS, polled to the end; sets BID WALL SVC PHASES B
 ocore_backup() {
-    local body deadline st ph t0 t1
+    local body deadline st ph t0
     t0="$(now)"
     body="$(api POST "/api/environments/$ENV_ID/backups" "{\"backupType\":\"full\",\"destinationIds\":[$DEST_JSON]}")" \
         || die "backup request failed"
@@ -353,17 +361,18 @@ ocore_backup() {
         (( $(date +%s) < deadline )) || die "backup $BID still $st after ${STEP_TIMEOUT}s"
         sleep 0.25
     done
-    t1="$(now)"
     [[ "$st" == completed ]] || die "backup $BID ($1) failed: $(printf '%s' "$B" | jget "['error']") $(printf '%s' "$B" | jget "['failedDestinations']")"
     [[ "$(printf '%s' "$B" | jget "['failedDestinations']")" == "[]" ]] \
         || die "backup $BID ($1) completed without every destination: $(printf '%s' "$B" | jget "['failedDestinations']")"
-    WALL="$(elapsed "$t0" "$t1")"
-    SVC="$(printf '%s' "$B" | python3 -c "
+    # request to completion: the client's clock before the POST to the service's completedAt (one
+    # machine, one clock), so neither the poll interval nor the poll's own cost (curl and python
+    # per poll: seconds on a loaded machine) is counted as backup time
+    read -r WALL SVC <<<"$(printf '%s' "$B" | python3 -c "
 import json,sys
 from datetime import datetime
 d=json.load(sys.stdin)
 p=lambda s: datetime.fromisoformat(s.replace('Z','+00:00'))
-print(f\"{(p(d['completedAt'])-p(d['startedAt'])).total_seconds():.2f}\")")"
+print(f\"{p(d['completedAt']).timestamp() - float(sys.argv[1]):.2f} {(p(d['completedAt'])-p(d['startedAt'])).total_seconds():.2f}\")" "$t0")"
     record_service_peaks
 }
 
@@ -386,7 +395,6 @@ filestore_component_bytes() {
     done
     printf '%s' "$total"
 }
-BLOBS_START="$(blob_store_bytes)"
 
 OCORE_TIMES=()
 SERVICE_TIMES=()
@@ -395,8 +403,9 @@ for run in $(seq $(( 1 - WARMUP )) "$RUNS"); do
     if (( run < 1 )); then
         log "oCore full backup to destinations: $DESTS (warm-up, not timed: JIT of a fresh JVM)"
     else
-        log "oCore full backup to destinations: $DESTS (run $run/$RUNS)"
+        log "oCore first full backup to fresh destinations: $DESTS (run $run/$RUNS)"
     fi
+    (( run == 1 - WARMUP )) || new_destinations "$(( run + WARMUP ))"
     ocore_backup "run $run"
     STORED_BYTES="$(printf '%s' "$B" | jget "['sizeBytes']")"
     if (( run >= 1 )); then
@@ -412,10 +421,10 @@ HWM_AFTER_KB="$(rss_kb VmHWM)"
 OCORE_BEST="$(printf '%s\n' "${OCORE_TIMES[@]}" | sort -g | head -n1)"
 RATIO="$(python3 -c "print(f'{$OCORE_BEST / $BARE_S:.2f}')")"
 log "RSS idle $((RSS_IDLE_KB / 1024)) MiB, peak during backups $((RSS_PEAK_KB / 1024)) MiB, VmHWM $((HWM_BEFORE_KB / 1024)) -> $((HWM_AFTER_KB / 1024)) MiB; ratio vs bare sequential ${RATIO}x"
-FIRST_BID="$BID"
-# the whole filestore as stored by a full backup: the first timed backup's filestore objects
-# and every blob the backups so far (warm-up included) added to the blob store
-FULL_FS_STORED=$(( $(filestore_component_bytes "$FIRST_BID") + $(blob_store_bytes) - BLOBS_START ))
+FIRST_BID="$BID" # the last timed run, on the pair the incremental backup goes to
+# the whole filestore as stored by a first full backup: the last timed backup's filestore
+# objects and every blob under its (fresh) destinations' blob store
+FULL_FS_STORED=$(( $(filestore_component_bytes "$FIRST_BID") + $(blob_store_bytes) ))
 
 # ---------------------------------------------------------------- 5b. incremental: +1% attachments
 # New attachments as Odoo writes them (<2 hex>/<sha1 of the content>, random bytes: attachments
