@@ -30,9 +30,18 @@ public final class FanOut extends OutputStream {
     }
 
     private static final Chunk EOF = new Chunk(new byte[0], 0, null);
+    private static final int FREE_BUFFERS = 2;
 
     private final int chunkBytes;
     private final List<Lane> lanes = new ArrayList<>();
+    /**
+     * Buffers whose chunk every lane has read past, for the next chunks (at most
+     * {@value #FREE_BUFFERS} kept, so an idle stream holds no more than before): a stream of any
+     * length allocates a few buffers, not one per chunk (each allocation of a 1 MiB chunk that is
+     * still queued when the collector runs is copied and promoted, and a small heap spent its time
+     * in full collections; docs/adr/0016-jvm-memory-budget.md).
+     */
+    private final BlockingQueue<byte[]> free;
     private byte[] buffer;
     private int filled;
     private boolean finished;
@@ -51,6 +60,7 @@ public final class FanOut extends OutputStream {
             throw new IllegalArgumentException("chunkBytes and queueChunks must be positive");
         }
         this.chunkBytes = chunkBytes;
+        this.free = new ArrayBlockingQueue<>(FREE_BUFFERS);
         this.buffer = new byte[chunkBytes];
         long stallNanos = stallAfter.toNanos();
         consumers.forEach((id, c) -> lanes.add(new Lane(id, c, queueChunks, stallNanos)));
@@ -74,8 +84,9 @@ public final class FanOut extends OutputStream {
             off += n;
             len -= n;
             if (filled == chunkBytes) {
-                publish(new Chunk(buffer, filled, null));
-                buffer = new byte[chunkBytes];
+                publish(buffer, filled);
+                byte[] reused = free.poll();
+                buffer = reused != null ? reused : new byte[chunkBytes];
                 filled = 0;
             }
         }
@@ -97,7 +108,8 @@ public final class FanOut extends OutputStream {
             return;
         }
         if (filled > 0) {
-            publish(new Chunk(buffer, filled, null));
+            publish(buffer, filled);
+            buffer = null; // the last chunk: nothing more is written
             filled = 0;
         }
         finished = true;
@@ -144,10 +156,16 @@ public final class FanOut extends OutputStream {
         return lanes.stream().allMatch(Lane::dead);
     }
 
-    private void publish(Chunk chunk) throws IOException {
+    private void publish(byte[] data, int length) throws IOException {
+        // one count per lane, taken back at once for a lane that no longer takes chunks
+        Chunk chunk = new Chunk(data, length, null, lanes.size(), free);
         boolean anyAlive = false;
         for (Lane lane : lanes) {
-            anyAlive |= lane.offer(chunk);
+            if (lane.offer(chunk)) {
+                anyAlive = true;
+            } else {
+                chunk.done();
+            }
         }
         if (!anyAlive) {
             throw new AllConsumersFailedException();
@@ -174,7 +192,49 @@ public final class FanOut extends OutputStream {
         }
     }
 
-    private record Chunk(byte[] data, int length, Throwable error) {
+    /**
+     * One chunk, shared by the lanes it was queued on. {@code readers} counts the lanes that have
+     * not yet read past it; the last one to do so gives the buffer back for the next chunk. A lane
+     * that fails, stalls or stops early never counts down, so its chunks are left to the garbage
+     * collector: a buffer is reused only once every lane that could still read it has.
+     */
+    private static final class Chunk {
+        final byte[] data;
+        final int length;
+        final Throwable error;
+        final java.util.concurrent.atomic.AtomicInteger readers;
+        final BlockingQueue<byte[]> free;
+
+        Chunk(byte[] data, int length, Throwable error) {
+            this(data, length, error, 0, null);
+        }
+
+        Chunk(byte[] data, int length, Throwable error, int readers, BlockingQueue<byte[]> free) {
+            this.data = data;
+            this.length = length;
+            this.error = error;
+            this.readers = new java.util.concurrent.atomic.AtomicInteger(readers);
+            this.free = free;
+        }
+
+        byte[] data() {
+            return data;
+        }
+
+        int length() {
+            return length;
+        }
+
+        Throwable error() {
+            return error;
+        }
+
+        /** A lane read past this chunk (or never got it); the last gives the buffer back. */
+        void done() {
+            if (free != null && readers.decrementAndGet() == 0) {
+                free.offer(data);
+            }
+        }
     }
 
     private static final class Lane {
@@ -280,6 +340,10 @@ public final class FanOut extends OutputStream {
                 return -1;
             }
             while (current == null || pos == current.length()) {
+                if (current != null) {
+                    current.done(); // read to its end: copied out, never read again
+                    current = null;
+                }
                 try {
                     current = lane.queue.take();
                     lane.lastTaken = System.nanoTime();

@@ -65,8 +65,13 @@ public final class FilestoreWriter {
      * naming, so two share that work (results packed in the walk's order).
      */
     static final int ENCODERS = 2;
-    /** Packs whose uploads are being finished while the next ones fill. */
-    static final int CLOSING_PACKS = 2;
+    /**
+     * Packs whose uploads are being finished while the next one fills. One: each closing pack holds
+     * its fan-out's queue and an S3 part buffer (about 14 MiB), and with two the in-flight data of a
+     * two-destination full backup came within a few MiB of backup-service's 96 MiB heap (its
+     * collector ran most of the time; 2026-12-03, docs/adr/0016-jvm-memory-budget.md).
+     */
+    static final int CLOSING_PACKS = 1;
     private static final int FAN_CHUNK_BYTES = 1 << 20;
     private static final int FAN_QUEUE_CHUNKS = 4;
 
