@@ -72,6 +72,7 @@ public class RestoreExecution {
     public static final String SNAPSHOT = "pre_restore_snapshot";
     public static final String DATABASE = "restore_database";
     public static final String FILESTORE = "restore_filestore";
+    public static final String ATTACHMENTS = "check_attachments";
     public static final String CONFIG = "restore_config";
     public static final String NEUTRALIZE = "neutralize";
     public static final String SWAP = "swap";
@@ -273,6 +274,22 @@ public class RestoreExecution {
                     Log.warnf("Restore %s: could not remove its scratch cluster yet (tried again at the end): %s", id,
                             e.getMessage());
                 }
+            }
+            // 4b. every attachment file the restored database references, looked for in the restored filestore
+            if (hasFilestore) {
+                steps.begin(ATTACHMENTS);
+                Attachments.Check check;
+                try (Connection c = server.connect(work.tempDb())) {
+                    check = Attachments.check(Attachments.referenced(c),
+                            confinement.confine(Area.FILESTORE, Path.of(work.tempFilestore())));
+                }
+                store.missingAttachments(progress.job.lease(), mapper.writeValueAsString(check.missing()),
+                        check.missingCount());
+                if (check.missingCount() > 0) {
+                    Log.warnf("Restore %s: %d attachment files its database references are missing", id,
+                            check.missingCount());
+                }
+                steps.done(check.message());
             }
             if (!hasFilestore && isNew) {
                 confinement.confine(Area.FILESTORE, Path.of(work.tempFilestore()));
