@@ -404,6 +404,64 @@ class RestoreExecutionTest {
         assertThat(scratchOf(restoreId)).doesNotExist();
     }
 
+    /** Adds an attachment as Odoo does: its file {@code <2 hex>/<sha1>} first, then its row; answers the path. */
+    static String attach(OdooWorld.Env env, String name, byte[] content) throws Exception {
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1").digest(content));
+        String path = sha.substring(0, 2) + "/" + sha;
+        Files.createDirectories(env.filestore().resolve(sha.substring(0, 2)));
+        Files.write(env.filestore().resolve(path), content);
+        execute(env.db(), "insert into ir_attachment (id, name, type, store_fname, file_size, checksum)"
+                + " select max(id) + 1, '" + name + "', 'binary', '" + path + "', " + content.length + ", '" + sha + "'"
+                + " from ir_attachment");
+        return path;
+    }
+
+    @Test
+    void aPointInTimeRestoreWritesTheCapturedAttachmentsTheRecoveredDatabaseReferences() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_pitrfs_src", "staging", 98L);
+        PostgresCluster c = OdooWorld.cluster();
+        c.execute(source.db(), "create table pitr_mark (n int)");
+        Instant before = dbNow();
+        OdooWorld.Backup backup = OdooWorld.pitrBlobBackup(cipher, source, destinations());
+        java.util.Random random = new java.util.Random(14);
+        byte[] first = new byte[(2 << 20) + 77]; // several blobs
+        random.nextBytes(first);
+        String t1 = attach(source, "t1.pdf", first);
+        c.execute(source.db(), "insert into pitr_mark values (1)");
+        byte[] second = new byte[4321];
+        random.nextBytes(second);
+        String t2 = attach(source, "t2.pdf", second);
+        c.execute(source.db(), "insert into pitr_mark values (2)");
+        Instant moment = dbNow(); // after t2's row committed, before t3's
+        byte[] third = new byte[999];
+        random.nextBytes(third);
+        String t3 = attach(source, "t3.pdf", third);
+        c.execute(source.db(), "insert into pitr_mark values (3)");
+        // captured after the moment (first seen then), t1 and t2 in one capture, t3 in another
+        OdooWorld.capture(cipher, source, destinations(), List.of(t1, t2));
+        OdooWorld.capture(cipher, source, destinations(), List.of(t3));
+        List<Map<String, Object>> files = OdooWorld.archiveWal(cipher, source, destinations(), backup.id());
+        InternalStub.pitrRange(ORG, backup.id(), before.toString(), dbNow().toString(), files);
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "pitr files",
+                "neutralize", false, "pitrTimestamp", moment.toString()));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        assertThat(marks("odoo_pitr_files")).containsExactly(1, 2);
+        OdooWorld.Env created = registered("pitr files", "odoo_pitr_files", done);
+        assertThat(created.filestore().resolve(t1)).hasBinaryContent(first);
+        assertThat(created.filestore().resolve(t2)).hasBinaryContent(second);
+        assertThat(created.filestore().resolve(t3)).as("its row is after the moment: not referenced, not written")
+                .doesNotExist();
+        assertThat(storeFnames("odoo_pitr_files")).contains(t1, t2).doesNotContain(t3);
+        assertThat(done.getList("missingAttachments")).isEmpty();
+        assertThat(done.getInt("missingAttachmentCount")).isZero();
+        assertThat(logs(restoreId).getString("find { it.step == 'check_attachments' }.message"))
+                .startsWith("2 of the 2 attachment files the recovered database references and the base's filestore"
+                        + " lacks written from 2 captures on destination S3");
+        assertThat(scratchOf(restoreId)).doesNotExist();
+    }
+
     @Test
     void aMomentPastTheEndOfTheArchivedWalFailsTheRestoreAndLeavesTheTargetUntouched() throws Exception {
         OdooWorld.Env target = OdooWorld.environment(ORG, PROJECT, "odoo_pitr_short", "staging", 97L);
