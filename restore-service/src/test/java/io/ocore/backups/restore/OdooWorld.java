@@ -9,6 +9,7 @@ import io.ocore.backups.platform.backupformat.TarArchives;
 import io.ocore.backups.platform.backupformat.blobs.BlobCatalogue;
 import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
 import io.ocore.backups.platform.backupformat.blobs.BlobLayout;
+import io.ocore.backups.platform.backupformat.blobs.FilestoreIndex;
 import io.ocore.backups.platform.backupformat.blobs.FilestoreWriter;
 import io.ocore.backups.platform.backupformat.blobs.PackIndex;
 import io.ocore.backups.platform.odoofixture.OdooEnvironmentGenerator;
@@ -140,6 +141,51 @@ final class OdooWorld {
      */
     static Backup blobBackup(EnvelopeCipher cipher, Env env, Map<UUID, BackupStorage> destinations) throws Exception {
         return backup(cipher, env, destinations, "full", true, false);
+    }
+
+    /** A PITR backup (base component) whose filestore is in the blob store: what a WAL-enabled environment has. */
+    static Backup pitrBlobBackup(EnvelopeCipher cipher, Env env, Map<UUID, BackupStorage> destinations)
+            throws Exception {
+        return backup(cipher, env, destinations, "full", true, true);
+    }
+
+    /**
+     * A capture of {@code paths} of the environment's filestore as backup-service's FilestoreCapturer
+     * writes one: their blobs packed by FilestoreWriter (the environment's catalogue), then the capture
+     * object (FilestoreCapture, first seen now) on every destination. Answers its name.
+     */
+    static String capture(EnvelopeCipher cipher, Env env, Map<UUID, BackupStorage> destinations, List<String> paths)
+            throws Exception {
+        BlobKeys keys = BlobKeys.unseal(cipher, env.id(), BLOB_KEYS.get(env.id()));
+        Path only = Files.createTempDirectory("ocore-capture-");
+        for (String p : paths) {
+            Files.createDirectories(only.resolve(p).getParent());
+            Files.copy(env.filestore().resolve(p), only.resolve(p));
+        }
+        List<FilestoreWriter.Destination> targets = new ArrayList<>();
+        destinations.forEach((id, st) -> targets.add(new FilestoreWriter.Destination(id, st)));
+        java.io.ByteArrayOutputStream index = new java.io.ByteArrayOutputStream();
+        FilestoreWriter.Result r = new FilestoreWriter(keys, env.org(), env.id(), FilestoreWriter.Options.defaults())
+                .write(only, targets, CATALOGUES.computeIfAbsent(env.id(), id -> new MapCatalogue()), Map.of(), index,
+                        TarArchives.ReadHook.NONE, n -> {
+                        });
+        if (!r.failures().isEmpty()) {
+            throw new IOException("blob upload failed: " + r.failures());
+        }
+        Instant at = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        List<io.ocore.backups.platform.backupformat.blobs.FilestoreCapture.Seen> seen = new ArrayList<>();
+        for (FilestoreIndex.Entry e : FilestoreIndex.read(new ByteArrayInputStream(index.toByteArray())).entries()) {
+            if (e.type() == FilestoreIndex.Type.file) {
+                seen.add(new io.ocore.backups.platform.backupformat.blobs.FilestoreCapture.Seen(e, at));
+            }
+        }
+        String name = BlobLayout.newCaptureName(at);
+        byte[] object = io.ocore.backups.platform.backupformat.blobs.FilestoreCapture.encrypt(keys, name, at,
+                BlobLayout.CHUNK_BYTES, seen);
+        for (BackupStorage st : destinations.values()) {
+            st.put(BlobLayout.captureKey(env.org(), env.id(), name), new ByteArrayInputStream(object));
+        }
+        return name;
     }
 
     /** The blob-store key of each environment, sealed, as backup-service keeps it (one per environment). */

@@ -197,13 +197,15 @@ class RestoreExecutionTest {
         assertThat(done.getInt("progress.percent")).isEqualTo(100);
         assertThat(done.getLong("progress.bytesTotal")).isPositive();
         assertThat(done.getBoolean("neutralize")).isFalse();
+        assertThat(done.getList("missingAttachments")).as("every attachment of the restored database is there").isEmpty();
+        assertThat(done.getInt("missingAttachmentCount")).isZero();
 
         assertThat(OdooWorld.fingerprint(prod)).isEqualTo(atBackup);
         await().atMost(Duration.ofSeconds(10)).until(() -> OdooWorld.leftovers().isEmpty());
 
         given().auth().oauth2(manager(ORG)).get("/api/restores/{id}/logs", restoreId).then().statusCode(200)
                 .body("step", org.hamcrest.Matchers.contains("resolve", "pre_restore_snapshot", "restore_database",
-                        "restore_filestore", "swap"))
+                        "restore_filestore", "check_attachments", "swap"))
                 .body("status", org.hamcrest.Matchers.everyItem(equalTo("completed")))
                 .body("[2].message", containsString("S3"))
                 .body("[3].message", containsString("directories synced to disk"))
@@ -250,6 +252,44 @@ class RestoreExecutionTest {
                 Path.of((String) reg.get("filestorePath")), Path.of((String) reg.get("configPath")));
     }
 
+    static List<String> storeFnames(String db) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (var c = OdooWorld.cluster().connect(db); var st = c.createStatement();
+                var rs = st.executeQuery("select distinct store_fname from ir_attachment where store_fname is not null"
+                        + " order by 1")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aRestoredDatabaseReferencingFilesItsFilestoreLacksCompletesAndNamesThem() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_absent_src", "staging", 77L);
+        List<String> referenced = storeFnames(source.db());
+        assertThat(referenced).hasSizeGreaterThan(2);
+        // two files gone from the filestore before the backup, their rows still there; an unsafe value is ignored
+        List<String> gone = List.of(referenced.get(0), referenced.get(referenced.size() - 1));
+        for (String p : gone) {
+            Files.delete(source.filestore().resolve(p));
+        }
+        execute(source.db(), "insert into ir_attachment (id, name, type, store_fname) select max(id) + 1, 'evil',"
+                + " 'binary', '../../../etc/passwd' from ir_attachment");
+        OdooWorld.Backup backup = OdooWorld.backup(cipher, source, destinations());
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "absent files copy",
+                "neutralize", false));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        assertThat(done.getList("missingAttachments")).containsExactlyElementsOf(gone.stream().sorted().toList());
+        assertThat(done.getInt("missingAttachmentCount")).isEqualTo(2);
+        String message = logs(restoreId).getString("find { it.step == 'check_attachments' }.message");
+        assertThat(message).startsWith("2 of the " + referenced.size() + " attachment files the database references"
+                + " are missing").contains(gone.get(0)).contains(gone.get(1))
+                .contains("1 store_fname values are not safe relative paths and were ignored");
+    }
+
     @Test
     void theDatabaseAndFilestoreStepsRunAtOnceAndPgRestoreRunsParallelJobsFromAFileItRemoves() throws Exception {
         OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_overlap_src", "staging", 91L);
@@ -262,7 +302,7 @@ class RestoreExecutionTest {
         assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
         JsonPath logs = logs(restoreId);
         assertThat(logs.getList("step")).containsExactly("resolve", "restore_database", "restore_filestore",
-                "restore_config", "swap", "register_environment");
+                "check_attachments", "restore_config", "swap", "register_environment");
         assertOverlap(logs);
         int jobs = ConfigProvider.getConfig().getOptionalValue("ocore.restore.pg-restore-jobs", Integer.class)
                 .orElse(2);
@@ -299,7 +339,7 @@ class RestoreExecutionTest {
         assertThat(m.component(ComponentName.base)).isPresent();
         assertThat(done.getLong("progress.bytesTotal")).isEqualTo(read);
         assertThat(logs(restoreId).getList("step")).containsExactly("resolve", "restore_database",
-                "restore_filestore", "restore_config", "swap", "register_environment");
+                "restore_filestore", "check_attachments", "restore_config", "swap", "register_environment");
         Map<String, String> after = OdooWorld.fingerprint(registered("pitr copy", "odoo_pitr_copy", done));
         for (String t : OdooWorld.TABLES) {
             assertThat(after.get("rows." + t)).as(t).isEqualTo(expected.get("rows." + t));
@@ -355,12 +395,70 @@ class RestoreExecutionTest {
         assertThat(marks(source.db())).containsExactly(1, 2);
         JsonPath logs = logs(restoreId);
         assertThat(logs.getList("step")).containsExactly("resolve", "replay_wal", "restore_database",
-                "restore_filestore", "restore_config", "swap", "register_environment");
+                "restore_filestore", "check_attachments", "restore_config", "swap", "register_environment");
         assertThat(logs.getString("find { it.step == 'replay_wal' }.message"))
                 .contains("recovery stopping before commit of transaction")
                 .contains(files.size() + " WAL files").contains("promoted at the target " + moment);
         assertThat(logs.getString("find { it.step == 'restore_database' }.message"))
                 .contains("recovered to " + moment);
+        assertThat(scratchOf(restoreId)).doesNotExist();
+    }
+
+    /** Adds an attachment as Odoo does: its file {@code <2 hex>/<sha1>} first, then its row; answers the path. */
+    static String attach(OdooWorld.Env env, String name, byte[] content) throws Exception {
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1").digest(content));
+        String path = sha.substring(0, 2) + "/" + sha;
+        Files.createDirectories(env.filestore().resolve(sha.substring(0, 2)));
+        Files.write(env.filestore().resolve(path), content);
+        execute(env.db(), "insert into ir_attachment (id, name, type, store_fname, file_size, checksum)"
+                + " select max(id) + 1, '" + name + "', 'binary', '" + path + "', " + content.length + ", '" + sha + "'"
+                + " from ir_attachment");
+        return path;
+    }
+
+    @Test
+    void aPointInTimeRestoreWritesTheCapturedAttachmentsTheRecoveredDatabaseReferences() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_pitrfs_src", "staging", 98L);
+        PostgresCluster c = OdooWorld.cluster();
+        c.execute(source.db(), "create table pitr_mark (n int)");
+        Instant before = dbNow();
+        OdooWorld.Backup backup = OdooWorld.pitrBlobBackup(cipher, source, destinations());
+        java.util.Random random = new java.util.Random(14);
+        byte[] first = new byte[(2 << 20) + 77]; // several blobs
+        random.nextBytes(first);
+        String t1 = attach(source, "t1.pdf", first);
+        c.execute(source.db(), "insert into pitr_mark values (1)");
+        byte[] second = new byte[4321];
+        random.nextBytes(second);
+        String t2 = attach(source, "t2.pdf", second);
+        c.execute(source.db(), "insert into pitr_mark values (2)");
+        Instant moment = dbNow(); // after t2's row committed, before t3's
+        byte[] third = new byte[999];
+        random.nextBytes(third);
+        String t3 = attach(source, "t3.pdf", third);
+        c.execute(source.db(), "insert into pitr_mark values (3)");
+        // captured after the moment (first seen then), t1 and t2 in one capture, t3 in another
+        OdooWorld.capture(cipher, source, destinations(), List.of(t1, t2));
+        OdooWorld.capture(cipher, source, destinations(), List.of(t3));
+        List<Map<String, Object>> files = OdooWorld.archiveWal(cipher, source, destinations(), backup.id());
+        InternalStub.pitrRange(ORG, backup.id(), before.toString(), dbNow().toString(), files);
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "pitr files",
+                "neutralize", false, "pitrTimestamp", moment.toString()));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        assertThat(marks("odoo_pitr_files")).containsExactly(1, 2);
+        OdooWorld.Env created = registered("pitr files", "odoo_pitr_files", done);
+        assertThat(created.filestore().resolve(t1)).hasBinaryContent(first);
+        assertThat(created.filestore().resolve(t2)).hasBinaryContent(second);
+        assertThat(created.filestore().resolve(t3)).as("its row is after the moment: not referenced, not written")
+                .doesNotExist();
+        assertThat(storeFnames("odoo_pitr_files")).contains(t1, t2).doesNotContain(t3);
+        assertThat(done.getList("missingAttachments")).isEmpty();
+        assertThat(done.getInt("missingAttachmentCount")).isZero();
+        assertThat(logs(restoreId).getString("find { it.step == 'check_attachments' }.message"))
+                .startsWith("2 of the 2 attachment files the recovered database references and the base's filestore"
+                        + " lacks written from 2 captures on destination S3");
         assertThat(scratchOf(restoreId)).doesNotExist();
     }
 
@@ -736,7 +834,7 @@ class RestoreExecutionTest {
         OdooWorld.Backup backup = OdooWorld.backup(cipher, source, destinations());
         Map<String, String> before = OdooWorld.fingerprint(target);
         for (String step : List.of("resolve", "pre_restore_snapshot", "restore_database", "restore_filestore",
-                "neutralize", "swap")) {
+                "check_attachments", "neutralize", "swap")) {
             FaultInjector.failAt(step);
             String restoreId = startRestore(backup.id(), Map.of("targetType", "other", "targetEnvironmentId",
                     target.id().toString()));

@@ -102,6 +102,7 @@ public class BackupService {
             row.orgId = e.orgId();
             row.destinationIds = Json.write(e.destinationIds() == null ? List.of() : e.destinationIds());
             row.walEnabled = e.walEnabled();
+            row.walRetentionDays = e.walRetentionDays() > 0 ? e.walRetentionDays() : 7;
             row.updatedAt = micros(Instant.now());
             return s != null ? Uni.createFrom().voidItem() : row.persist().replaceWithVoid();
         });

@@ -29,6 +29,10 @@ public class ScheduleDestinations extends PanacheEntityBase {
     @Column(name = "wal_enabled", nullable = false)
     public boolean walEnabled;
 
+    /** How many days the schedule keeps its WAL: captures of the filestore are kept as long (plus the GC grace). */
+    @Column(name = "wal_retention_days", nullable = false)
+    public int walRetentionDays = 7;
+
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 

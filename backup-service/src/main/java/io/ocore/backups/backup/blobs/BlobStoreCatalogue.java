@@ -144,4 +144,25 @@ public class BlobStoreCatalogue {
         }
         return java.util.Optional.empty();
     }
+
+    /** The entries of a blob-store backup's filestore index, read from {@code storage} (manifest, then the component). */
+    public Map<String, io.ocore.backups.platform.backupformat.blobs.FilestoreIndex.Entry> readBackupIndex(
+            io.ocore.backups.platform.storage.BackupStorage storage, UUID orgId, UUID environmentId, UUID backupId)
+            throws java.io.IOException {
+        io.ocore.backups.platform.backupformat.BackupManifest m;
+        try (java.io.InputStream in = storage.get(
+                io.ocore.backups.platform.backupformat.BackupLayout.manifestKey(orgId, environmentId, backupId))) {
+            m = io.ocore.backups.platform.backupformat.BackupManifest.fromJson(in.readAllBytes());
+        }
+        var name = io.ocore.backups.platform.backupformat.ComponentName.filestore;
+        io.ocore.backups.platform.backupformat.BackupManifest.Component c = m.component(name)
+                .orElseThrow(() -> new java.io.IOException("it has no filestore component"));
+        if (!c.isBlobIndex() || !backupId.equals(m.backupId())) {
+            throw new java.io.IOException("its filestore component is not a blob index");
+        }
+        try (java.io.InputStream in = io.ocore.backups.platform.backupformat.ComponentReader.open(
+                storage.get(c.objectKey()), cipher, m, name)) {
+            return io.ocore.backups.platform.backupformat.blobs.FilestoreIndex.read(in).byPath();
+        }
+    }
 }

@@ -601,18 +601,7 @@ public class BackupExecution {
 
     private Map<String, FilestoreIndex.Entry> readIndex(io.ocore.backups.platform.storage.BackupStorage storage,
             Backup b, UUID previousId) throws IOException {
-        BackupManifest m;
-        try (InputStream in = storage.get(BackupLayout.manifestKey(b.orgId, b.environmentId, previousId))) {
-            m = BackupManifest.fromJson(in.readAllBytes());
-        }
-        BackupManifest.Component c = m.component(ComponentName.filestore)
-                .orElseThrow(() -> new IOException("it has no filestore component"));
-        if (!c.isBlobIndex() || !previousId.equals(m.backupId())) {
-            throw new IOException("its filestore component is not a blob index");
-        }
-        try (InputStream in = ComponentReader.open(storage.get(c.objectKey()), cipher, m, ComponentName.filestore)) {
-            return FilestoreIndex.read(in).byPath();
-        }
+        return catalogue.readBackupIndex(storage, b.orgId, b.environmentId, previousId);
     }
 
     private static String componentKey(Backup b, ComponentName name) {

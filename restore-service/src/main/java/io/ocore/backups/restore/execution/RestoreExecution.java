@@ -17,7 +17,9 @@ import io.ocore.backups.platform.backupformat.blobs.BlobCorruptException;
 import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
 import io.ocore.backups.platform.backupformat.blobs.BlobLocation;
 import io.ocore.backups.platform.backupformat.blobs.BlobMissingException;
+import io.ocore.backups.platform.backupformat.blobs.BlobLayout;
 import io.ocore.backups.platform.backupformat.blobs.FilestoreAssembler;
+import io.ocore.backups.platform.backupformat.blobs.FilestoreCapture;
 import io.ocore.backups.platform.backupformat.blobs.FilestoreIndex;
 import io.ocore.backups.platform.events.OcoreEvent;
 import io.ocore.backups.platform.events.v1.Events;
@@ -72,6 +74,7 @@ public class RestoreExecution {
     public static final String SNAPSHOT = "pre_restore_snapshot";
     public static final String DATABASE = "restore_database";
     public static final String FILESTORE = "restore_filestore";
+    public static final String ATTACHMENTS = "check_attachments";
     public static final String CONFIG = "restore_config";
     public static final String NEUTRALIZE = "neutralize";
     public static final String SWAP = "swap";
@@ -273,6 +276,26 @@ public class RestoreExecution {
                     Log.warnf("Restore %s: could not remove its scratch cluster yet (tried again at the end): %s", id,
                             e.getMessage());
                 }
+            }
+            // 4b. every attachment file the restored database references, looked for in the restored filestore
+            if (hasFilestore) {
+                steps.begin(ATTACHMENTS);
+                Path restoredFs = confinement.confine(Area.FILESTORE, Path.of(work.tempFilestore()));
+                Attachments.Referenced referenced;
+                try (Connection c = server.connect(work.tempDb())) {
+                    referenced = Attachments.referenced(c);
+                }
+                // a moment after the base: what the recovered database references from the captures (ADR 0018)
+                String captured = job.pitrTimestamp == null ? ""
+                        : materialiseCaptured(job, sources, backup, referenced, restoredFs);
+                Attachments.Check check = Attachments.check(referenced, restoredFs);
+                store.missingAttachments(progress.job.lease(), mapper.writeValueAsString(check.missing()),
+                        check.missingCount());
+                if (check.missingCount() > 0) {
+                    Log.warnf("Restore %s: %d attachment files its database references are missing", id,
+                            check.missingCount());
+                }
+                steps.done(captured + check.message());
             }
             if (!hasFilestore && isNew) {
                 confinement.confine(Area.FILESTORE, Path.of(work.tempFilestore()));
@@ -815,6 +838,104 @@ public class RestoreExecution {
             } catch (java.io.UncheckedIOException e) {
                 throw e.getCause();
             }
+        }
+    }
+
+    /**
+     * For a PITR restore (docs/restores.md "The filestore at that moment"): every attachment file
+     * the recovered database references that the base's filestore lacks, written into the restored
+     * filestore from the environment's capture objects ({@code blobs/captures/}) captured since the
+     * backup was requested, read from the first destination of the backup that gives them (the
+     * newest capture of a path wins). Not filtered by {@code firstSeen}: Odoo writes an
+     * attachment's file before its row commits, and a capture may first see it after the commit;
+     * what the database references decides. Answers the step message's first part; a failure
+     * never fails the restore (the check that follows reports what is still missing).
+     */
+    private String materialiseCaptured(RestoreJob job, List<Source> sources, BackupInfo backup,
+            Attachments.Referenced referenced, Path restoredFs) throws IOException {
+        List<String> lacking = new ArrayList<>();
+        for (String p : referenced.paths()) {
+            if (!Files.isRegularFile(restoredFs.resolve(p), LinkOption.NOFOLLOW_LINKS)) {
+                lacking.add(p);
+            }
+        }
+        if (lacking.isEmpty()) {
+            return "the base's filestore holds every attachment file the recovered database references; ";
+        }
+        List<String> errors = new ArrayList<>();
+        for (Source s : sources) {
+            List<Path> written = new ArrayList<>();
+            try {
+                progressCheck(job);
+                BackupManifest m = s.manifest();
+                if (m.component(ComponentName.filestore).map(c -> !c.isBlobIndex()).orElse(true)
+                        || m.blobStore() == null || m.blobStore().sealedKey() == null) {
+                    return "the base's filestore is not in the blob store: no captures to read; ";
+                }
+                BlobKeys keys = BlobKeys.unseal(cipher, m.environmentId(), m.blobStore().sealedKey());
+                BackupStorage st = s.storage();
+                Map<String, FilestoreCapture.Seen> byPath = new java.util.HashMap<>();
+                int read = 0;
+                for (io.ocore.backups.platform.storage.StoredObject o
+                        : st.list(BlobLayout.capturesDir(m.orgId(), m.environmentId()))) {
+                    String file = o.key().substring(o.key().lastIndexOf('/') + 1);
+                    if (!file.endsWith(BlobLayout.CAPTURE_SUFFIX)) {
+                        continue;
+                    }
+                    String name = file.substring(0, file.length() - BlobLayout.CAPTURE_SUFFIX.length());
+                    if (!BlobLayout.isCaptureName(name) || BlobLayout.captureTime(name).isBefore(backup.createdAt())) {
+                        continue;
+                    }
+                    byte[] stored;
+                    try (InputStream in = st.get(o.key())) {
+                        stored = in.readAllBytes();
+                    }
+                    for (FilestoreCapture.Seen f : FilestoreCapture.decrypt(keys, name, stored).files()) {
+                        byPath.merge(f.entry().path(), f, (a, b) -> b.firstSeen().isAfter(a.firstSeen()) ? b : a);
+                    }
+                    read++;
+                }
+                List<FilestoreIndex.Entry> write = new ArrayList<>();
+                for (String p : lacking) {
+                    FilestoreCapture.Seen f = byPath.get(p);
+                    if (f != null) {
+                        write.add(f.entry());
+                        written.add(restoredFs.resolve(p));
+                    }
+                }
+                if (!write.isEmpty()) {
+                    Map<String, BlobLocation> locations = FilestoreAssembler.readPackIndexes(st, keys, m.orgId(),
+                            m.environmentId());
+                    new FilestoreAssembler(keys, m.orgId(), m.environmentId(), st, locations::get).extract(write,
+                            restoredFs, n -> {
+                            });
+                    for (Path f : written) { // on disk before the swap, as the rest of the filestore
+                        Fsync.file(f);
+                        Fsync.parentOf(f);
+                    }
+                }
+                Log.infof("Restore %s: %d of the %d referenced attachment files the base lacks written from %d"
+                        + " captures on destination %s", job.id, write.size(), lacking.size(), read, s.name);
+                return write.size() + " of the " + lacking.size() + " attachment files the recovered database"
+                        + " references and the base's filestore lacks written from " + read + " captures on destination "
+                        + s.name + "; ";
+            } catch (InterruptedIOException | LeaseLostException e) {
+                throw e;
+            } catch (Exception e) {
+                for (Path f : written) { // a half-written file is not a present attachment
+                    Files.deleteIfExists(f);
+                }
+                Log.warnf("Restore %s: the captures on destination %s could not be used: %s", job.id, s.name,
+                        message(e));
+                errors.add(s.name + ": " + message(e));
+            }
+        }
+        return "the captures could not be read (" + String.join("; ", errors) + "); ";
+    }
+
+    private static void progressCheck(RestoreJob job) throws InterruptedIOException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedIOException("interrupted while reading the captures of restore " + job.id);
         }
     }
 

@@ -107,6 +107,11 @@ public class RestoreStore {
         jobs.updateOrStop(lease, "pre_restore_snapshot_id = $4", snapshotId);
     }
 
+    /** The attachments the restored database references and its restored filestore lacks; else {@link LeaseLostException}. */
+    public void missingAttachments(Lease lease, String missingJson, int count) {
+        jobs.updateOrStop(lease, "missing_attachments = $4, missing_attachment_count = $5", missingJson, count);
+    }
+
     public int nextSeq(UUID id) {
         Row r = pool.preparedQuery("select coalesce(max(seq), 0) + 1 as n from restore_step where restore_id = $1")
                 .execute(Tuple.of(id)).await().atMost(TIMEOUT).iterator().next();

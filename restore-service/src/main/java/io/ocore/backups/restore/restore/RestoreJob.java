@@ -93,4 +93,15 @@ public class RestoreJob extends PanacheEntityBase {
 
     @Column(name = "cleanup_pending")
     public boolean cleanupPending;
+
+    /**
+     * JSON array of the store_fname values the restored database references and its restored
+     * filestore lacks (sorted, at most 1000); null: not checked (no filestore restored).
+     */
+    @Column(name = "missing_attachments")
+    public String missingAttachments;
+
+    /** How many referenced attachments were missing in all; null: not checked. */
+    @Column(name = "missing_attachment_count")
+    public Integer missingAttachmentCount;
 }

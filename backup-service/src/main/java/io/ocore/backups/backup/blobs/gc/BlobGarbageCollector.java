@@ -67,17 +67,25 @@ public class BlobGarbageCollector {
 
     /** What one run did. */
     public record Report(long undoomed, long doomed, long locationsRemoved, int packsDeleted, int packsRepacked,
-            long bytesFreed, List<String> skipped) {
+            long bytesFreed, List<String> skipped, int capturesExpired) {
     }
 
-    /** The references of an environment: the blob ids of every backup row still in the catalogue. */
+    /**
+     * The references of an environment: the blob ids of every backup row still in the catalogue and
+     * of every filestore capture still kept (docs/backups.md "Continuous filestore capture").
+     */
     private static final String REFS = """
             with refs as (
                 select distinct encode(substring(r.blob_ids from g * 32 + 1 for 32), 'hex') as blob_id
                 from backup_blob_ref r
                 join backup b on b.id = r.backup_id,
                 lateral generate_series(0, length(r.blob_ids) / 32 - 1) g
-                where r.environment_id = $1)
+                where r.environment_id = $1
+                union
+                select encode(substring(c.blob_ids from g * 32 + 1 for 32), 'hex') as blob_id
+                from filestore_capture c,
+                lateral generate_series(0, length(c.blob_ids) / 32 - 1) g
+                where c.environment_id = $1)
             """;
 
     private final Pool pool;
@@ -170,6 +178,7 @@ public class BlobGarbageCollector {
         Opener opener = new Opener();
         try {
             finishDeleting(opener, n);
+            expireCaptures(now, opener, n);
             List<UUID> envs = new ArrayList<>();
             for (Row r : query("select distinct environment_id from blob_pack", Tuple.tuple())) {
                 envs.add(r.getUUID("environment_id"));
@@ -191,12 +200,52 @@ public class BlobGarbageCollector {
             opener.close();
         }
         Report report = new Report(n.undoomed, n.doomed, n.locationsRemoved, n.packsDeleted, n.packsRepacked,
-                n.bytesFreed, List.copyOf(n.skipped));
+                n.bytesFreed, List.copyOf(n.skipped), n.capturesExpired);
         if (report.doomed() + report.undoomed() + report.locationsRemoved() + report.packsDeleted()
-                + report.packsRepacked() > 0 || !report.skipped().isEmpty()) {
+                + report.packsRepacked() + report.capturesExpired() > 0 || !report.skipped().isEmpty()) {
             Log.infof("Blob garbage collection: %s", report);
         }
         return report;
+    }
+
+    /**
+     * Deletes the filestore captures older than their schedule's WAL retention plus the grace: the
+     * capture object on each of its destinations, then its row (and with it its references, so
+     * the mark that follows dooms the blobs nothing else references). A destination that cannot be
+     * reached keeps the row for the next run.
+     */
+    private void expireCaptures(Instant now, Opener opener, Counts n) {
+        OffsetDateTime at = OffsetDateTime.ofInstant(now.minus(grace), ZoneOffset.UTC);
+        for (Row r : query("""
+                select c.id, c.org_id, c.environment_id, c.name, c.destination_ids
+                from filestore_capture c
+                left join schedule_destinations s on s.environment_id = c.environment_id
+                where c.captured_at < $1::timestamptz - make_interval(days => coalesce(s.wal_retention_days, 7))
+                order by c.captured_at""", Tuple.of(at))) {
+            UUID org = r.getUUID("org_id");
+            UUID env = r.getUUID("environment_id");
+            String name = r.getString("name");
+            boolean all = true;
+            for (UUID d : io.ocore.backups.backup.backup.Json.read(r.getString("destination_ids"),
+                    new com.fasterxml.jackson.core.type.TypeReference<List<UUID>>() {
+                    })) {
+                BackupStorage storage = opener.open(org, d, n);
+                if (storage == null) {
+                    all = false;
+                    continue;
+                }
+                try {
+                    storage.delete(BlobLayout.captureKey(org, env, name));
+                } catch (io.ocore.backups.platform.storage.StorageException e) {
+                    opener.unreachable(d, e, n);
+                    all = false;
+                }
+            }
+            if (all) {
+                query("delete from filestore_capture where id = $1", Tuple.of(r.getUUID("id")));
+                n.capturesExpired++;
+            }
+        }
     }
 
     /** Deletes the objects, then the rows, of the packs recorded {@code deleting}. */
@@ -424,6 +473,7 @@ public class BlobGarbageCollector {
     }
 
     private static final class Counts {
+        int capturesExpired;
         long undoomed;
         long doomed;
         long locationsRemoved;

@@ -1,16 +1,25 @@
 package io.ocore.backups.restore.restore.rest;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ocore.backups.restore.restore.RestoreJob;
 import io.ocore.backups.restore.restore.RestoreStep;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
-/** A restore on the wire (API.md); {@code kind} is {@code restore} or {@code neutralize}. */
+/**
+ * A restore on the wire (API.md); {@code kind} is {@code restore} or {@code neutralize}.
+ * {@code missingAttachments}: the {@code ir_attachment.store_fname} values the restored database
+ * references and its restored filestore does not hold (sorted, at most 1000; empty: none missing;
+ * null: no filestore was restored, nothing checked), {@code missingAttachmentCount} their total.
+ */
 public record RestoreView(UUID id, UUID restoreId, String kind, UUID backupId, UUID sourceEnvironmentId,
         String status, String targetType, UUID targetEnvironmentId, String newEnvironmentName, Instant pitrTimestamp,
         boolean neutralize, UUID preRestoreSnapshotId, Progress progress, Instant createdAt, Instant startedAt,
-        Instant completedAt, String error) {
+        Instant completedAt, String error, List<String> missingAttachments, Integer missingAttachmentCount) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public record Progress(String step, int percent, long bytesDone, Long bytesTotal) {
     }
@@ -28,6 +37,18 @@ public record RestoreView(UUID id, UUID restoreId, String kind, UUID backupId, U
         return new RestoreView(r.id, r.id, r.kind, r.backupId, r.sourceEnvironmentId, r.status, r.targetType,
                 r.targetEnvironmentId, r.newEnvironmentName, r.pitrTimestamp, r.neutralize, r.preRestoreSnapshotId,
                 new Progress(r.progressStep, r.progressPercent, r.bytesDone, r.bytesTotal), r.createdAt, r.startedAt,
-                r.completedAt, r.error);
+                r.completedAt, r.error, missing(r.missingAttachments), r.missingAttachmentCount);
+    }
+
+    /** The stored JSON array of missing store_fname values; null: not checked. */
+    private static List<String> missing(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return List.of(JSON.readValue(json, String[].class));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

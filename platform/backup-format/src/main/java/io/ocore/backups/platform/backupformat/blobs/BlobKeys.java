@@ -104,6 +104,15 @@ public final class BlobKeys {
         return content.decrypt(stored, packIndexAd(packId));
     }
 
+    /** A capture object's plaintext, for the capture named {@code name} (associated data {@code ocore:capture:<name>}). */
+    public byte[] encryptCapture(String name, byte[] json) {
+        return encrypt(json, captureAd(name));
+    }
+
+    public byte[] decryptCapture(String name, byte[] stored) throws GeneralSecurityException {
+        return content.decrypt(stored, captureAd(name));
+    }
+
     private byte[] encrypt(byte[] plaintext, byte[] ad) {
         try {
             return content.encrypt(plaintext, ad);
@@ -114,6 +123,10 @@ public final class BlobKeys {
 
     static byte[] blobAd(String blobId) {
         return ("ocore:blob:" + blobId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] captureAd(String name) {
+        return ("ocore:capture:" + name).getBytes(StandardCharsets.UTF_8);
     }
 
     static byte[] packIndexAd(String packId) {

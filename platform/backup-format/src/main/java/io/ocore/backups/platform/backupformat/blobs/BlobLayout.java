@@ -44,6 +44,44 @@ public final class BlobLayout {
         return blobsDir(orgId, environmentId) + "index/";
     }
 
+    /** The prefix every capture object of the environment lives under (continuous filestore capture). */
+    public static String capturesDir(UUID orgId, UUID environmentId) {
+        return blobsDir(orgId, environmentId) + "captures/";
+    }
+
+    /** {@code captures/<name>.index.enc}; the name is {@code <yyyyMMdd'T'HHmmss.SSS'Z'>-<8 hex>}. */
+    public static String captureKey(UUID orgId, UUID environmentId, String name) {
+        return capturesDir(orgId, environmentId) + checkCaptureName(name) + CAPTURE_SUFFIX;
+    }
+
+    public static final String CAPTURE_SUFFIX = ".index.enc";
+    private static final Pattern CAPTURE_NAME = Pattern.compile("[0-9]{8}T[0-9]{6}\\.[0-9]{3}Z-[0-9a-f]{8}");
+    private static final java.time.format.DateTimeFormatter CAPTURE_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /** A new capture's name: its time (UTC, milliseconds) and 8 random hex characters. */
+    public static String newCaptureName(java.time.Instant capturedAt) {
+        byte[] b = new byte[4];
+        RANDOM.nextBytes(b);
+        return CAPTURE_TIME.format(capturedAt) + "-" + HexFormat.of().formatHex(b);
+    }
+
+    public static boolean isCaptureName(String name) {
+        return name != null && CAPTURE_NAME.matcher(name).matches();
+    }
+
+    public static String checkCaptureName(String name) {
+        if (!isCaptureName(name)) {
+            throw new IllegalArgumentException("Not a capture name: " + name);
+        }
+        return name;
+    }
+
+    /** The time a capture's name carries. */
+    public static java.time.Instant captureTime(String name) {
+        return java.time.Instant.from(CAPTURE_TIME.parse(checkCaptureName(name).substring(0, 20)));
+    }
+
     public static String newPackId() {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
