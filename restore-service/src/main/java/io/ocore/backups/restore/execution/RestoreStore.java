@@ -86,6 +86,17 @@ public class RestoreStore {
                 step, percent, bytesDone, bytesTotal);
     }
 
+    /**
+     * The progress ticker's write: like {@link #progress}, except that it leaves the step alone
+     * while the swap runs. The ticker reads the step a moment before it writes it, so it could put
+     * back the step before the swap after {@link #swapState(Lease, String, String)} recorded
+     * "swap", and a crash then was said to have happened during that earlier step.
+     */
+    public boolean tick(Lease lease, String step, int percent, long bytesDone, Long bytesTotal) {
+        return jobs.update(lease, "progress_step = case when swap_state = 'swapping' then progress_step else $4 end,"
+                + " progress_percent = $5, bytes_done = $6, bytes_total = $7", step, percent, bytesDone, bytesTotal);
+    }
+
     /** Records where the restore works (the swap journal's content) and its state; else {@link LeaseLostException}. */
     public void journal(Lease lease, String workJson, String swapState) {
         jobs.updateOrStop(lease, "work = $4, swap_state = $5", workJson, swapState);
