@@ -17,10 +17,10 @@ if [[ ! "$mem_limit_mib" =~ ^[1-9][0-9]*$ ]]; then
 else
     # backup-, restore-service and wal-archiver do not meet the budget yet (docs/adr/0016, "Where
     # it stands"): they are held to OCORE_MEMORY_LIMIT_MIB_<NAME> (NAME: BACKUP, RESTORE,
-    # WAL_ARCHIVER; default their pods' limit: 384, 384, 320), and the check says they are over it.
+    # WAL_ARCHIVER; default their pods' limit: 448, 384, 320), and the check says they are over it.
     mem_allowance() {
         local var="OCORE_MEMORY_LIMIT_MIB_$(tr 'a-z-' 'A-Z_' <<<"$1")" def="$mem_limit_mib"
-        case "$1" in backup|backup-service|restore|restore-service) def=384 ;; wal-archiver) def=320 ;; esac
+        case "$1" in backup|backup-service) def=448 ;; restore|restore-service) def=384 ;; wal-archiver) def=320 ;; esac
         echo "${!var:-$def}"
     }
     mem_checked=0

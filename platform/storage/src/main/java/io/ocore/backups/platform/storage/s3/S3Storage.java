@@ -115,6 +115,7 @@ public final class S3Storage implements BackupStorage {
                     try {
                         client.putObject(b -> b.bucket(config.bucket()).key(objectKey).contentLength((long) n)
                                 .checksumAlgorithm(ChecksumAlgorithm.CRC32_C).checksumCRC32C(crc), first.body());
+                        first.release();
                         return new StoredObject(key, n);
                     } catch (S3Exception e) {
                         if (!checksumsRefused(e)) {
@@ -124,6 +125,7 @@ public final class S3Storage implements BackupStorage {
                 }
                 client.putObject(b -> b.bucket(config.bucket()).key(objectKey).contentLength((long) n),
                         first.body());
+                first.release();
                 return new StoredObject(key, n);
             } catch (RuntimeException e) {
                 throw S3Errors.map(e, config, "write");
@@ -271,6 +273,11 @@ public final class S3Storage implements BackupStorage {
             }
             client.completeMultipartUpload(b -> b.bucket(config.bucket()).key(objectKey).uploadId(uploadId)
                     .multipartUpload(CompletedMultipartUpload.builder().parts(completed).build()));
+            // every part's request has completed: their slabs may serve other uploads
+            buf.release();
+            for (PartBuffer p; (p = free.poll()) != null;) {
+                p.release();
+            }
             return new StoredObject(key, total);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

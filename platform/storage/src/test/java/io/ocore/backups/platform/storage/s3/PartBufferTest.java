@@ -56,4 +56,27 @@ class PartBufferTest {
         assertThat(bodyBytes(part)).isEqualTo(small);
         assertThat(part.crc32c()).isEqualTo(S3Storage.crc32c(small, small.length));
     }
+
+    @Test
+    void pastTheDirectMemoryBudgetAPartIsHeldOnTheHeapAndStillSentWhole() throws Exception {
+        // parts in flight live outside the Java heap up to ocore.storage.s3.direct-slabs; an upload
+        // beyond that budget must not fail, nor send other bytes
+        assertThat(PartBuffer.DIRECT_SLABS).as("surefire sets ocore.storage.s3.direct-slabs").isPositive();
+        java.util.List<PartBuffer> held = new java.util.ArrayList<>();
+        byte[] slab = random(PartBuffer.SLAB_BYTES);
+        while (PartBuffer.directSlabs() < PartBuffer.DIRECT_SLABS) {
+            PartBuffer p = new PartBuffer();
+            p.fill(new UploadSource(new ByteArrayInputStream(slab)), S3Storage.DEFAULT_PART_SIZE);
+            held.add(p);
+        }
+        byte[] data = random(PartBuffer.SLAB_BYTES + 777);
+        PartBuffer over = new PartBuffer();
+        assertThat(over.fill(new UploadSource(new ByteArrayInputStream(data)), S3Storage.DEFAULT_PART_SIZE))
+                .isEqualTo(data.length);
+        assertThat(PartBuffer.directSlabs()).isLessThanOrEqualTo(PartBuffer.DIRECT_SLABS);
+        assertThat(bodyBytes(over)).isEqualTo(data);
+        assertThat(over.crc32c()).isEqualTo(S3Storage.crc32c(data, data.length));
+        assertThat(bodyBytes(held.get(0))).isEqualTo(slab);
+        held.forEach(PartBuffer::release);
+    }
 }
