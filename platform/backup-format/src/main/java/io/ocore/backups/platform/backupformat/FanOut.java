@@ -1,9 +1,11 @@
 package io.ocore.backups.platform.backupformat;
 
+import io.ocore.backups.platform.storage.Slabs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +31,7 @@ public final class FanOut extends OutputStream {
         void consume(InputStream in) throws Exception;
     }
 
-    private static final Chunk EOF = new Chunk(new byte[0], 0, null);
+    private static final Chunk EOF = new Chunk(ByteBuffer.allocate(0), 0, null);
     private static final int FREE_BUFFERS = 2;
 
     private final int chunkBytes;
@@ -41,9 +43,9 @@ public final class FanOut extends OutputStream {
      * still queued when the collector runs is copied and promoted, and a small heap spent its time
      * in full collections; docs/adr/0016-jvm-memory-budget.md).
      */
-    private final BlockingQueue<byte[]> free;
-    private byte[] buffer;
-    private int filled;
+    private final BlockingQueue<ByteBuffer> free;
+    /** The chunk being filled: a {@link Slabs} slab when chunks are of its size (off the heap where the budget allows). */
+    private ByteBuffer buffer;
     private boolean finished;
 
     public FanOut(int chunkBytes, int queueChunks, Map<String, Consumer> consumers) {
@@ -61,7 +63,7 @@ public final class FanOut extends OutputStream {
         }
         this.chunkBytes = chunkBytes;
         this.free = new ArrayBlockingQueue<>(FREE_BUFFERS);
-        this.buffer = new byte[chunkBytes];
+        this.buffer = newBuffer();
         long stallNanos = stallAfter.toNanos();
         consumers.forEach((id, c) -> lanes.add(new Lane(id, c, queueChunks, stallNanos)));
         lanes.forEach(Lane::start);
@@ -78,16 +80,16 @@ public final class FanOut extends OutputStream {
             throw new IOException("The stream is already finished");
         }
         while (len > 0) {
-            int n = Math.min(len, chunkBytes - filled);
-            System.arraycopy(b, off, buffer, filled, n);
-            filled += n;
+            int n = Math.min(len, chunkBytes - buffer.position());
+            buffer.put(b, off, n);
             off += n;
             len -= n;
-            if (filled == chunkBytes) {
-                publish(buffer, filled);
-                byte[] reused = free.poll();
-                buffer = reused != null ? reused : new byte[chunkBytes];
-                filled = 0;
+            if (buffer.position() == chunkBytes) {
+                // the next buffer first: a published one is never this stream's (or the pool's) again
+                ByteBuffer full = buffer;
+                ByteBuffer reused = free.poll();
+                buffer = reused != null ? reused.clear() : newBuffer();
+                publish(full, chunkBytes);
             }
         }
     }
@@ -107,22 +109,27 @@ public final class FanOut extends OutputStream {
         if (finished) {
             return;
         }
-        if (filled > 0) {
-            publish(buffer, filled);
-            buffer = null; // the last chunk: nothing more is written
-            filled = 0;
+        ByteBuffer last = buffer;
+        buffer = null; // nothing more is written
+        if (last.position() > 0) {
+            publish(last, last.position());
+        } else {
+            Slabs.give(last);
         }
         finished = true;
         for (Lane lane : lanes) {
             lane.offer(EOF);
         }
         awaitConsumers();
+        giveBackFree();
     }
 
     /** Makes every consumer fail with {@code cause} (so no partial object becomes visible), then waits for them. */
     public void abort(Throwable cause) {
         finished = true;
-        Chunk error = new Chunk(new byte[0], 0, cause);
+        Slabs.give(buffer); // never published: nothing reads it
+        buffer = null;
+        Chunk error = new Chunk(ByteBuffer.allocate(0), 0, cause);
         for (Lane lane : lanes) {
             lane.queue.clear();
             lane.queue.offer(error);
@@ -156,7 +163,18 @@ public final class FanOut extends OutputStream {
         return lanes.stream().allMatch(Lane::dead);
     }
 
-    private void publish(byte[] data, int length) throws IOException {
+    private ByteBuffer newBuffer() {
+        return chunkBytes == Slabs.SLAB_BYTES ? Slabs.take() : ByteBuffer.allocate(chunkBytes);
+    }
+
+    /** The reusable buffers of a stream that has ended go back to the process's slabs. */
+    private void giveBackFree() {
+        for (ByteBuffer b; (b = free.poll()) != null;) {
+            Slabs.give(b);
+        }
+    }
+
+    private void publish(ByteBuffer data, int length) throws IOException {
         // one count per lane, taken back at once for a lane that no longer takes chunks
         Chunk chunk = new Chunk(data, length, null, lanes.size(), free);
         boolean anyAlive = false;
@@ -199,17 +217,17 @@ public final class FanOut extends OutputStream {
      * collector: a buffer is reused only once every lane that could still read it has.
      */
     private static final class Chunk {
-        final byte[] data;
+        final ByteBuffer data;
         final int length;
         final Throwable error;
         final java.util.concurrent.atomic.AtomicInteger readers;
-        final BlockingQueue<byte[]> free;
+        final BlockingQueue<ByteBuffer> free;
 
-        Chunk(byte[] data, int length, Throwable error) {
+        Chunk(ByteBuffer data, int length, Throwable error) {
             this(data, length, error, 0, null);
         }
 
-        Chunk(byte[] data, int length, Throwable error, int readers, BlockingQueue<byte[]> free) {
+        Chunk(ByteBuffer data, int length, Throwable error, int readers, BlockingQueue<ByteBuffer> free) {
             this.data = data;
             this.length = length;
             this.error = error;
@@ -217,7 +235,7 @@ public final class FanOut extends OutputStream {
             this.free = free;
         }
 
-        byte[] data() {
+        ByteBuffer data() {
             return data;
         }
 
@@ -231,8 +249,8 @@ public final class FanOut extends OutputStream {
 
         /** A lane read past this chunk (or never got it); the last gives the buffer back. */
         void done() {
-            if (free != null && readers.decrementAndGet() == 0) {
-                free.offer(data);
+            if (free != null && readers.decrementAndGet() == 0 && !free.offer(data)) {
+                Slabs.give(data);
             }
         }
     }
@@ -362,7 +380,7 @@ public final class FanOut extends OutputStream {
                 }
             }
             int n = Math.min(len, current.length() - pos);
-            System.arraycopy(current.data(), pos, b, off, n);
+            current.data().get(pos, b, off, n); // absolute: lanes read the same chunk at once
             pos += n;
             return n;
         }

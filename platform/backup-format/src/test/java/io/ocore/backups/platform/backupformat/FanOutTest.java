@@ -2,6 +2,7 @@ package io.ocore.backups.platform.backupformat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ocore.backups.platform.storage.Slabs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -11,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.Test;
 
 /**
  * FanOut reuses a chunk's buffer once every destination has read past it: each destination
@@ -20,11 +20,12 @@ import org.junit.jupiter.api.Test;
  */
 class FanOutTest {
 
-    static final int CHUNK = 64 * 1024;
-
-    @Test
-    void everyDestinationGetsExactlyTheBytesWrittenWhateverItsPaceAndWhenAnotherFails() throws Exception {
-        byte[] data = new byte[CHUNK * 200 + 12345];
+    /** 64 KiB chunks are heap buffers; 1 MiB ones are slabs, direct within the budget surefire sets. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {64 * 1024, Slabs.SLAB_BYTES})
+    void everyDestinationGetsExactlyTheBytesWrittenWhateverItsPaceAndWhenAnotherFails(int chunk) throws Exception {
+        final int CHUNK = chunk;
+        byte[] data = new byte[CHUNK * (CHUNK == Slabs.SLAB_BYTES ? 40 : 200) + 12345];
         new Random(7).nextBytes(data);
         String expected = sha256(data, data.length);
         Map<String, String> got = new ConcurrentHashMap<>();
@@ -33,12 +34,13 @@ class FanOutTest {
         // reads a little at a time and pauses: the fast one is always chunks ahead of it
         consumers.put("slow", in -> got.put("slow", sha256(in, 1)));
         consumers.put("failing", in -> {
-            byte[] buf = new byte[CHUNK];
+            byte[] buf = new byte[64 * 1024];
             for (int i = 0; i < 30; i++) {
                 in.readNBytes(buf, 0, buf.length);
             }
             throw new IOException("destination went away");
         });
+        int directBefore = Slabs.directAlive();
         FanOut fan = new FanOut(CHUNK, 3, consumers, Duration.ofMinutes(1));
         Random sizes = new Random(11);
         for (int off = 0; off < data.length;) {
@@ -51,6 +53,11 @@ class FanOutTest {
         assertThat(fan.succeeded()).containsExactly("fast", "slow");
         assertThat(fan.failures()).containsOnlyKeys("failing");
         assertThat(got).containsEntry("fast", expected).containsEntry("slow", expected);
+        if (CHUNK == Slabs.SLAB_BYTES) {
+            assertThat(Slabs.DIRECT_SLABS).as("surefire sets ocore.storage.direct-slabs").isPositive();
+            // a few buffers served the whole stream, whatever its length
+            assertThat(Slabs.directAlive() - directBefore).isBetween(1, 16); // not one per chunk (40)
+        }
     }
 
     static String sha256(InputStream in, int pauseEveryReads) throws Exception {

@@ -1,15 +1,12 @@
 package io.ocore.backups.platform.storage.s3;
 
+import io.ocore.backups.platform.storage.Slabs;
 import io.ocore.backups.platform.storage.UploadSource;
 import java.io.InputStream;
-import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -19,11 +16,12 @@ import software.amazon.awssdk.http.ContentStreamProvider;
  * part costs what it is (rounded up to a slab), not a whole part buffer, and slabs are kept for the
  * next part of the same upload.
  *
- * <p>The slabs are direct buffers, outside the Java heap: the parts in flight of a backup to S3
- * (its database and each filestore pack) were about half of backup-service's 96 MiB heap, and the
- * collector copied and scanned them over and over (docs/adr/0016-jvm-memory-budget.md). Slabs of
- * completed uploads go back to a small process-wide pool ({@link #release}); those of a failed
- * one, whose request may not have let go of its body, are left to the collector.
+ * <p>The slabs are {@link Slabs}, outside the Java heap where the budget allows: the parts in
+ * flight of a backup to S3 (its database and each filestore pack) were about half of
+ * backup-service's 96 MiB heap, and the collector copied and scanned them over and over
+ * (docs/adr/0016-jvm-memory-budget.md). Slabs of completed uploads are given back
+ * ({@link #release}); those of a failed one, whose request may not have let go of its body, are
+ * left to the collector.
  *
  * <p>{@link #EXTRA_PARTS} bounds, for the whole process, the part buffers uploads hold beyond their
  * own: every upload reads and sends with one buffer, and only takes more (to keep parts in flight
@@ -33,25 +31,11 @@ import software.amazon.awssdk.http.ContentStreamProvider;
  */
 final class PartBuffer {
 
-    static final int SLAB_BYTES = 1 << 20;
-    /** Slabs kept for the next uploads, at most (the rest are freed with their buffer objects). */
-    static final int POOLED_SLABS = 8;
+    static final int SLAB_BYTES = Slabs.SLAB_BYTES;
 
     /** Part buffers beyond each upload's own, for every S3 upload of the process together. */
     static final Semaphore EXTRA_PARTS = new Semaphore(2);
 
-    /**
-     * Direct slabs the process may hold at once: the system property
-     * {@code ocore.storage.s3.direct-slabs} (default 0: every slab on the heap, as before; set for
-     * backup-service in deploy/k8s/base/jvm-options.env, with the direct memory it needs). Past it,
-     * or when the JVM refuses direct memory, a slab is an ordinary heap buffer, so an upload never
-     * fails for it. A direct slab is counted until the collector frees it.
-     */
-    static final int DIRECT_SLABS = Integer.getInteger("ocore.storage.s3.direct-slabs", 0);
-
-    private static final BlockingQueue<ByteBuffer> FREE_SLABS = new ArrayBlockingQueue<>(POOLED_SLABS);
-    private static final AtomicInteger DIRECT_ALIVE = new AtomicInteger();
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final int STAGING_BYTES = 64 * 1024;
 
     private final List<ByteBuffer> slabs = new ArrayList<>();
@@ -68,8 +52,7 @@ final class PartBuffer {
         int slab = 0;
         while (length < max) {
             if (slab == slabs.size()) {
-                ByteBuffer reused = FREE_SLABS.poll();
-                slabs.add(reused != null ? reused : newSlab());
+                slabs.add(Slabs.take());
             }
             ByteBuffer s = slabs.get(slab);
             s.clear();
@@ -93,30 +76,9 @@ final class PartBuffer {
         return length;
     }
 
-    static ByteBuffer newSlab() {
-        if (DIRECT_ALIVE.incrementAndGet() <= DIRECT_SLABS) {
-            try {
-                ByteBuffer slab = ByteBuffer.allocateDirect(SLAB_BYTES);
-                CLEANER.register(slab, DIRECT_ALIVE::decrementAndGet);
-                return slab;
-            } catch (OutOfMemoryError e) {
-                // -XX:MaxDirectMemorySize reached (Netty's buffers share it): a heap slab does the same
-            }
-        }
-        DIRECT_ALIVE.decrementAndGet();
-        return ByteBuffer.allocate(SLAB_BYTES);
-    }
-
-    /** Direct slabs alive now (tests). */
-    static int directSlabs() {
-        return DIRECT_ALIVE.get();
-    }
-
     /** Gives the slabs back for other uploads: only once the request that sent them has completed. */
     void release() {
-        for (ByteBuffer slab : slabs) {
-            FREE_SLABS.offer(slab);
-        }
+        slabs.forEach(Slabs::give);
         slabs.clear();
         length = 0;
     }
