@@ -156,6 +156,19 @@ class RestoreCommandsTest {
                 """);
     }
 
+    @Test
+    void showNamesTheAttachmentsTheRestoreCouldNotFind() {
+        gateway.on("GET", "/api/restores/" + RESTORE, 200, """
+                {"id":"%s","status":"completed","targetType":"new","missingAttachmentCount":7,
+                 "missingAttachments":["0a/0a1f","1b/1b2e","2c/2c3d","3d/3d4c","4e/4e5b","5f/5f6a","6a/6a79"]}
+                """.formatted(RESTORE));
+
+        var show = cli.run("restore", "show", RESTORE);
+
+        assertThat(show.exitCode()).isZero();
+        assertThat(show.out()).contains("Missing attachments:", "7 (0a/0a1f, 1b/1b2e, 2c/2c3d, 3d/3d4c, 4e/4e5b, ...)");
+    }
+
     static final String CONFIRM_PROBLEM = """
             {"type":"https://ocore.io/problems/validation","title":"Validation failed","status":400,
              "errors":[{"field":"confirm","message":"is required: restoring onto the production environment 'demo' replaces its data: send confirm = its name"}]}

@@ -55,6 +55,19 @@ public class RestoreCommands {
         fields.put("Started", Json.text(restore, "startedAt"));
         fields.put("Completed", Json.text(restore, "completedAt"));
         fields.put("Error", Json.text(restore, "error"));
+        // attachment files the restored database references that the restore could not find
+        // (docs/restores.md, check_attachments): the restore completes, and says so here
+        JsonNode missing = restore.get("missingAttachmentCount");
+        if (missing != null && missing.isNumber() && missing.asLong() > 0) {
+            List<String> names = new java.util.ArrayList<>();
+            restore.path("missingAttachments").forEach(n -> {
+                if (names.size() < 5) {
+                    names.add(n.asText());
+                }
+            });
+            fields.put("Missing attachments", missing.asLong() + (names.isEmpty() ? ""
+                    : " (" + String.join(", ", names) + (missing.asLong() > names.size() ? ", ..." : "") + ")"));
+        }
         out.fields(restore, fields);
     }
 
