@@ -47,6 +47,19 @@ public interface WalSettings {
     @WithDefault("30s")
     Duration transferWait();
 
+    /**
+     * The longest an opened destination (its configuration, credentials and driver) serves WAL
+     * transfers before it is opened again: a changed configuration is used within this time.
+     */
+    @WithName("destination-reuse")
+    @WithDefault("60s")
+    Duration destinationReuse();
+
+    /** An opened destination no transfer used for this long is closed. */
+    @WithName("destination-idle")
+    @WithDefault("30s")
+    Duration destinationIdle();
+
     /** {@code Retry-After} of a 503 (a destination failing, or the replica busy). */
     @WithName("retry-after")
     @WithDefault("10s")

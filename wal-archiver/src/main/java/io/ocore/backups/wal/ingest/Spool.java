@@ -53,6 +53,58 @@ public class Spool {
         return total;
     }
 
+    /**
+     * A stream read through once: counts and hashes what it gives, and fails with {@link TooLarge}
+     * once more than {@code limit} bytes came through (a small zstd body may expand a lot).
+     */
+    public static final class Counted extends java.io.FilterInputStream {
+        private final long limit;
+        private final java.security.MessageDigest digest;
+        private long count;
+
+        public Counted(InputStream in, long limit, java.security.MessageDigest digest) {
+            super(in);
+            this.limit = limit;
+            this.digest = digest;
+        }
+
+        public long count() {
+            return count;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count += n;
+                if (count > limit) {
+                    throw new TooLarge(limit);
+                }
+                digest.update(b, off, n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            // every byte goes through the digest
+            byte[] buf = new byte[(int) Math.min(Math.max(n, 0), 64 * 1024)];
+            int got = buf.length == 0 ? 0 : read(buf, 0, buf.length);
+            return Math.max(got, 0);
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+    }
+
     public static void delete(Path p) {
         if (p == null) {
             return;

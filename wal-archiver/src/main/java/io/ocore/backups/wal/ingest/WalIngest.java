@@ -2,6 +2,8 @@ package io.ocore.backups.wal.ingest;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import com.github.luben.zstd.ZstdIOException;
+import com.github.luben.zstd.ZstdInputStream;
 import io.ocore.backups.platform.backupformat.BackupLayout;
 import io.ocore.backups.platform.backupformat.ComponentWriter;
 import io.ocore.backups.platform.backupformat.wal.WalObject;
@@ -59,14 +61,14 @@ public class WalIngest {
     }
 
     private final WalStore store;
-    private final Destinations destinations;
+    private final OpenDestinations destinations;
     private final EnvelopeCipher cipher;
     private final Spool spool;
     private final TransferSlots slots;
     private final WalSettings settings;
     private final Counter archived;
 
-    public WalIngest(WalStore store, Destinations destinations, EnvelopeCipher cipher, Spool spool,
+    public WalIngest(WalStore store, OpenDestinations destinations, EnvelopeCipher cipher, Spool spool,
             TransferSlots slots, WalSettings settings, MeterRegistry registry) {
         this.store = store;
         this.destinations = destinations;
@@ -84,7 +86,34 @@ public class WalIngest {
     private record Target(UUID orgId, List<UUID> destinationIds) {
     }
 
+    /**
+     * How the body of a PUT is encoded ({@code Content-Encoding}): as the file is, or as a zstd
+     * stream (what ocore-wal sends when the host has the zstd command; ADR 0017 "Compression at
+     * the client").
+     */
+    public enum Encoding {
+        IDENTITY, ZSTD;
+
+        /** The encoding a Content-Encoding header names; null for one this service does not take. */
+        public static Encoding of(String contentEncoding) {
+            if (contentEncoding == null || contentEncoding.isBlank()
+                    || contentEncoding.trim().equalsIgnoreCase("identity")) {
+                return IDENTITY;
+            }
+            return contentEncoding.trim().equalsIgnoreCase("zstd") ? ZSTD : null;
+        }
+    }
+
     public Archived put(UUID envId, String fileName, InputStream body) {
+        return put(envId, fileName, Encoding.IDENTITY, body);
+    }
+
+    /**
+     * Spools the body as it came, reads the file it holds once (decompressing a zstd body) for its
+     * SHA-256, size and checks, then stores it: an identity body compressed here, a zstd body as
+     * it came (it decompressed to exactly the bytes checked), encrypted either way.
+     */
+    public Archived put(UUID envId, String fileName, Encoding encoding, InputStream body) {
         Target target = target(envId);
         WalFileName name;
         try {
@@ -103,18 +132,13 @@ public class WalIngest {
         }
         try (slot) {
             file = spool.create();
-            MessageDigest digest = sha256();
-            long size;
             try (OutputStream out = Files.newOutputStream(file)) {
-                size = Spool.copy(body, out, settings.maxFileBytes(), digest);
+                Spool.copy(body, out, settings.maxFileBytes(), null);
             } catch (Spool.TooLarge e) {
-                store.recordFailure(envId, fileName, "the file is larger than " + settings.maxFileBytes() + " bytes");
-                throw new ProblemException(413, ProblemTypes.TOO_LARGE, "Payload Too Large",
-                        "A WAL file may be at most " + settings.maxFileBytes() + " bytes (ocore.wal.max-file-bytes)");
+                throw tooLarge(envId, fileName);
             }
-            String sha = HexFormat.of().formatHex(digest.digest());
-            Content content = check(envId, name, file, size);
-            return store(envId, target, name, file, size, sha, content);
+            Content content = inspect(envId, name, encoding, file);
+            return store(envId, target, name, encoding, file, content);
         } catch (IOException e) {
             // the body could not be read to its end (the client went away) or the spool failed
             Log.warnf("WAL %s of environment %s: %s", fileName, envId, e.getMessage());
@@ -125,42 +149,71 @@ public class WalIngest {
         }
     }
 
-    /** What the checks read from the file. */
-    private record Content(Instant firstCommitAt, Instant lastCommitAt, int commitCount) {
+    private ProblemException tooLarge(UUID envId, String fileName) {
+        store.recordFailure(envId, fileName, "the file is larger than " + settings.maxFileBytes() + " bytes");
+        return new ProblemException(413, ProblemTypes.TOO_LARGE, "Payload Too Large",
+                "A WAL file may be at most " + settings.maxFileBytes() + " bytes (ocore.wal.max-file-bytes)");
     }
 
-    private Content check(UUID envId, WalFileName name, Path file, long size) throws IOException {
-        try {
+    /** What one read of the file gave: its SHA-256 and size, and what the checks found in it. */
+    private record Content(String sha256, long size, Instant firstCommitAt, Instant lastCommitAt, int commitCount) {
+    }
+
+    /**
+     * The one read of the spooled file: decompressed when it came as zstd (at most
+     * max-file-bytes out, so a small body cannot expand without bound), hashed, counted and checked.
+     */
+    private Content inspect(UUID envId, WalFileName name, Encoding encoding, Path file) throws IOException {
+        MessageDigest digest = sha256();
+        Spool.Counted plain = null;
+        try (InputStream stored = Files.newInputStream(file)) {
+            InputStream decoded = encoding == Encoding.ZSTD ? new ZstdInputStream(stored) : stored;
+            plain = new Spool.Counted(decoded, settings.maxFileBytes(), digest);
+            Instant first = null;
+            Instant last = null;
+            int commits = 0;
             switch (name.kind()) {
                 case SEGMENT, PARTIAL -> {
-                    try (InputStream in = Files.newInputStream(file)) {
-                        WalSegmentReader.Summary s = WalSegmentReader.read(in, name);
-                        return new Content(s.firstCommitAt(), s.lastCommitAt(), s.commitCount());
-                    }
+                    WalSegmentReader.Summary s = WalSegmentReader.read(plain, name);
+                    first = s.firstCommitAt();
+                    last = s.lastCommitAt();
+                    commits = s.commitCount();
                 }
                 case HISTORY, BACKUP -> {
-                    if (size > MAX_TEXT_FILE_BYTES) {
+                    byte[] bytes = plain.readNBytes(MAX_TEXT_FILE_BYTES + 1);
+                    if (bytes.length > MAX_TEXT_FILE_BYTES) {
                         throw new InvalidWalException("a ." + name.kind().name().toLowerCase()
-                                + " file is a small text file, not " + size + " bytes");
+                                + " file is a small text file, not more than " + MAX_TEXT_FILE_BYTES + " bytes");
                     }
-                    String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+                    String text = new String(bytes, StandardCharsets.UTF_8);
                     if (name.kind() == WalFileName.Kind.HISTORY) {
                         TimelineHistory.parse(name, text);
                     } else {
                         BackupHistory.parse(text);
                     }
-                    return new Content(null, null, 0);
                 }
                 default -> throw new IllegalStateException(name.kind().name());
             }
+            // whatever the checks left unread still counts (a segment reader refuses trailing bytes)
+            plain.transferTo(OutputStream.nullOutputStream());
+            return new Content(HexFormat.of().formatHex(digest.digest()), plain.count(), first, last, commits);
+        } catch (Spool.TooLarge e) {
+            throw tooLarge(envId, name.name());
         } catch (InvalidWalException e) {
             store.recordFailure(envId, name.name(), "invalid content: " + e.getMessage());
             throw new ProblemException(400, ProblemTypes.VALIDATION, "Invalid WAL file", e.getMessage());
+        } catch (ZstdIOException e) {
+            // the body said zstd and is not a (complete) zstd stream
+            store.recordFailure(envId, name.name(), "the body is not a valid zstd stream");
+            throw ProblemException.badField("Content-Encoding", "the body is not a complete zstd stream ("
+                    + e.getMessage() + "); send the file as it is, or compressed with zstd");
         }
     }
 
-    private Archived store(UUID envId, Target target, WalFileName name, Path file, long size, String sha,
+    private Archived store(UUID envId, Target target, WalFileName name, Encoding encoding, Path file,
             Content content) {
+        long size = content.size();
+        String sha = content.sha256();
         // One upload of a name at a time (whatever the replica): the lock holds until this
         // transaction ends; the second upload then finds the first's row.
         SqlConnection conn = store.pool().getConnection().await().atMost(WalStore.TIMEOUT);
@@ -180,7 +233,7 @@ public class WalIngest {
                     throw new WalUnavailable("no destination: the environment's schedule names no destination to"
                             + " archive WAL to");
                 }
-                long stored = fanOut(envId, target, name, file, size, sha);
+                long stored = fanOut(envId, target, name, encoding, file, size, sha);
                 WalFile row = new WalFile(envId, name.name(), kind(name), name.timeline(),
                         name.kind() == WalFileName.Kind.HISTORY ? null : name.segmentNo(), size, sha, stored,
                         content.firstCommitAt(), content.lastCommitAt(), content.commitCount(), ids, Instant.now());
@@ -218,16 +271,20 @@ public class WalIngest {
                 + existing.sha256() + "); the archived file is kept");
     }
 
-    /** Compresses and encrypts the file once and stores it on every destination; answers the stored size. */
-    private long fanOut(UUID envId, Target target, WalFileName name, Path file, long size, String sha) {
-        List<Destinations.Opened> opened = new ArrayList<>();
+    /**
+     * Encrypts the file once (compressing it unless it came compressed) and stores it on every
+     * destination; answers the stored size.
+     */
+    private long fanOut(UUID envId, Target target, WalFileName name, Encoding encoding, Path file, long size,
+            String sha) {
+        List<OpenDestinations.Lease> leases = new ArrayList<>();
         try {
             List<String> failures = new ArrayList<>();
             for (UUID id : target.destinationIds()) {
-                Destinations.Opened o = destinations.open(target.orgId(), id);
-                opened.add(o);
-                if (!o.ok()) {
-                    failures.add("destination " + id + ": " + o.failure());
+                OpenDestinations.Lease lease = destinations.borrow(target.orgId(), id);
+                leases.add(lease);
+                if (!lease.opened().ok()) {
+                    failures.add("destination " + id + ": " + lease.opened().failure());
                 }
             }
             if (failures.isEmpty()) {
@@ -235,20 +292,30 @@ public class WalIngest {
                 byte[] header = WalObject.Header.of(target.orgId(), envId, name.name(), size, sha, key).toBytes();
                 String objectKey = BackupLayout.walKey(target.orgId(), envId, name.timeline(), name.name());
                 Map<String, ComponentWriter.Sink> sinks = new LinkedHashMap<>();
-                for (Destinations.Opened o : opened) {
+                Map<String, OpenDestinations.Lease> bySink = new LinkedHashMap<>();
+                for (OpenDestinations.Lease lease : leases) {
+                    Destinations.Opened o = lease.opened();
                     sinks.put(o.id().toString(), in -> o.storage().put(objectKey,
                             new SequenceInputStream(new ByteArrayInputStream(header), in)));
+                    bySink.put(o.id().toString(), lease);
                 }
                 try {
-                    ComponentWriter.Result r = new ComponentWriter().write(out -> Files.copy(file, out), key.aead(),
-                            WalObject.associatedData(envId, name.name()), sinks, null);
-                    r.failures().forEach((id, t) -> failures.add("destination " + id + ": " + t.getMessage()));
+                    byte[] ad = WalObject.associatedData(envId, name.name());
+                    ComponentWriter.RawProducer spooled = out -> Files.copy(file, out);
+                    ComponentWriter.Result r = encoding == Encoding.ZSTD
+                            ? new ComponentWriter().writeCompressed(spooled, key.aead(), ad, sinks)
+                            : new ComponentWriter().write(spooled, key.aead(), ad, sinks, null);
+                    r.failures().forEach((id, t) -> {
+                        failures.add("destination " + id + ": " + t.getMessage());
+                        bySink.get(id).failed();
+                    });
                     if (failures.isEmpty()) {
                         return header.length + r.storedBytes();
                     }
                 } catch (IOException e) {
                     // reading the spooled file or compressing it failed: not durable, counted like any failure
                     failures.add("the WAL pipeline failed: " + e.getMessage());
+                    leases.forEach(OpenDestinations.Lease::failed);
                 }
             }
             String reason = String.join("; ", failures);
@@ -256,16 +323,11 @@ public class WalIngest {
             store.recordFailure(envId, name.name(), reason);
             throw new WalUnavailable(name.name() + " is not durable on every destination (" + reason
                     + "); PostgreSQL keeps it and tries again");
+        } catch (RuntimeException e) {
+            leases.forEach(OpenDestinations.Lease::failed);
+            throw e;
         } finally {
-            for (Destinations.Opened o : opened) {
-                if (o.ok()) {
-                    try {
-                        o.storage().close();
-                    } catch (RuntimeException ignored) {
-                        // closing a driver never fails an upload
-                    }
-                }
-            }
+            leases.forEach(OpenDestinations.Lease::close);
         }
     }
 

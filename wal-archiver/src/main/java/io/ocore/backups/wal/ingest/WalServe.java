@@ -36,12 +36,12 @@ public class WalServe {
     }
 
     private final WalStore store;
-    private final Destinations destinations;
+    private final OpenDestinations destinations;
     private final EnvelopeCipher cipher;
     private final Spool spool;
     private final TransferSlots slots;
 
-    public WalServe(WalStore store, Destinations destinations, EnvelopeCipher cipher, Spool spool,
+    public WalServe(WalStore store, OpenDestinations destinations, EnvelopeCipher cipher, Spool spool,
             TransferSlots slots) {
         this.store = store;
         this.destinations = destinations;
@@ -70,7 +70,8 @@ public class WalServe {
         String fileName = f.fileName();
         List<String> failures = new ArrayList<>();
         for (UUID destId : f.destinationIds()) {
-            Destinations.Opened o = destinations.open(orgId, destId);
+            OpenDestinations.Lease lease = destinations.borrow(orgId, destId);
+            Destinations.Opened o = lease.opened();
             if (!o.ok()) {
                 failures.add("destination " + destId + ": " + o.failure());
                 continue;
@@ -83,17 +84,14 @@ public class WalServe {
                 out = null;
                 return v;
             } catch (IOException | RuntimeException e) {
+                lease.failed();
                 Log.warnf("WAL %s of environment %s: the copy on destination %s is not usable: %s", fileName, envId,
                         destId, e.getMessage());
                 failures.add("destination " + destId + ": " + (e instanceof WalObject.MismatchException
                         ? "its copy does not match the archived file" : "its copy could not be read"));
             } finally {
                 Spool.delete(out);
-                try {
-                    o.storage().close();
-                } catch (RuntimeException ignored) {
-                    // closing a driver never fails a read
-                }
+                lease.close();
             }
         }
         throw new WalUnavailable("No destination gave a verified copy of " + fileName + " ("

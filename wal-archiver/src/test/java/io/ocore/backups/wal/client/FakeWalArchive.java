@@ -26,6 +26,8 @@ final class FakeWalArchive implements AutoCloseable {
             "[0-9A-F]{24}(\\.partial|\\.[0-9A-F]{8}\\.backup)?|[0-9A-F]{8}\\.history");
 
     final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    /** Per file name: the Content-Encoding of its last PUT ("identity" when absent); zstd bodies are kept decoded. */
+    final Map<String, String> encodings = new ConcurrentHashMap<>();
     final List<String> requests = new CopyOnWriteArrayList<>();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger maxInFlight = new AtomicInteger();
@@ -71,6 +73,13 @@ final class FakeWalArchive implements AutoCloseable {
             } else if (forcedStatus != 0 || statusFor.containsKey(name)) {
                 send(ex, forcedStatus != 0 ? forcedStatus : statusFor.get(name), "{\"detail\":\"forced\"}".getBytes());
             } else if (ex.getRequestMethod().equals("PUT")) {
+                String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");
+                encodings.put(name, encoding == null ? "identity" : encoding);
+                if ("zstd".equals(encoding)) {
+                    try (var in = new com.github.luben.zstd.ZstdInputStream(new java.io.ByteArrayInputStream(body))) {
+                        body = in.readAllBytes();
+                    }
+                }
                 byte[] old = files.putIfAbsent(name, body);
                 send(ex, old == null ? 201 : Arrays.equals(old, body) ? 200 : 409, null);
             } else {

@@ -11,7 +11,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /** Runs deploy/wal/ocore-wal (the real script of the repository) as a process. */
-record OcoreWal(String url, Path tokenFile) {
+record OcoreWal(String url, Path tokenFile, List<String> options, java.util.Map<String, String> env) {
+
+    /** @param options what every call passes after --url and --token-file; env: variables set for every call */
+    OcoreWal(String url, Path tokenFile) {
+        this(url, tokenFile, new ArrayList<>(), new java.util.HashMap<>());
+    }
 
     /** The script, from the module's directory (where Maven runs the tests). */
     static final Path SCRIPT = Path.of("..", "deploy", "wal", "ocore-wal").toAbsolutePath().normalize();
@@ -66,8 +71,29 @@ record OcoreWal(String url, Path tokenFile) {
 
     Process start(Path cwd, String command, String... args) throws IOException {
         List<String> line = new ArrayList<>(List.of(SCRIPT.toString(), command, "--url", url, "--token-file", tokenFile.toString()));
+        line.addAll(options);
         line.addAll(List.of(args));
-        return new ProcessBuilder(line).directory(cwd.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessBuilder pb = new ProcessBuilder(line).directory(cwd.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    /**
+     * A PATH of links to every command of /usr/bin and /bin but {@code left}: a host without it.
+     */
+    static String pathWithout(Path dir, String left) throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("bin-without-" + left));
+        for (String d : List.of("/usr/bin", "/bin")) {
+            try (var files = Files.list(Path.of(d))) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Path link = bin.resolve(f.getFileName().toString());
+                    if (!f.getFileName().toString().equals(left) && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createSymbolicLink(link, f);
+                    }
+                }
+            }
+        }
+        return bin.toString();
     }
 
     /** Every process's command line, as any user of the host sees them. */

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
-import java.util.List;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -115,6 +115,41 @@ class OcoreWalClientShellTest {
         var retry = client.push(dir.resolve("data"), seg(3));
         assertThat(retry.exit()).as(retry.stderr()).isZero();
         assertThat(archive.files).containsKey(seg(3));
+    }
+
+    @Test
+    void filesAreSentCompressedWhenZstdIsInstalledAndAsTheyAreWithCompressNoneOrWithoutIt() throws Exception {
+        client.options().addAll(List.of("--parallel", "1"));
+        byte[] first = Files.readAllBytes(segment(seg(1)));
+        var auto = client.push(dir.resolve("data"), seg(1));
+        assertThat(auto.exit()).as(auto.stderr()).isZero();
+        assertThat(archive.encodings).containsEntry(seg(1), "zstd");
+        assertThat(archive.files.get(seg(1))).isEqualTo(first);
+        // nothing of the compressed copy is left in the spool
+        try (var left = Files.walk(dir.resolve("data/ocore-wal"))) {
+            assertThat(left.filter(p -> p.toString().endsWith(".zst")).toList()).isEmpty();
+        }
+
+        client.options().addAll(List.of("--compress", "none"));
+        segment(seg(2));
+        assertThat(client.push(dir.resolve("data"), seg(2)).exit()).isZero();
+        assertThat(archive.encodings).containsEntry(seg(2), "identity");
+
+        // a host without the zstd command: auto sends the file as it is; zstd asked for is an error
+        client.options().clear();
+        client.options().addAll(List.of("--parallel", "1"));
+        client.env().put("PATH", OcoreWal.pathWithout(dir, "zstd"));
+        byte[] third = Files.readAllBytes(segment(seg(3)));
+        var without = client.push(dir.resolve("data"), seg(3));
+        assertThat(without.exit()).as(without.stderr()).isZero();
+        assertThat(archive.encodings).containsEntry(seg(3), "identity");
+        assertThat(archive.files.get(seg(3))).isEqualTo(third);
+        client.options().addAll(List.of("--compress", "zstd"));
+        segment(seg(4));
+        var refused = client.push(dir.resolve("data"), seg(4));
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.stderr()).contains("zstd").contains("not installed");
+        assertThat(archive.files).doesNotContainKey(seg(4));
     }
 
     @Test

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.matchesPattern;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import com.github.luben.zstd.Zstd;
 import io.ocore.backups.platform.backupformat.BackupLayout;
 import io.ocore.backups.platform.backupformat.Unpack;
 import io.ocore.backups.platform.backupformat.wal.WalObject;
@@ -300,6 +301,73 @@ class WalIngestApiTest {
         assertThat(registry.counter("ocore.wal.segments.archived").count()).isEqualTo(before + 1);
 
         get(env, token, "000000010000000000000099").then().statusCode(404).contentType("application/problem+json");
+    }
+
+    static Response putZstd(UUID env, String token, String name, byte[] body) {
+        return given().header("Authorization", "Bearer " + token).header("Content-Encoding", "zstd")
+                .contentType("application/octet-stream").body(body).put("/api/wal/{env}/{name}", env, name);
+    }
+
+    @Test
+    void aZstdBodyIsCheckedAsTheFileItHoldsAndStoredAsItCame() throws Exception {
+        UUID org = UUID.randomUUID();
+        Path localDir = root.resolve(UUID.randomUUID().toString());
+        UUID env = environment(org, true, localDestination(org, localDir));
+        String token = token(org, env);
+        // what `zstd -1` makes of the segment, in two frames (as a client may send it)
+        byte[] half1 = Zstd.compress(Arrays.copyOfRange(segment, 0, segment.length / 2), 1);
+        byte[] half2 = Zstd.compress(Arrays.copyOfRange(segment, segment.length / 2, segment.length), 1);
+        byte[] compressed = new byte[half1.length + half2.length];
+        System.arraycopy(half1, 0, compressed, 0, half1.length);
+        System.arraycopy(half2, 0, compressed, half1.length, half2.length);
+
+        // not zstd, or cut short: 400 naming Content-Encoding, nothing stored
+        putZstd(env, token, segmentName, segment).then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("Content-Encoding"));
+        putZstd(env, token, segmentName, Arrays.copyOf(compressed, compressed.length - 100)).then().statusCode(400)
+                .body("errors[0].field", equalTo("Content-Encoding"));
+        // an encoding this service does not take
+        given().header("Authorization", "Bearer " + token).header("Content-Encoding", "gzip")
+                .contentType("application/octet-stream").body(segment).put("/api/wal/{env}/{name}", env, segmentName)
+                .then().statusCode(415).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("Content-Encoding"));
+        // a few bytes that expand past max-file-bytes: refused at the first page, read no further
+        putZstd(env, token, segmentName, Zstd.compress(new byte[80 << 20], 1)).then().statusCode(400)
+                .body("title", equalTo("Invalid WAL file"));
+        assertThat(walFileRows(env)).isZero();
+
+        // the segment itself: its checks, SHA-256 and size are those of the file, not of the body
+        putZstd(env, token, segmentName, compressed).then().statusCode(201)
+                .body("sha256", equalTo(sha256(segment))).body("sizeBytes", equalTo(segment.length));
+        // stored as it came: the two frames, encrypted (a copy compressed again would be one frame)
+        byte[] stored = Files.readAllBytes(localDir.resolve(BackupLayout.walKey(org, env, 1, segmentName)));
+        assertThat(stored.length - compressed.length).isBetween(0, 4096);
+        assertThat(indexOf(stored, Arrays.copyOfRange(half2, 0, 64))).isEqualTo(-1); // encrypted
+        assertThat(get(env, token, segmentName).then().statusCode(200).extract().asByteArray()).isEqualTo(segment);
+        // PostgreSQL retrying with a client that no longer compresses: the same file, 200
+        put(env, token, segmentName, segment).then().statusCode(200).body("sha256", equalTo(sha256(segment)));
+        assertThat(walFileRows(env)).isEqualTo(1);
+    }
+
+    @Test
+    void aDestinationsNewConfigurationIsUsedWithinDestinationReuse() throws Exception {
+        UUID org = UUID.randomUUID();
+        Path before = root.resolve(UUID.randomUUID().toString());
+        UUID dest = localDestination(org, before);
+        UUID env = environment(org, true, dest);
+        String token = token(org, env);
+        put(env, token, "00000002.history", "1\t0/3000000\tno recovery target specified\n".getBytes())
+                .then().statusCode(201);
+        assertThat(before.resolve(BackupLayout.walKey(org, env, 2, "00000002.history"))).exists();
+        // the destination moved (destination-service now answers another folder)
+        Path after = Files.createDirectories(root.resolve(UUID.randomUUID().toString()));
+        DestinationStub.register(org, dest, "Local", "local", Map.of("path", after.toString()));
+        java.util.concurrent.atomic.AtomicInteger tl = new java.util.concurrent.atomic.AtomicInteger(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            String name = String.format("%08X.history", tl.incrementAndGet());
+            put(env, token, name, ("1\t0/3000000\tno recovery target specified\n").getBytes()).then().statusCode(201);
+            return Files.exists(after.resolve(BackupLayout.walKey(org, env, tl.get(), name)));
+        });
     }
 
     @Test

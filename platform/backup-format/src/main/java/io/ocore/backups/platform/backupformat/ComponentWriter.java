@@ -99,6 +99,22 @@ public final class ComponentWriter {
      */
     public Result write(RawProducer producer, StreamingAead aead, byte[] associatedData, Map<String, Sink> sinks,
             LongConsumer rawProgress) throws IOException {
+        return run(producer, true, aead, associatedData, sinks, rawProgress);
+    }
+
+    /**
+     * Like {@link #write}, for bytes that already are a zstd stream (a WAL file the ocore-wal client
+     * compressed, which the caller has decompressed and checked): they are encrypted and stored as
+     * they are, so the stored object reads back exactly like one this writer compressed.
+     * {@link Result#rawBytes()} then counts the compressed bytes.
+     */
+    public Result writeCompressed(RawProducer zstdProducer, StreamingAead aead, byte[] associatedData,
+            Map<String, Sink> sinks) throws IOException {
+        return run(zstdProducer, false, aead, associatedData, sinks, null);
+    }
+
+    private Result run(RawProducer producer, boolean compress, StreamingAead aead, byte[] associatedData,
+            Map<String, Sink> sinks, LongConsumer rawProgress) throws IOException {
         Map<String, FanOut.Consumer> consumers = new LinkedHashMap<>();
         sinks.forEach((id, sink) -> consumers.put(id, sink::consume));
         FanOut fan = new FanOut(chunkBytes, queueChunks, consumers, uploadStallAfter);
@@ -106,10 +122,10 @@ public final class ComponentWriter {
         RawCounter raw;
         try {
             OutputStream encrypted = aead.newEncryptingStream(stored, associatedData);
-            ZstdOutputStream zstd = new ZstdOutputStream(encrypted, ZSTD_LEVEL);
-            raw = new RawCounter(zstd, rawProgress);
+            OutputStream first = compress ? new ZstdOutputStream(encrypted, ZSTD_LEVEL) : encrypted;
+            raw = new RawCounter(first, rawProgress);
             producer.writeTo(raw);
-            zstd.close(); // ends the zstd frame, then the last cipher segment; the fan-out stays open
+            first.close(); // ends the zstd frame, then the last cipher segment; the fan-out stays open
         } catch (GeneralSecurityException | IOException | RuntimeException e) {
             if (fan.allFailed()) {
                 // The producer stopped because nothing was left to write to: a destination problem.

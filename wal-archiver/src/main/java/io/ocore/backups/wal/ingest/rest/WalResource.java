@@ -56,13 +56,21 @@ public class WalResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Response put(@PathParam("envId") String envId, @PathParam("fileName") String fileName,
-            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, InputStream body) {
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String contentEncoding, InputStream body) {
         UUID env = authorized(envId, authorization);
         if (env == null) {
             return unauthorized(envId, fileName);
         }
+        WalIngest.Encoding encoding = WalIngest.Encoding.of(contentEncoding);
+        if (encoding == null) {
+            String detail = "Content-Encoding must be zstd, identity or absent";
+            return ProblemMappers.respond(new Problem(URI.create(ProblemTypes.UNSUPPORTED_MEDIA_TYPE),
+                    "Unsupported Media Type", 415, detail, "/api/wal/" + envId + "/" + fileName,
+                    List.of(new Problem.FieldError("Content-Encoding", detail))));
+        }
         try {
-            WalIngest.Archived a = ingest.put(env, fileName, body);
+            WalIngest.Archived a = ingest.put(env, fileName, encoding, body);
             return Response.status(a.created() ? 201 : 200)
                     .entity(new ArchivedView(a.fileName(), a.sha256(), a.sizeBytes(), a.destinations())).build();
         } catch (WalUnavailable e) {
