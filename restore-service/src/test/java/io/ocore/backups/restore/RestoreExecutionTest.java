@@ -440,6 +440,35 @@ class RestoreExecutionTest {
         assertThat(scratchOf(restoreId)).doesNotExist();
     }
 
+    @Test
+    void aScratchServerThatCannotBeAHotStandbyReplaysWithoutAndStillSaysTheLsnReached() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_pitr_nohs_src", "staging", 99L);
+        PostgresCluster c = OdooWorld.cluster();
+        c.execute(source.db(), "create table pitr_mark (n int)");
+        Instant before = dbNow();
+        OdooWorld.Backup backup = OdooWorld.pitrBackup(cipher, source, destinations());
+        c.execute(source.db(), "insert into pitr_mark values (1)");
+        Instant moment = dbNow();
+        c.execute(source.db(), "insert into pitr_mark values (2)");
+        List<Map<String, Object>> files = OdooWorld.archiveWal(cipher, source, destinations(), backup.id());
+        InternalStub.pitrRange(ORG, backup.id(), before.toString(), dbNow().toString(), files);
+        // below the source's max_connections: PostgreSQL aborts a hot standby's recovery ("insufficient parameter
+        // settings"), so the scratch server is started again without hot standby
+        FaultInjector.scratchSettings("max_connections = 10\n");
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "pitr nohs",
+                "neutralize", false, "pitrTimestamp", moment.toString()));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        assertThat(marks("odoo_pitr_nohs")).containsExactly(1);
+        String reached = done.getString("progress.replay.replayedLsn");
+        assertThat(done.getLong("progress.replay.bytesReplayed")).as(done.prettify()).isPositive()
+                .isLessThanOrEqualTo(done.getLong("progress.replay.bytesToReplay"));
+        assertThat(logs(restoreId).getString("find { it.step == 'replay_wal' }.message"))
+                .contains("to " + reached + " (LSN reached;");
+        assertThat(scratchOf(restoreId)).doesNotExist();
+    }
+
     /** A WAL location {@code 0/16B3748} as a number. */
     static long lsn(String text) {
         int slash = text.indexOf('/');

@@ -144,8 +144,7 @@ final class PitrReplay implements AutoCloseable {
                 + "recovery_target_time = '" + TARGET_FORMAT.format(target) + "'\n"
                 + "recovery_target_timeline = '" + timeline + "'\n"
                 + "recovery_target_inclusive = on\n"
-                + "recovery_target_action = 'promote'\n"
-                + FaultInjector.scratchSettings();
+                + "recovery_target_action = 'promote'\n";
         writeConf();
         Files.writeString(data.resolve("pg_hba.conf"), "local all all trust\n", StandardCharsets.UTF_8);
         Files.writeString(data.resolve("recovery.signal"), "", StandardCharsets.UTF_8);
@@ -163,7 +162,7 @@ final class PitrReplay implements AutoCloseable {
 
     private void writeConf() throws IOException {
         String all = conf + (hotStandby ? "hot_standby = on\n" + standbySettings
-                : "hot_standby = off\nmax_connections = 20\n");
+                : "hot_standby = off\nmax_connections = 20\n") + FaultInjector.scratchSettings();
         Files.writeString(dataDir().resolve("postgresql.conf"), all, StandardCharsets.UTF_8);
     }
 
@@ -223,6 +222,8 @@ final class PitrReplay implements AutoCloseable {
                 // the WAL raised a setting above ours (or pg_control's were not enough): the replay
                 // goes on without hot standby, from its last restartpoint, its position said at the end
                 hotStandby = false;
+                io.quarkus.logging.Log.infof("The scratch server %s cannot replay as a hot standby (%s): started again"
+                        + " without, its position said at the end", dir, INSUFFICIENT);
                 try {
                     stop();
                 } catch (IOException e) {
