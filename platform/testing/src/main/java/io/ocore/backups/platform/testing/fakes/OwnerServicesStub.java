@@ -32,6 +32,8 @@ public class OwnerServicesStub implements QuarkusTestResourceLifecycleManager {
     static final Map<String, String> SCHEDULES = new ConcurrentHashMap<>();
     static final Map<String, String> BLOB_RETENTION = new ConcurrentHashMap<>();
     public static final AtomicInteger CALLS = new AtomicInteger();
+    /** Calls of the blob retention (not counted in {@link #CALLS}, which counts the owners asked). */
+    public static final AtomicInteger BLOB_RETENTION_CALLS = new AtomicInteger();
     /** The subject of the last authorised caller's service token. */
     public static final AtomicReference<String> CALLER = new AtomicReference<>();
     public static final AtomicBoolean DOWN = new AtomicBoolean();
@@ -93,7 +95,7 @@ public class OwnerServicesStub implements QuarkusTestResourceLifecycleManager {
             FakeHttp.send(exchange, status, status == 200 ? body.getBytes() : new byte[0], "application/json");
         });
         server.createContext("/internal/blob-stores/", exchange -> {
-            CALLS.incrementAndGet();
+            BLOB_RETENTION_CALLS.incrementAndGet();
             if (DOWN.get()) {
                 exchange.close();
                 return;
