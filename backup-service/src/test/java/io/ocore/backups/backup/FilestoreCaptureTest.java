@@ -6,6 +6,7 @@ import static io.ocore.backups.backup.Fixtures.viewer;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.hasItem;
 
 import io.ocore.backups.backup.blobs.BlobStoreCatalogue;
 import io.ocore.backups.backup.blobs.gc.BlobGarbageCollector;
@@ -174,6 +175,30 @@ class FilestoreCaptureTest {
         // its blobs are on the destination, the assembler reads the file back from them
         assertReadable(storage, keys, org, env, e, content);
 
+        // what the retention preview is told (backup-service's internal blob retention): the backup's
+        // blobs (five small files) and the capture's three, nothing to free
+        long backupBlobs = count("select blob_count from backup_blob_ref where backup_id = $1", UUID.fromString(backup[0]));
+        io.restassured.path.json.JsonPath r = blobRetention(org, env);
+        assertThat(r.getBoolean("blobStore")).isTrue();
+        assertThat(r.getLong("keptByBackups.blobs")).isEqualTo(backupBlobs).isEqualTo(5);
+        assertThat(r.getLong("keptByBackups.bytes")).isEqualTo(1000 + 1001 + 1002 + 1003 + 1004);
+        assertThat(r.getLong("capturesKept")).isEqualTo(1);
+        assertThat(r.getLong("keptByCaptures.blobs")).isEqualTo(3);
+        assertThat(r.getLong("keptByCaptures.bytes")).isEqualTo(content.length);
+        assertThat(r.getLong("kept.blobs")).isEqualTo(backupBlobs + 3);
+        assertThat(r.getLong("notReferenced.blobs")).isZero();
+        assertThat(r.getLong("freedByNextCollection.blobs")).isZero();
+        assertThat(r.getLong("graceSeconds")).isEqualTo(gc.grace().toSeconds());
+        // another organisation's view of the environment: nothing known; org users never reach it
+        io.restassured.path.json.JsonPath other = blobRetention(UUID.randomUUID(), env);
+        assertThat(other.getBoolean("blobStore")).isFalse();
+        assertThat(other.getMap("")).containsEntry("kept", null).containsEntry("freedByNextCollection", null);
+        given().auth().oauth2(manager(org)).get("/internal/blob-stores/" + env + "/retention?orgId=" + org).then()
+                .statusCode(401);
+        given().auth().oauth2(io.ocore.backups.platform.testing.TestTokens.service())
+                .get("/internal/blob-stores/" + env + "/retention").then().statusCode(400)
+                .body("errors.field", hasItem("orgId"));
+
         // the collector: the captured blobs (no backup references them) are referenced while the capture is kept
         Instant now = Instant.now();
         gc.run(now.plus(Duration.ofDays(2)));
@@ -186,6 +211,35 @@ class FilestoreCaptureTest {
         gc.run(now.plus(Duration.ofDays(10)));
         assertThat(count("select count(*) from filestore_capture where environment_id = $1", env)).isZero();
         assertThat(storage.list(BlobLayout.capturesDir(org, env))).as("its capture object is deleted").isEmpty();
+
+        // its three blobs are referenced by nothing kept now, doomed by that run; once doomed longer than the
+        // grace (their doomed_at moved back to stand for the time passing), the next collection frees them
+        r = blobRetention(org, env);
+        assertThat(r.getLong("capturesKept")).isZero();
+        assertThat(r.getLong("keptByCaptures.blobs")).isZero();
+        assertThat(r.getLong("kept.blobs")).isEqualTo(backupBlobs);
+        assertThat(r.getLong("notReferenced.blobs")).isEqualTo(3);
+        assertThat(r.getLong("notReferenced.bytes")).isEqualTo(content.length);
+        assertThat(r.getLong("freedByNextCollection.blobs")).as("doomed less than the grace ago").isZero();
+        pool.preparedQuery("update blob_location set doomed_at = now() - make_interval(secs => $2) where environment_id = $1"
+                + " and doomed_at is not null").execute(Tuple.of(env, (double) gc.grace().toSeconds() + 60))
+                .await().atMost(Duration.ofSeconds(30));
+        r = blobRetention(org, env);
+        assertThat(r.getLong("freedByNextCollection.blobs")).isEqualTo(3);
+        assertThat(r.getLong("freedByNextCollection.bytes")).isEqualTo(content.length);
+        BlobGarbageCollector.Report collected = gc.run(Instant.now());
+        assertThat(collected.locationsRemoved()).as("what the preview said the next collection frees").isEqualTo(3);
+        r = blobRetention(org, env);
+        assertThat(r.getLong("notReferenced.blobs")).isZero();
+        assertThat(r.getLong("freedByNextCollection.blobs")).isZero();
+        assertThat(r.getLong("kept.blobs")).isEqualTo(backupBlobs);
+    }
+
+    /** backup-service's internal blob retention of an environment, as scheduler-service reads it. */
+    static io.restassured.path.json.JsonPath blobRetention(UUID org, UUID env) {
+        return given().auth().oauth2(io.ocore.backups.platform.testing.TestTokens.service())
+                .get("/internal/blob-stores/" + env + "/retention?orgId=" + org).then().statusCode(200)
+                .extract().jsonPath();
     }
 
     static void assertReadable(BackupStorage storage, BlobKeys keys, UUID org, UUID env, FilestoreIndex.Entry e,

@@ -386,10 +386,44 @@ class RestoreExecutionTest {
         List<Map<String, Object>> files = OdooWorld.archiveWal(cipher, source, destinations(), backup.id());
         InternalStub.pitrRange(ORG, backup.id(), before.toString(), dbNow().toString(), files);
 
+        // the scratch server holds back the commit of row 1 (its delay counts from the commit's own time), so
+        // that its replay is seen while it runs: its position then is before the one the replay ends at
+        FaultInjector.scratchSettings("recovery_min_apply_delay = '12s'\n");
         String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "pitr moment",
                 "neutralize", false, "pitrTimestamp", moment.toString()));
-        JsonPath done = awaitEnd(restoreId);
+        List<String> seenReplaying = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JsonPath[] last = new JsonPath[1];
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            last[0] = given().auth().oauth2(manager(ORG)).get("/api/restores/{id}", restoreId).then().statusCode(200)
+                    .extract().jsonPath();
+            String during = last[0].getString("progress.replay.replayedLsn");
+            if ("replay_wal".equals(last[0].getString("progress.step")) && during != null) {
+                assertThat(last[0].getLong("progress.replay.bytesReplayed")).as(last[0].prettify()).isPositive()
+                        .isLessThanOrEqualTo(last[0].getLong("progress.replay.bytesToReplay"));
+                seenReplaying.add(during);
+            }
+            return List.of("completed", "failed").contains(last[0].getString("status"));
+        });
+        JsonPath done = last[0];
         assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        // the replay's progress in WAL: from the base's redo point towards the end of the last WAL file fetched
+        String segment = (String) files.get(files.size() - 1).get("fileName");
+        long end = (Long.parseLong(segment.substring(8, 16), 16) * 256 + Long.parseLong(segment.substring(16), 16) + 1)
+                << 24;
+        assertThat(done.getString("progress.replay.endLsn")).as(done.prettify())
+                .isEqualTo(Long.toHexString(end >>> 32).toUpperCase() + "/" + Long.toHexString(end & 0xFFFFFFFFL).toUpperCase());
+        long replayed = done.getLong("progress.replay.bytesReplayed");
+        long toReplay = done.getLong("progress.replay.bytesToReplay");
+        assertThat(replayed).as(done.prettify()).isPositive().isLessThanOrEqualTo(toReplay);
+        String reached = done.getString("progress.replay.replayedLsn");
+        assertThat(lsn(reached) - lsn(done.getString("progress.replay.startLsn"))).isEqualTo(replayed);
+        assertThat(lsn(done.getString("progress.replay.endLsn")) - lsn(done.getString("progress.replay.startLsn")))
+                .isEqualTo(toReplay);
+        // seen while the replay held back row 1's commit: a position before the one it reached (after the
+        // promotion, until the next step begins, the step still shows the LSN reached)
+        assertThat(seenReplaying).as("the replayed positions seen during replay_wal")
+                .allSatisfy(during -> assertThat(lsn(during)).isLessThanOrEqualTo(lsn(reached)))
+                .anySatisfy(during -> assertThat(lsn(during)).isLessThan(lsn(reached)));
         assertThat(marks("odoo_pitr_moment")).as("the row committed before the moment, not the one after")
                 .containsExactly(1);
         assertThat(marks(source.db())).containsExactly(1, 2);
@@ -398,10 +432,47 @@ class RestoreExecutionTest {
                 "restore_filestore", "check_attachments", "restore_config", "swap", "register_environment");
         assertThat(logs.getString("find { it.step == 'replay_wal' }.message"))
                 .contains("recovery stopping before commit of transaction")
-                .contains(files.size() + " WAL files").contains("promoted at the target " + moment);
+                .contains(files.size() + " WAL files").contains("promoted at the target " + moment)
+                .contains("WAL replayed from " + done.getString("progress.replay.startLsn") + " to " + reached
+                        + " (LSN reached; " + replayed + " of the " + toReplay + " bytes");
         assertThat(logs.getString("find { it.step == 'restore_database' }.message"))
                 .contains("recovered to " + moment);
         assertThat(scratchOf(restoreId)).doesNotExist();
+    }
+
+    @Test
+    void aScratchServerThatCannotBeAHotStandbyReplaysWithoutAndStillSaysTheLsnReached() throws Exception {
+        OdooWorld.Env source = OdooWorld.environment(ORG, PROJECT, "odoo_pitr_nohs_src", "staging", 99L);
+        PostgresCluster c = OdooWorld.cluster();
+        c.execute(source.db(), "create table pitr_mark (n int)");
+        Instant before = dbNow();
+        OdooWorld.Backup backup = OdooWorld.pitrBackup(cipher, source, destinations());
+        c.execute(source.db(), "insert into pitr_mark values (1)");
+        Instant moment = dbNow();
+        c.execute(source.db(), "insert into pitr_mark values (2)");
+        List<Map<String, Object>> files = OdooWorld.archiveWal(cipher, source, destinations(), backup.id());
+        InternalStub.pitrRange(ORG, backup.id(), before.toString(), dbNow().toString(), files);
+        // below the source's max_connections: PostgreSQL aborts a hot standby's recovery ("insufficient parameter
+        // settings"), so the scratch server is started again without hot standby
+        FaultInjector.scratchSettings("max_connections = 10\n");
+
+        String restoreId = startRestore(backup.id(), Map.of("targetType", "new", "newEnvironmentName", "pitr nohs",
+                "neutralize", false, "pitrTimestamp", moment.toString()));
+        JsonPath done = awaitEnd(restoreId);
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("completed");
+        assertThat(marks("odoo_pitr_nohs")).containsExactly(1);
+        String reached = done.getString("progress.replay.replayedLsn");
+        assertThat(done.getLong("progress.replay.bytesReplayed")).as(done.prettify()).isPositive()
+                .isLessThanOrEqualTo(done.getLong("progress.replay.bytesToReplay"));
+        assertThat(logs(restoreId).getString("find { it.step == 'replay_wal' }.message"))
+                .contains("to " + reached + " (LSN reached;");
+        assertThat(scratchOf(restoreId)).doesNotExist();
+    }
+
+    /** A WAL location {@code 0/16B3748} as a number. */
+    static long lsn(String text) {
+        int slash = text.indexOf('/');
+        return Long.parseLong(text.substring(0, slash), 16) << 32 | Long.parseLong(text.substring(slash + 1), 16);
     }
 
     /** Adds an attachment as Odoo does: its file {@code <2 hex>/<sha1>} first, then its row; answers the path. */

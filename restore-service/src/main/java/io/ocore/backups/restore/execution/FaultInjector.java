@@ -18,6 +18,7 @@ public final class FaultInjector {
     };
     private static volatile String crashAt;
     private static volatile String crashed;
+    private static volatile String scratchSettings = "";
 
     private FaultInjector() {
     }
@@ -40,7 +41,20 @@ public final class FaultInjector {
         } : hook;
     }
 
+    /**
+     * Test hook: lines added to the postgresql.conf of a PITR restore's scratch server (e.g. a
+     * {@code recovery_min_apply_delay}, so that a test sees the replay while it runs).
+     */
+    public static void scratchSettings(String lines) {
+        scratchSettings = lines == null ? "" : lines;
+    }
+
+    static String scratchSettings() {
+        return scratchSettings;
+    }
+
     public static void clear() {
+        scratchSettings = "";
         failAt = null;
         crashAt = null;
         crashed = null;

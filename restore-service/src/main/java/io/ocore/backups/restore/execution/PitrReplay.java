@@ -1,6 +1,7 @@
 package io.ocore.backups.restore.execution;
 
 import io.ocore.backups.platform.pgclient.StderrTail;
+import io.ocore.backups.platform.walformat.Lsn;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
@@ -41,9 +42,25 @@ final class PitrReplay implements AutoCloseable {
     static final java.time.format.DateTimeFormatter TARGET_FORMAT = java.time.format.DateTimeFormatter
             .ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS'+00'").withZone(java.time.ZoneOffset.UTC);
 
+    /** PostgreSQL's warning when the recovered WAL raises a setting hot standby needs above ours. */
+    static final String INSUFFICIENT = "insufficient parameter settings";
+    /**
+     * The settings a hot standby needs at least as high as the source had them (pg_control's
+     * copies, printed by pg_controldata); below them recovery aborts or pauses.
+     */
+    static final List<String[]> HOT_STANDBY_SETTINGS = List.of(new String[] {"max_connections", "max_connections setting"},
+            new String[] {"max_worker_processes", "max_worker_processes setting"},
+            new String[] {"max_wal_senders", "max_wal_senders setting"},
+            new String[] {"max_prepared_transactions", "max_prepared_xacts setting"},
+            new String[] {"max_locks_per_transaction", "max_locks_per_xact setting"});
+
     private final Path dir;
     private final Path socketDir;
     private final Path bin;
+    /** The server runs as a hot standby (its replay position can be asked); off: only at the end. */
+    private boolean hotStandby;
+    private String conf;
+    private String standbySettings;
 
     private PitrReplay(Path dir, UUID id, Path bin) {
         this.dir = dir;
@@ -109,14 +126,14 @@ final class PitrReplay implements AutoCloseable {
         Files.deleteIfExists(data.resolve("postgresql.auto.conf"));
         Files.deleteIfExists(data.resolve("standby.signal"));
         Files.deleteIfExists(data.resolve("postmaster.pid"));
-        String conf = "# written by oCore restore-service for a point-in-time restore (ADR 0018)\n"
+        standbySettings = hotStandbySettings();
+        hotStandby = standbySettings != null;
+        conf = "# written by oCore restore-service for a point-in-time restore (ADR 0018)\n"
                 + "listen_addresses = ''\n"
                 + "port = 5432\n"
                 + "unix_socket_directories = '" + socketDir() + "'\n"
                 + "unix_socket_permissions = 0700\n"
-                + "max_connections = 20\n"
                 + "shared_buffers = 64MB\n"
-                + "hot_standby = off\n"
                 + "archive_mode = off\n"
                 + "shared_preload_libraries = ''\n"
                 + "fsync = off\n"
@@ -128,7 +145,7 @@ final class PitrReplay implements AutoCloseable {
                 + "recovery_target_timeline = '" + timeline + "'\n"
                 + "recovery_target_inclusive = on\n"
                 + "recovery_target_action = 'promote'\n";
-        Files.writeString(data.resolve("postgresql.conf"), conf, StandardCharsets.UTF_8);
+        writeConf();
         Files.writeString(data.resolve("pg_hba.conf"), "local all all trust\n", StandardCharsets.UTF_8);
         Files.writeString(data.resolve("recovery.signal"), "", StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
@@ -143,6 +160,46 @@ final class PitrReplay implements AutoCloseable {
         }
     }
 
+    private void writeConf() throws IOException {
+        String all = conf + (hotStandby ? "hot_standby = on\n" + standbySettings
+                : "hot_standby = off\nmax_connections = 20\n") + FaultInjector.scratchSettings();
+        Files.writeString(dataDir().resolve("postgresql.conf"), all, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A hot standby's settings, each the source's (pg_control of the unpacked base) or ours if
+     * higher, so that the replay position can be asked during recovery; null when pg_controldata
+     * does not say them (the server then replays without hot standby: progress only at the end).
+     */
+    private String hotStandbySettings() {
+        String out;
+        try {
+            // as this service's user: the data directory is not the server's yet
+            out = exec(Duration.ofSeconds(30), List.of(bin.resolve("pg_controldata").toString(),
+                    dataDir().toString()), true, false);
+        } catch (IOException e) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        for (String[] s : HOT_STANDBY_SETTINGS) {
+            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(s[1]) + ":\\s+(\\d{1,9})\\s*$").matcher(out);
+            if (!m.find()) {
+                return null;
+            }
+            long v = Long.parseLong(m.group(1));
+            if ("max_connections".equals(s[0])) {
+                v = Math.max(v, 20);
+            }
+            b.append(s[0]).append(" = ").append(v).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** Whether the server replays as a hot standby (its position asked during the replay). */
+    boolean hotStandby() {
+        return hotStandby;
+    }
+
     /** Where recovery stopped, or why it did not reach the target. */
     record Outcome(boolean reached, String detail) {
     }
@@ -151,14 +208,41 @@ final class PitrReplay implements AutoCloseable {
      * Starts the server and waits (polling its log, until {@code deadline}) for it to stop at the
      * target and promote. The end of WAL before the target is {@code reached = false}.
      */
-    Outcome replay(Duration deadline) throws IOException {
-        run(Duration.ofSeconds(60), List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir().toString(), "-l",
-                log().toString(), "-W", "start"));
+    Outcome replay(Duration deadline, java.util.function.Consumer<Lsn> replayed, Duration every) throws IOException {
+        start();
         long end = System.nanoTime() + deadline.toNanos();
         long startBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long askAt = System.nanoTime();
         Long pid = null;
+        int logFrom = 0; // after a restart, only what the new server logged
         while (true) {
             String log = Files.exists(log()) ? new String(Files.readAllBytes(log()), StandardCharsets.UTF_8) : "";
+            log = log.substring(Math.min(logFrom, log.length()));
+            if (hotStandby && log.contains(INSUFFICIENT)) {
+                // the WAL raised a setting above ours (or pg_control's were not enough): the replay
+                // goes on without hot standby, from its last restartpoint, its position said at the end
+                hotStandby = false;
+                io.quarkus.logging.Log.infof("The scratch server %s cannot replay as a hot standby (%s): started again"
+                        + " without, its position said at the end", dir, INSUFFICIENT);
+                try {
+                    stop();
+                } catch (IOException e) {
+                    // already stopped (recovery aborted at start)
+                }
+                logFrom += log.length();
+                writeConf();
+                start();
+                startBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                pid = null;
+                continue;
+            }
+            if (hotStandby && System.nanoTime() - askAt >= 0) {
+                askAt = System.nanoTime() + every.toNanos();
+                Lsn lsn = replayedLsn();
+                if (lsn != null) {
+                    replayed.accept(lsn);
+                }
+            }
             Matcher m = STOPPED.matcher(log);
             if (m.find() && log.indexOf(READY, m.end()) >= 0) {
                 return new Outcome(true, m.group());
@@ -174,6 +258,7 @@ final class PitrReplay implements AutoCloseable {
                 }
             } else if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false) {
                 log = Files.exists(log()) ? new String(Files.readAllBytes(log()), StandardCharsets.UTF_8) : "";
+                log = log.substring(Math.min(logFrom, log.length()));
                 if (log.contains(NOT_REACHED)) {
                     continue;
                 }
@@ -188,6 +273,49 @@ final class PitrReplay implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted during the WAL replay");
             }
+        }
+    }
+
+    private void start() throws IOException {
+        run(Duration.ofSeconds(60), List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir().toString(), "-l",
+                log().toString(), "-W", "start"));
+    }
+
+    private void stop() throws IOException {
+        run(Duration.ofSeconds(60), List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir().toString(),
+                "-m", "immediate", "-w", "-t", "60", "stop"));
+    }
+
+    /**
+     * The last WAL location the server replayed ({@code pg_last_wal_replay_lsn()} on its private
+     * socket): during recovery once it is consistent (hot standby), after the promotion the
+     * position recovery ended at; null while it cannot say (starting, not yet consistent).
+     */
+    Lsn replayedLsn() {
+        List<String> cmd = List.of(bin.resolve("psql").toString(), "-X", "-w", "-A", "-t", "-q", "-h",
+                socketDir().toString(), "-p", "5432", "-U", SUPERUSER, "-d", "postgres", "-c",
+                "select pg_last_wal_replay_lsn()");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().remove("PGPASSWORD");
+            pb.environment().put("PGCONNECT_TIMEOUT", "5");
+            Process p = pb.start();
+            p.getOutputStream().close();
+            byte[] out;
+            try (var in = p.getInputStream()) {
+                out = in.readNBytes(200);
+            }
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return null;
+            }
+            String text = new String(out, StandardCharsets.US_ASCII).strip();
+            return p.exitValue() == 0 && !text.isEmpty() ? Lsn.parse(text) : null;
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 
@@ -239,8 +367,7 @@ final class PitrReplay implements AutoCloseable {
     private void stopAndRemove() throws IOException {
         if (Files.exists(dataDir().resolve("postmaster.pid"), LinkOption.NOFOLLOW_LINKS)) {
             try {
-                run(Duration.ofSeconds(60), List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir().toString(),
-                        "-m", "immediate", "-w", "-t", "60", "stop"));
+                stop();
             } catch (IOException e) {
                 // not running after all (a stale pid file): removed with the rest
             }
@@ -277,15 +404,32 @@ final class PitrReplay implements AutoCloseable {
 
     /** Runs a server program, as {@code postgres} when root (the server refuses root). */
     private void run(Duration timeout, List<String> command) throws IOException {
+        exec(timeout, command, false, true);
+    }
+
+    /** Runs a program (as the server's user or not); with {@code capture}, answers its output (at most 64 KiB). */
+    private String exec(Duration timeout, List<String> command, boolean capture, boolean asServer)
+            throws IOException {
         List<String> full = new ArrayList<>();
-        if (isRoot()) {
+        if (asServer && isRoot()) {
             full.addAll(List.of("runuser", "-u", SUPERUSER, "--"));
         }
         full.addAll(command);
-        Process p = new ProcessBuilder(full).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessBuilder pb = new ProcessBuilder(full);
+        if (!capture) {
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        }
+        Process p = pb.start();
         StderrTail out = StderrTail.of(p, "pitr-" + Path.of(command.get(0)).getFileName());
+        byte[] stdout = new byte[0];
         try {
             p.getOutputStream().close();
+            if (capture) {
+                try (var in = p.getInputStream()) {
+                    stdout = in.readNBytes(64 * 1024);
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                }
+            }
             if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new IOException(Path.of(command.get(0)).getFileName() + " timed out");
@@ -299,5 +443,6 @@ final class PitrReplay implements AutoCloseable {
             throw new IOException(Path.of(command.get(0)).getFileName() + " failed (exit " + p.exitValue() + "): "
                     + out.text());
         }
+        return new String(stdout, StandardCharsets.UTF_8);
     }
 }

@@ -1,6 +1,7 @@
 package io.ocore.backups.restore.execution;
 
 import io.ocore.backups.platform.jobs.Job;
+import io.ocore.backups.platform.walformat.Lsn;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,6 +20,29 @@ public final class Progress {
     volatile boolean pgRestoreFromFile;
     /** Whether a blob-index filestore's file bytes were added to {@link #bytesTotal} (once, whatever the copy). */
     final java.util.concurrent.atomic.AtomicBoolean filestoreFilesCounted = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** A PITR restore's WAL replay (step replay_wal): null until it starts, then kept. */
+    volatile Replay replay;
+
+    /**
+     * Where the WAL replay started (the base's redo point), the end of the WAL it can replay (the
+     * end of the last WAL file fetched) and the last location replayed (null until the scratch
+     * server first says it).
+     */
+    record Replay(Lsn start, Lsn end, Lsn replayed) {
+        Replay at(Lsn lsn) {
+            return new Replay(start, end, lsn);
+        }
+
+        /** Bytes of WAL replayed: from the start to the last location replayed. */
+        long bytesReplayed() {
+            return replayed == null ? 0 : Math.max(0, replayed.value() - start.value());
+        }
+
+        long bytesToReplay() {
+            return Math.max(0, end.value() - start.value());
+        }
+    }
 
     Progress(Job job) {
         this.restoreId = job.id();

@@ -12,6 +12,7 @@ import io.ocore.backups.platform.backupformat.ComponentReader;
 import io.ocore.backups.platform.backupformat.TarArchives;
 import io.ocore.backups.platform.backupformat.wal.WalCopy;
 import io.ocore.backups.platform.backupformat.wal.WalObject;
+import io.ocore.backups.platform.walformat.Lsn;
 import io.ocore.backups.platform.walformat.WalFileName;
 import io.ocore.backups.platform.backupformat.blobs.BlobCorruptException;
 import io.ocore.backups.platform.backupformat.blobs.BlobKeys;
@@ -162,7 +163,7 @@ public class RestoreExecution {
             progress.step = shown;
             // lease-checked first: a worker that lost its lease writes no step and goes no further
             if (!store.progress(progress.job.lease(), shown, progress.percent(), progress.bytesDone.get(),
-                    progress.bytesTotal)) {
+                    progress.bytesTotal, progress.replay)) {
                 throw new LeaseLostException(progress.job.lease());
             }
             Step s = new Step(seq.getAndIncrement(), step);
@@ -475,9 +476,11 @@ public class RestoreExecution {
         PitrReplay replay = PitrReplay.create(workDir(), job.id, pgRestore.toAbsolutePath().getParent());
         try {
             java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<BackupManifest.PitrBase> base = new java.util.concurrent.atomic.AtomicReference<>();
             String from = fromFirstGood(job, step, sources, ComponentName.base, backup, progress, new Cancel(),
                     (raw, copy) -> {
                         progress.job.checkLease();
+                        base.set(copy.manifest().pitrBase());
                         if (counted.compareAndSet(false, true)) {
                             long fs = copy.manifest().component(ComponentName.filestore)
                                     .map(BackupManifest.Component::sizeBytes).orElse(0L);
@@ -492,7 +495,13 @@ public class RestoreExecution {
             int fetched = fetchWal(job, backup, files, replay.walDir(), progress);
             Log.infof("Restore %s: %d WAL files fetched; replaying to %s", job.id, fetched, target);
             replay.configure(target, range.timeline());
-            PitrReplay.Outcome outcome = replay.replay(config.maxDuration());
+            progress.replay = replaySpan(base.get(), files);
+            PitrReplay.Outcome outcome = replay.replay(config.maxDuration(), lsn -> {
+                Progress.Replay r = progress.replay;
+                if (r != null) {
+                    progress.replay = r.at(lsn);
+                }
+            }, config.progressInterval());
             Log.infof("Restore %s: replay ended: %s", job.id, outcome.detail());
             if (!outcome.reached()) {
                 Log.warnf("Restore %s: the WAL replay did not reach %s; the scratch server's log ends with:%n%s",
@@ -500,9 +509,21 @@ public class RestoreExecution {
                 throw new RestoreFailure("the WAL replay did not reach " + target + ": " + outcome.detail()
                         + "; the target was not touched");
             }
+            // promoted: where recovery ended, asked once more (also without hot standby)
+            Lsn end = replay.replayedLsn();
+            Progress.Replay span = progress.replay;
+            String reached = "";
+            if (span != null && end != null) {
+                progress.replay = span = span.at(end);
+                reached = "; WAL replayed from " + span.start() + " to " + end + " (LSN reached; " + span.bytesReplayed()
+                        + " of the " + span.bytesToReplay() + " bytes up to the end of the WAL fetched, "
+                        + span.end() + ")";
+            } else if (span != null) {
+                reached = "; WAL replayed from " + span.start() + " (the scratch server did not say the LSN reached)";
+            }
             steps.done(step, "base of backup " + backup.id() + " unpacked from destination " + from + "; " + fetched
                     + " WAL files (" + walBytes + " bytes) fetched and verified; " + outcome.detail()
-                    + "; promoted at the target " + target);
+                    + "; promoted at the target " + target + reached);
             return replay;
         } catch (Throwable t) {
             try {
@@ -512,6 +533,44 @@ public class RestoreExecution {
             }
             throw t;
         }
+    }
+
+    /**
+     * What the replay can go through: from the base's redo point (its manifest's {@code pitrBase},
+     * else the start of the first WAL segment) to the end of the last WAL segment (or partial
+     * segment, as long as a segment) fetched; null when no segment was fetched.
+     */
+    static Progress.Replay replaySpan(BackupManifest.PitrBase base, List<InternalClient.WalFile> files) {
+        WalFileName first = null;
+        WalFileName last = null;
+        long lastSize = WalFileName.DEFAULT_SEGMENT_SIZE;
+        for (InternalClient.WalFile f : files) {
+            WalFileName n = WalFileName.parse(f.fileName());
+            if (n.kind() != WalFileName.Kind.SEGMENT && n.kind() != WalFileName.Kind.PARTIAL) {
+                continue;
+            }
+            if (first == null || n.compareTo(first) < 0) {
+                first = n;
+            }
+            if (last == null || n.compareTo(last) > 0) {
+                last = n;
+                lastSize = f.sizeBytes();
+            }
+        }
+        if (last == null) {
+            return null;
+        }
+        // a segment's size is the cluster's segment size (a partial is padded to it)
+        long segmentSize = Long.bitCount(lastSize) == 1 && lastSize >= (1L << 20) && lastSize <= (1L << 30) ? lastSize
+                : WalFileName.DEFAULT_SEGMENT_SIZE;
+        Lsn start;
+        try {
+            start = base != null && base.startLsn() != null ? Lsn.parse(base.startLsn()) : first.startLsn(segmentSize);
+        } catch (IllegalArgumentException e) {
+            start = first.startLsn(segmentSize);
+        }
+        Lsn end = last.startLsn(segmentSize).plus(segmentSize);
+        return new Progress.Replay(start, end, null);
     }
 
     /**

@@ -82,8 +82,27 @@ public class RestoreStore {
 
     /** Saves progress and heartbeat if the lease is still held; false: lost. */
     public boolean progress(Lease lease, String step, int percent, long bytesDone, Long bytesTotal) {
-        return jobs.update(lease, "progress_step = $4, progress_percent = $5, bytes_done = $6, bytes_total = $7",
-                step, percent, bytesDone, bytesTotal);
+        return progress(lease, step, percent, bytesDone, bytesTotal, null);
+    }
+
+    /** {@link #progress}, with the WAL replay's locations when there is one (null: left as they are). */
+    boolean progress(Lease lease, String step, int percent, long bytesDone, Long bytesTotal, Progress.Replay replay) {
+        return jobs.update(lease, "progress_step = $4, progress_percent = $5, bytes_done = $6, bytes_total = $7"
+                + REPLAY_SET, withReplay(replay, step, percent, bytesDone, bytesTotal));
+    }
+
+    /** The WAL replay's columns: each kept when the value is null. */
+    private static final String REPLAY_SET = ", replay_start_lsn = coalesce($8, replay_start_lsn),"
+            + " replay_end_lsn = coalesce($9, replay_end_lsn), replay_lsn = coalesce($10, replay_lsn)";
+
+    private static Object[] withReplay(Progress.Replay r, Object... values) {
+        Object[] all = java.util.Arrays.copyOf(values, values.length + 3);
+        if (r != null) {
+            all[values.length] = r.start().toString();
+            all[values.length + 1] = r.end().toString();
+            all[values.length + 2] = r.replayed() == null ? null : r.replayed().toString();
+        }
+        return all;
     }
 
     /**
@@ -93,8 +112,13 @@ public class RestoreStore {
      * "swap", and a crash then was said to have happened during that earlier step.
      */
     public boolean tick(Lease lease, String step, int percent, long bytesDone, Long bytesTotal) {
+        return tick(lease, step, percent, bytesDone, bytesTotal, null);
+    }
+
+    boolean tick(Lease lease, String step, int percent, long bytesDone, Long bytesTotal, Progress.Replay replay) {
         return jobs.update(lease, "progress_step = case when swap_state = 'swapping' then progress_step else $4 end,"
-                + " progress_percent = $5, bytes_done = $6, bytes_total = $7", step, percent, bytesDone, bytesTotal);
+                + " progress_percent = $5, bytes_done = $6, bytes_total = $7" + REPLAY_SET,
+                withReplay(replay, step, percent, bytesDone, bytesTotal));
     }
 
     /** Records where the restore works (the swap journal's content) and its state; else {@link LeaseLostException}. */

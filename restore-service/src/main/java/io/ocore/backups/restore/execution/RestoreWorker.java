@@ -100,7 +100,7 @@ public class RestoreWorker implements JobRunner.Jobs<Progress> {
 
     @Override
     public boolean saveProgress(Job job, Progress p) {
-        return store.tick(job.lease(), p.step, p.percent(), p.bytesDone.get(), p.bytesTotal);
+        return store.tick(job.lease(), p.step, p.percent(), p.bytesDone.get(), p.bytesTotal, p.replay);
     }
 
     @Override

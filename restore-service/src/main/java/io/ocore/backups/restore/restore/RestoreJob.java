@@ -63,6 +63,16 @@ public class RestoreJob extends PanacheEntityBase {
     @Column(name = "bytes_total")
     public Long bytesTotal;
 
+    /** A PITR restore's WAL replay: its start, the end of the WAL it can replay, the last location replayed. */
+    @Column(name = "replay_start_lsn")
+    public String replayStartLsn;
+
+    @Column(name = "replay_end_lsn")
+    public String replayEndLsn;
+
+    @Column(name = "replay_lsn")
+    public String replayLsn;
+
     public String error;
 
     @Column(name = "created_at", nullable = false)

@@ -9,6 +9,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -312,7 +313,37 @@ class SchedulerFlowTest {
                 .body(schedule(dest, "hourly", "daily", 1, 1, 0, 0, true)).put(path(env)).then().statusCode(200);
         given().auth().oauth2(viewer(org)).get(path(env) + "/retention-preview").then().statusCode(200)
                 .body("walWindow.retentionDays", equalTo(2))
-                .body("walWindow.keepsFrom", equalTo(now.minus(Duration.ofDays(2)).toString()));
+                .body("walWindow.keepsFrom", equalTo(now.minus(Duration.ofDays(2)).toString()))
+                // backup-service knows no blob store of the environment: not known, never 0
+                .body("$", hasKey("filestoreBlobs"))
+                .body("filestoreBlobs", nullValue());
+
+        // With a blob store, the blobs backup-service says the backups and the PITR window's captures keep
+        // and its next collection frees, asked with scheduler-service's service token.
+        OwnerServicesStub.blobRetention(org, env, """
+                {"environmentId":"%s","blobStore":true,"evaluatedAt":"2032-07-10T12:30:00Z","graceSeconds":86400,
+                 "capturesKept":2,"keptByBackups":{"blobs":5,"bytes":5010},"keptByCaptures":{"blobs":3,"bytes":3145728},
+                 "kept":{"blobs":8,"bytes":3150738},"notReferenced":{"blobs":4,"bytes":4096},
+                 "freedByNextCollection":{"blobs":1,"bytes":1024}}""".formatted(env));
+        given().auth().oauth2(viewer(org)).get(path(env) + "/retention-preview").then().statusCode(200)
+                .body("filestoreBlobs.capturesKept", equalTo(2))
+                .body("filestoreBlobs.graceSeconds", equalTo(86400))
+                .body("filestoreBlobs.keptByBackups.blobs", equalTo(5))
+                .body("filestoreBlobs.keptByCaptures.bytes", equalTo(3145728))
+                .body("filestoreBlobs.kept.blobs", equalTo(8))
+                .body("filestoreBlobs.notReferenced.blobs", equalTo(4))
+                .body("filestoreBlobs.freedByNextCollection.blobs", equalTo(1))
+                .body("filestoreBlobs.freedByNextCollection.bytes", equalTo(1024));
+        assertThat(OwnerServicesStub.CALLER.get()).isEqualTo("scheduler-service");
+        // backup-service down: the preview is still given, the blobs not known
+        OwnerServicesStub.down(true);
+        try {
+            given().auth().oauth2(viewer(org)).get(path(env) + "/retention-preview").then().statusCode(200)
+                    .body("walWindow.retentionDays", equalTo(2))
+                    .body("filestoreBlobs", nullValue());
+        } finally {
+            OwnerServicesStub.down(false);
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.ocore.backups.restore.restore.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ocore.backups.platform.walformat.Lsn;
 import io.ocore.backups.restore.restore.RestoreJob;
 import io.ocore.backups.restore.restore.RestoreStep;
 import java.time.Duration;
@@ -21,7 +22,27 @@ public record RestoreView(UUID id, UUID restoreId, String kind, UUID backupId, U
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public record Progress(String step, int percent, long bytesDone, Long bytesTotal) {
+    /** {@code replay}: a PITR restore's WAL replay, null for a restore without one (or before it starts). */
+    public record Progress(String step, int percent, long bytesDone, Long bytesTotal, Replay replay) {
+    }
+
+    /**
+     * Where the WAL replay started (the base's redo point), the last location it replayed (null
+     * until the scratch server first says it) and the end of the WAL it can replay (the end of
+     * the last WAL file fetched), with the bytes between: {@code bytesReplayed} of
+     * {@code bytesToReplay}. A replay stops at the target, usually before the end.
+     */
+    public record Replay(String startLsn, String replayedLsn, String endLsn, long bytesReplayed, long bytesToReplay) {
+        static Replay of(RestoreJob r) {
+            if (r.replayStartLsn == null || r.replayEndLsn == null) {
+                return null;
+            }
+            Lsn start = Lsn.parse(r.replayStartLsn);
+            Lsn end = Lsn.parse(r.replayEndLsn);
+            Lsn at = r.replayLsn == null ? null : Lsn.parse(r.replayLsn);
+            return new Replay(r.replayStartLsn, r.replayLsn, r.replayEndLsn,
+                    at == null ? 0 : Math.max(0, at.value() - start.value()), Math.max(0, end.value() - start.value()));
+        }
     }
 
     /** One operation log entry. */
@@ -36,7 +57,7 @@ public record RestoreView(UUID id, UUID restoreId, String kind, UUID backupId, U
     static RestoreView of(RestoreJob r) {
         return new RestoreView(r.id, r.id, r.kind, r.backupId, r.sourceEnvironmentId, r.status, r.targetType,
                 r.targetEnvironmentId, r.newEnvironmentName, r.pitrTimestamp, r.neutralize, r.preRestoreSnapshotId,
-                new Progress(r.progressStep, r.progressPercent, r.bytesDone, r.bytesTotal), r.createdAt, r.startedAt,
+                new Progress(r.progressStep, r.progressPercent, r.bytesDone, r.bytesTotal, Replay.of(r)), r.createdAt, r.startedAt,
                 r.completedAt, r.error, missing(r.missingAttachments), r.missingAttachmentCount);
     }
 

@@ -3,6 +3,7 @@ package io.ocore.backups.scheduler.retention.rest;
 import io.ocore.backups.platform.security.Caller;
 import io.ocore.backups.platform.security.Permissions;
 import io.ocore.backups.scheduler.retention.RetentionService;
+import io.ocore.backups.scheduler.retention.client.BlobRetentionClient;
 import io.ocore.backups.scheduler.schedule.RecommendedSchedule;
 import io.ocore.backups.scheduler.schedule.ScheduleService;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -22,11 +23,14 @@ public class RetentionPreviewResource {
     private final ScheduleService schedules;
     private final RetentionService retention;
     private final Caller caller;
+    private final BlobRetentionClient blobs;
 
-    public RetentionPreviewResource(ScheduleService schedules, RetentionService retention, Caller caller) {
+    public RetentionPreviewResource(ScheduleService schedules, RetentionService retention, Caller caller,
+            BlobRetentionClient blobs) {
         this.schedules = schedules;
         this.retention = retention;
         this.caller = caller;
+        this.blobs = blobs;
     }
 
     @GET
@@ -46,6 +50,6 @@ public class RetentionPreviewResource {
             Integer walDays = s == null || !s.walEnabled ? null : s.walRetentionDays;
             return retention.preview(envId, s)
                     .map(p -> RetentionPreviewView.of(envId, zone, retain, retention.minRedundancy(), walDays, p));
-        }));
+        })).chain(view -> blobs.of(org, envId).map(view::withFilestoreBlobs));
     }
 }

@@ -5,6 +5,7 @@ import io.ocore.backups.scheduler.retention.GfsPolicy.Tier;
 import io.ocore.backups.scheduler.retention.RecordedBackup;
 import io.ocore.backups.scheduler.retention.RetentionRules.Expiry;
 import io.ocore.backups.scheduler.retention.RetentionService.Preview;
+import io.ocore.backups.scheduler.retention.client.BlobRetentionClient;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,10 +27,19 @@ import java.util.stream.Collectors;
  * @param kept every scheduled backup the next pruning keeps, newest first, each with {@code keptBy}:
  *     its tiers, {@code wal_base} and {@code minimum_redundancy} (one of the newest
  *     {@code minRedundancy})
+ * @param filestoreBlobs what the filestore blob store keeps (the backups still stored, the PITR
+ *     window's captures) and what its next collection frees, as backup-service says it; null when
+ *     not known (no blob store, or backup-service did not answer)
  */
 public record RetentionPreviewView(UUID environmentId, Instant evaluatedAt, String timezone, List<TierView> tiers,
         WalWindow walWindow, BackupRef walBase, List<BackupRef> neverPruned, List<BackupRef> toDelete, int minRedundancy,
-        List<BackupRef> kept) {
+        List<BackupRef> kept, BlobRetentionClient.BlobRetention filestoreBlobs) {
+
+    /** This preview with backup-service's blob retention. */
+    public RetentionPreviewView withFilestoreBlobs(BlobRetentionClient.BlobRetention blobs) {
+        return new RetentionPreviewView(environmentId, evaluatedAt, timezone, tiers, walWindow, walBase, neverPruned,
+                toDelete, minRedundancy, kept, blobs);
+    }
 
     public static final String WAL_BASE = "wal_base";
     public static final String MINIMUM_REDUNDANCY = "minimum_redundancy";
@@ -95,6 +105,6 @@ public record RetentionPreviewView(UUID environmentId, Instant evaluatedAt, Stri
         WalWindow walWindow = walRetentionDays == null ? null
                 : new WalWindow(walRetentionDays, p.evaluatedAt().minus(java.time.Duration.ofDays(walRetentionDays)));
         return new RetentionPreviewView(environmentId, p.evaluatedAt(), timezone, tiers, walWindow, walBase, neverPruned,
-                toDelete, minRedundancy, kept);
+                toDelete, minRedundancy, kept, null);
     }
 }

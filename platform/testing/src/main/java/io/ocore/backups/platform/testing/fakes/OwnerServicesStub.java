@@ -23,13 +23,17 @@ import java.util.stream.Collectors;
  * the schedules tests {@link #schedule} (in the shape of their BackupScheduleChanged); 404
  * otherwise; 401 unless called with a service token (the calling service's, {@link #CALLER} keeps
  * its subject). {@link #down} makes it drop every connection without an answer (an owner that
- * cannot be reached). For scheduler-service and wal-archiver.
+ * cannot be reached). Also backup-service's {@code GET /internal/blob-stores/{id}/retention?orgId=}
+ * ({@link #blobRetention}). For scheduler-service and wal-archiver.
  */
 public class OwnerServicesStub implements QuarkusTestResourceLifecycleManager {
 
     static final Map<String, String> KNOWN = new ConcurrentHashMap<>();
     static final Map<String, String> SCHEDULES = new ConcurrentHashMap<>();
+    static final Map<String, String> BLOB_RETENTION = new ConcurrentHashMap<>();
     public static final AtomicInteger CALLS = new AtomicInteger();
+    /** Calls of the blob retention (not counted in {@link #CALLS}, which counts the owners asked). */
+    public static final AtomicInteger BLOB_RETENTION_CALLS = new AtomicInteger();
     /** The subject of the last authorised caller's service token. */
     public static final AtomicReference<String> CALLER = new AtomicReference<>();
     public static final AtomicBoolean DOWN = new AtomicBoolean();
@@ -53,6 +57,15 @@ public class OwnerServicesStub implements QuarkusTestResourceLifecycleManager {
                  "destinationIds":[%s]}""".formatted(schedule.orgId(), schedule.environmentId(), schedule.enabled(),
                 schedule.walEnabled(), schedule.walRetentionDays(), schedule.destinationIds().stream()
                         .map(id -> "\"" + id + "\"").collect(Collectors.joining(","))));
+    }
+
+    /**
+     * What backup-service's {@code GET /internal/blob-stores/{id}/retention?orgId=} answers for an
+     * environment (its JSON); one not set answers as the real one does for an environment without
+     * a blob store: {@code blobStore: false}, null counts.
+     */
+    public static void blobRetention(UUID orgId, UUID environmentId, String json) {
+        BLOB_RETENTION.put(environmentId + "/retention?orgId=" + orgId, json);
     }
 
     public static void down(boolean down) {
@@ -79,6 +92,20 @@ public class OwnerServicesStub implements QuarkusTestResourceLifecycleManager {
             caller.ifPresent(CALLER::set);
             boolean authorised = caller.isPresent();
             int status = !authorised ? 401 : body != null ? 200 : 404;
+            FakeHttp.send(exchange, status, status == 200 ? body.getBytes() : new byte[0], "application/json");
+        });
+        server.createContext("/internal/blob-stores/", exchange -> {
+            BLOB_RETENTION_CALLS.incrementAndGet();
+            if (DOWN.get()) {
+                exchange.close();
+                return;
+            }
+            String path = exchange.getRequestURI().getPath().substring("/internal/blob-stores/".length());
+            String body = BLOB_RETENTION.getOrDefault(path + "?" + exchange.getRequestURI().getQuery(),
+                    "{\"blobStore\":false,\"kept\":null,\"freedByNextCollection\":null}");
+            var caller = TestTokens.serviceCaller(exchange.getRequestHeaders().getFirst("Authorization"));
+            caller.ifPresent(CALLER::set);
+            int status = caller.isPresent() ? 200 : 401;
             FakeHttp.send(exchange, status, status == 200 ? body.getBytes() : new byte[0], "application/json");
         });
         server.start();
