@@ -169,6 +169,21 @@ class RestoreCommandsTest {
         assertThat(show.out()).contains("Missing attachments:", "7 (0a/0a1f, 1b/1b2e, 2c/2c3d, 3d/3d4c, 4e/4e5b, ...)");
     }
 
+    @Test
+    void showSaysHowFarTheWalReplayIs() {
+        gateway.on("GET", "/api/restores/" + RESTORE, 200, """
+                {"id":"%s","status":"in_progress","targetType":"new",
+                 "progress":{"step":"replay_wal","percent":40,"bytesDone":1000,"bytesTotal":2500,
+                   "replay":{"startLsn":"0/3000028","replayedLsn":"0/5000000","endLsn":"0/7000000",
+                             "bytesReplayed":33554392,"bytesToReplay":67108824}}}
+                """.formatted(RESTORE));
+
+        var show = cli.run("restore", "show", RESTORE);
+
+        assertThat(show.exitCode()).isZero();
+        assertThat(show.out()).contains("WAL replay:", "at 0/5000000 of 0/7000000 from 0/3000028 (");
+    }
+
     static final String CONFIRM_PROBLEM = """
             {"type":"https://ocore.io/problems/validation","title":"Validation failed","status":400,
              "errors":[{"field":"confirm","message":"is required: restoring onto the production environment 'demo' replaces its data: send confirm = its name"}]}

@@ -51,6 +51,16 @@ public class RestoreCommands {
             String total = Format.bytes(progress, "bytesTotal");
             fields.put("Progress", (percent != null ? percent + "%" : "")
                     + (done != null ? " " + done + (total != null ? " / " + total : "") : ""));
+            // a point-in-time restore's WAL replay (docs/restores.md, progress.replay)
+            JsonNode replay = progress.path("replay");
+            if (replay.isObject()) {
+                String at = Json.text(replay, "replayedLsn");
+                String replayed = Format.bytes(replay, "bytesReplayed");
+                String toReplay = Format.bytes(replay, "bytesToReplay");
+                fields.put("WAL replay", (at != null ? "at " + at : "not consistent yet") + " of "
+                        + Json.text(replay, "endLsn") + " from " + Json.text(replay, "startLsn")
+                        + (replayed != null ? " (" + replayed + (toReplay != null ? " / " + toReplay : "") + ")" : ""));
+            }
         }
         fields.put("Started", Json.text(restore, "startedAt"));
         fields.put("Completed", Json.text(restore, "completedAt"));
