@@ -23,6 +23,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.time.Instant;
+import io.ocore.backups.platform.events.EventTypes;
+import io.ocore.backups.platform.events.Topics;
+import io.ocore.backups.platform.events.v1.Events;
+import io.ocore.backups.platform.testing.kafka.KafkaTestClient;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -91,6 +97,37 @@ class BackupTraceTest {
             assertThat(consumed).as("a consumer's span of the record in the request's trace: %s", names(inTrace))
                     .isNotNull();
             assertThat(consumed.getParentSpanId()).isEqualTo(published.getSpanId());
+        });
+    }
+
+    @Test
+    void aBackupRequestedByAnEventContinuesTheEventsTrace() throws Exception {
+        UUID org = UUID.randomUUID();
+        UUID env = Fixtures.register(org, SourceEnvironment.get());
+        UUID dest = UUID.randomUUID();
+        DestinationStub.register(org, dest, "Local disk", "local",
+                Map.of("path", Files.createTempDirectory("ocore-local-").toString()));
+        String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String key = env + "@" + Instant.now();
+        try (KafkaTestClient kafka = new KafkaTestClient(
+                ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class))) {
+            // as scheduler-service publishes it from a recorded trace
+            kafka.publish(new Events.BackupRequested(org, env, "db", "scheduled", key, List.of(dest), Instant.now(),
+                    false), UUID.randomUUID(), Map.of("traceparent", "00-" + trace + "-00f067aa0ba902b7-01"));
+
+            KafkaTestClient.Received done = kafka.awaitRecord(Topics.BACKUP, r -> r.data().contains(key)
+                    && r.type().equals(EventTypes.typeOf(Events.BackupCompleted.class)), Duration.ofSeconds(120));
+            // what the other services' consumers continue
+            assertThat(done.headers().get("traceparent")).startsWith("00-" + trace + "-");
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            List<SpanData> inTrace = spans.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(trace))
+                    .toList();
+            assertThat(inTrace).as("the event's trace").anySatisfy(s -> {
+                assertThat(s.getKind()).isEqualTo(SpanKind.CONSUMER);
+                assertThat(s.getName()).startsWith("schedule-events");
+            });
+            assertThat(inTrace).extracting(SpanData::getName).as("the event's trace").contains("backup run");
         });
     }
 

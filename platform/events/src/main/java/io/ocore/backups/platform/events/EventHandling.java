@@ -3,9 +3,7 @@ package io.ocore.backups.platform.events;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
-import io.opentelemetry.context.Scope;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -67,19 +65,12 @@ public class EventHandling {
         String topic = message.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getTopic)
                 .orElse("unknown");
         handlers.putIfAbsent(key(consumer, topic), handler);
-        // The Kafka instrumentation's consumer span (continuing the producer's trace) is current while
-        // the event is handled, so what the handler appends to the outbox or records in a job row
-        // continues the same trace. The message is handled on a Vert.x context of its own, where the
-        // OpenTelemetry context lives until the handling ends.
-        Scope traced = message.getMetadata(TracingMetadata.class).map(TracingMetadata::getCurrentContext)
-                .map(io.opentelemetry.context.Context::makeCurrent).orElse(Scope.noop());
         return applyOnce(envelope, event.get(), consumer, handler)
                 // A transient failure (database restart, lock timeout) is retried in place; what still
                 // fails is dead-lettered.
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(IN_PLACE_RETRIES)
                 .onItem().transformToUni(v -> Uni.createFrom().completionStage(message.ack()))
-                .onFailure().recoverWithUni(e -> deadLetter(message, envelope, topic, consumer, e))
-                .onTermination().invoke(traced::close);
+                .onFailure().recoverWithUni(e -> deadLetter(message, envelope, topic, consumer, e));
     }
 
     /**
