@@ -50,6 +50,16 @@ public class Backup extends PanacheEntityBase {
     @Column(name = "size_bytes")
     public Long sizeBytes;
 
+    /**
+     * The W3C trace context of the request or event that asked for it (V9): its run continues that
+     * trace (BackupWorker; docs/operations.md "Traces"). Null: asked outside any trace.
+     */
+    @Column(name = "trace_parent")
+    public String traceParent;
+
+    @Column(name = "trace_state")
+    public String traceState;
+
     /** JSON object component -> SHA-256 of its stored bytes. */
     @Column(nullable = false)
     public String checksums = "{}";

@@ -4,6 +4,7 @@ import io.ocore.backups.backup.environment.Environment;
 import io.ocore.backups.backup.environment.EnvironmentService;
 import io.ocore.backups.backup.execution.BackupWorker;
 import io.ocore.backups.platform.events.Outbox;
+import io.ocore.backups.platform.events.TraceContexts;
 import io.ocore.backups.platform.events.v1.Events;
 import io.ocore.backups.platform.web.Cursor;
 import io.ocore.backups.platform.web.Page;
@@ -218,6 +219,10 @@ public class BackupService {
         b.idempotencyKey = key;
         b.destinationIds = Json.write(dests);
         b.createdAt = micros(Instant.now());
+        // the request's (or the BackupRequested event's) span: the run continues its trace
+        TraceContexts.Stored trace = TraceContexts.current();
+        b.traceParent = trace == null ? null : trace.traceparent();
+        b.traceState = trace == null ? null : trace.tracestate();
         return b;
     }
 

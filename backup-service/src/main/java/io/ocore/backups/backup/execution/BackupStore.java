@@ -213,8 +213,14 @@ public class BackupStore {
     }
 
     private static <T> T await(Supplier<Uni<T>> work) {
+        // The calling worker thread's trace (the backup's run) goes on in the Vert.x context the work
+        // runs on, so the events the outbox records there continue it.
+        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
         try {
-            return VertxContextSupport.subscribeAndAwait(work);
+            return VertxContextSupport.subscribeAndAwait(() -> {
+                io.opentelemetry.context.Scope scope = trace.makeCurrent();
+                return work.get().onTermination().invoke(scope::close);
+            });
         } catch (RuntimeException | Error e) {
             for (Throwable c = e; c != null; c = c.getCause()) {
                 if (c instanceof LeaseLostException lost) {

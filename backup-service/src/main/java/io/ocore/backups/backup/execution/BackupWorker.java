@@ -9,6 +9,12 @@ import io.ocore.backups.platform.jobs.Job;
 import io.ocore.backups.platform.jobs.JobRunner;
 import io.ocore.backups.platform.jobs.Lease;
 import io.ocore.backups.platform.jobs.LeaseLostException;
+import io.ocore.backups.platform.events.TraceContexts;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -35,12 +41,15 @@ public class BackupWorker implements JobRunner.Jobs<BackupExecution.Progress> {
     private final BackupPurger purger;
     private final BackupConfig config;
     private final JobRunner<BackupExecution.Progress> runner;
+    private final Tracer tracer;
 
-    public BackupWorker(BackupStore store, BackupExecution execution, BackupPurger purger, BackupConfig config) {
+    public BackupWorker(BackupStore store, BackupExecution execution, BackupPurger purger, BackupConfig config,
+            Tracer tracer) {
         this.store = store;
         this.execution = execution;
         this.purger = purger;
         this.config = config;
+        this.tracer = tracer;
         this.runner = new JobRunner<>("backup", config.nodeName().orElse(null), config.maxConcurrent(),
                 config.progressInterval(), new JobRunner.Limits(config.stallAfter(), config.maxDuration()), this);
     }
@@ -106,9 +115,28 @@ public class BackupWorker implements JobRunner.Jobs<BackupExecution.Progress> {
         return new BackupExecution.Progress(job);
     }
 
+    /**
+     * Runs the backup in a span of its own ({@code backup run}) that continues the trace of the
+     * request or event that asked for it (the row's trace context), so its events, published by the
+     * outbox, belong to that trace too (docs/operations.md "Traces").
+     */
     @Override
     public void run(Job job, BackupExecution.Progress progress) {
-        execution.run(job.id(), progress);
+        Backup b = store.backup(job.id());
+        Span span = tracer.spanBuilder("backup run")
+                .setParent(TraceContexts.restore(b == null ? null : b.traceParent, b == null ? null : b.traceState))
+                .setSpanKind(SpanKind.INTERNAL)
+                .setAttribute("ocore.backup.id", job.id().toString())
+                .startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            execution.run(job.id(), progress);
+        } catch (RuntimeException | Error e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR);
+            throw e;
+        } finally {
+            span.end();
+        }
     }
 
     @Override

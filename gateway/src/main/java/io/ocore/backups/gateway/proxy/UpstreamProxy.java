@@ -37,6 +37,8 @@ public class UpstreamProxy {
     private static final List<CharSequence> HOP_BY_HOP_RESPONSE = List.of(HttpHeaders.CONNECTION,
             HttpHeaders.KEEP_ALIVE, HttpHeaders.PROXY_AUTHENTICATE, "Trailer", HttpHeaders.UPGRADE);
 
+    private static final List<String> TRACE_CONTEXT_HEADERS = List.of("traceparent", "tracestate", "baggage");
+
     private final UpstreamClient upstreams;
     private final GatewayConfig config;
 
@@ -95,6 +97,9 @@ public class UpstreamProxy {
             }
             // The gateway answered "100 Continue" itself once it accepted the request.
             headers.remove(HttpHeaders.EXPECT);
+            // A client's trace context is not passed on: the service continues the gateway's trace, whose
+            // traceparent the HTTP client's instrumentation writes when it sends (EdgeTracePropagation).
+            TRACE_CONTEXT_HEADERS.forEach(headers::remove);
             headers.set(RequestIds.HEADER, (String) rc.get(RequestIds.CONTEXT_KEY));
             setForwardedHeaders(request, headers);
 

@@ -2,6 +2,7 @@ package io.ocore.backups.gateway.web;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
 import io.ocore.backups.gateway.routing.RequestPath;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpServerRequest;
@@ -45,6 +46,8 @@ public class EdgeHandler {
         HttpServerRequest request = rc.request();
         String requestId = RequestIds.keepOrCreate(request.getHeader(RequestIds.HEADER));
         rc.put(RequestIds.CONTEXT_KEY, requestId);
+        // the request's trace (docs/operations.md "Traces") is found by the id the client was answered
+        Span.current().setAttribute(RequestIds.SPAN_ATTRIBUTE, requestId);
         rc.addHeadersEndHandler(ignored -> rc.response().headers().set(RequestIds.HEADER, requestId));
         rc.addEndHandler(result -> log(rc, requestId, start, result.succeeded()));
 

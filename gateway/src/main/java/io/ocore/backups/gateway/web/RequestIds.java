@@ -11,6 +11,9 @@ public final class RequestIds {
     /** Key of the request id in the routing context. */
     public static final String CONTEXT_KEY = "ocore.requestId";
 
+    /** The attribute of the request's server span that holds it (docs/operations.md "Traces"). */
+    public static final String SPAN_ATTRIBUTE = "ocore.request_id";
+
     // Anything a logging pipeline can carry unescaped; a client's own id is kept when it fits.
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:@+=/-]{1,128}");
 

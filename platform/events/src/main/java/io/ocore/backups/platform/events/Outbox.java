@@ -12,7 +12,9 @@ import java.util.UUID;
  * exists if and only if the state change committed. {@link OutboxRelay} publishes it to Kafka,
  * woken by a {@code NOTIFY} that PostgreSQL delivers when the transaction commits.
  *
- * <p>Call it inside {@code @WithTransaction} (or {@code Panache.withTransaction}).
+ * <p>Call it inside {@code @WithTransaction} (or {@code Panache.withTransaction}). The current
+ * span's trace context is kept with the event, so its Kafka record continues the same trace
+ * ({@link TraceContexts}).
  */
 @ApplicationScoped
 public class Outbox {
@@ -32,15 +34,18 @@ public class Outbox {
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(new IllegalArgumentException("Event cannot be serialised", e));
         }
+        TraceContexts.Stored trace = TraceContexts.current();
         return Panache.getSession().chain(session -> session.createNativeQuery("""
-                insert into outbox_event (id, topic, event_key, event_type, org_id, payload)
-                values (:id, :topic, :key, :type, :org, :payload)""")
+                insert into outbox_event (id, topic, event_key, event_type, org_id, payload, trace_parent, trace_state)
+                values (:id, :topic, :key, :type, :org, :payload, :traceParent, :traceState)""")
                 .setParameter("id", id)
                 .setParameter("topic", Topics.of(event.getClass()))
                 .setParameter("key", event.key())
                 .setParameter("type", EventTypes.typeOf(event.getClass()))
                 .setParameter("org", event.orgId())
                 .setParameter("payload", payload)
+                .setParameter("traceParent", trace == null ? null : trace.traceparent())
+                .setParameter("traceState", trace == null ? null : trace.tracestate())
                 .executeUpdate()
                 // Delivered by PostgreSQL at commit, and only then: wakes the relays (OutboxRelay).
                 .chain(() -> session.createNativeQuery("select cast(pg_notify('" + OutboxRelay.NOTIFY_CHANNEL

@@ -7,6 +7,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -188,7 +189,7 @@ public class OutboxRelay {
     public Uni<Integer> relayOnce() {
         List<Sent> sent = new ArrayList<>();
         return pool.withTransaction(conn -> conn.preparedQuery("""
-                select id, topic, event_key, event_type, org_id, payload, created_at
+                select id, topic, event_key, event_type, org_id, payload, created_at, trace_parent, trace_state
                 from outbox_event where published_at is null
                 order by seq limit $1 for update skip locked""")
                 .execute(Tuple.of(batchSize))
@@ -246,7 +247,12 @@ public class OutboxRelay {
                         .withTopic(row.getString("topic"))
                         .withKey(row.getString("event_key"))
                         .withHeaders(headers)
-                        .build());
+                        .build())
+                // The producer span's parent is the span that appended the event (not whatever is current
+                // in the relay): the Kafka instrumentation writes the producer span's traceparent into the
+                // record's headers, and the consumers' spans continue it.
+                .addMetadata(TracingMetadata.withCurrent(TraceContexts.restore(row.getString("trace_parent"),
+                        row.getString("trace_state"))));
         return emitter.sendMessage(message).replaceWith(id);
     }
 

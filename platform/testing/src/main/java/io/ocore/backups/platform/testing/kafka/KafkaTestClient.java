@@ -51,6 +51,11 @@ public final class KafkaTestClient implements AutoCloseable {
 
     /** Publishes {@code event} with the given event id (the same id twice is a redelivery). */
     public UUID publish(OcoreEvent event, UUID eventId) {
+        return publish(event, eventId, Map.of());
+    }
+
+    /** Publishes {@code event} with the given event id and more headers (e.g. a W3C {@code traceparent}). */
+    public UUID publish(OcoreEvent event, UUID eventId, Map<String, String> headers) {
         try {
             ProducerRecord<String, String> record = new ProducerRecord<>(Topics.of(event.getClass()), event.key(),
                     MAPPER.writeValueAsString(event));
@@ -62,6 +67,7 @@ public final class KafkaTestClient implements AutoCloseable {
             header(record, EventEnvelope.H_TIME, Instant.now().toString());
             header(record, EventEnvelope.H_ORGID, event.orgId().toString());
             header(record, EventEnvelope.H_CONTENT_TYPE, "application/json");
+            headers.forEach((name, value) -> header(record, name, value));
             producer.send(record).get();
             return eventId;
         } catch (Exception e) {
