@@ -104,6 +104,8 @@ class WebhookTest {
         Received second = received.get(1);
         assertThat(first.headers().get("x-ocore-delivery")).isEqualTo(second.headers().get("x-ocore-delivery"));
         assertThat(first.headers().get("x-ocore-attempt")).isEqualTo("1");
+        // nothing of the system's traces leaves it
+        assertThat(first.headers()).doesNotContainKeys("traceparent", "tracestate", "baggage");
         assertThat(second.headers().get("x-ocore-attempt")).isEqualTo("2");
         for (Received r : List.of(first, second)) {
             long ts = Long.parseLong(r.headers().get("x-ocore-timestamp"));

@@ -56,9 +56,11 @@ public class WebhookDispatcher {
         this.config = config;
         this.resolver = resolver;
         this.vertx = vertx;
-        // no keep-alive: every attempt connects to the address it resolved and judged itself
+        // no keep-alive: every attempt connects to the address it resolved and judged itself; no
+        // trace context: a customer's endpoint is outside the system (docs/operations.md "Traces")
         this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false)
-                .setConnectTimeout((int) config.timeout().toMillis()).setVerifyHost(true));
+                .setConnectTimeout((int) config.timeout().toMillis()).setVerifyHost(true)
+                .setTracingPolicy(io.vertx.core.tracing.TracingPolicy.IGNORE));
     }
 
     @Scheduled(every = "${ocore.alerts.webhooks.poll-interval:1s}",
