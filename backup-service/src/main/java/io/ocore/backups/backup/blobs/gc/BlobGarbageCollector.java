@@ -8,6 +8,7 @@ import io.ocore.backups.platform.backupformat.blobs.BlobLayout;
 import io.ocore.backups.platform.backupformat.blobs.BlobLocation;
 import io.ocore.backups.platform.backupformat.blobs.PackIndex;
 import io.ocore.backups.platform.storage.BackupStorage;
+import io.ocore.backups.platform.storage.RetryPolicy;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -483,7 +484,12 @@ public class BlobGarbageCollector {
         final List<String> skipped = new ArrayList<>();
     }
 
-    /** Each destination opened once per run; one that cannot be opened is skipped for the run. */
+    /**
+     * Each destination opened once per run; one that cannot be opened is skipped for the run. Opened
+     * without the storage layer's retry and backoff: the first failure skips the destination for the
+     * run and the next run is the retry (what a run leaves is consistent at every step), so a
+     * destination that cannot be reached costs a run one failed call, not seconds of backoff.
+     */
     private final class Opener implements AutoCloseable {
         private final Map<UUID, BackupStorage> open = new LinkedHashMap<>();
         private final Map<UUID, String> failed = new LinkedHashMap<>();
@@ -505,7 +511,7 @@ public class BlobGarbageCollector {
             if (s != null) {
                 return s;
             }
-            Destinations.Opened d = destinations.open(orgId, destinationId);
+            Destinations.Opened d = destinations.open(orgId, destinationId, RetryPolicy.none());
             if (!d.ok()) {
                 failed.put(destinationId, d.failure());
                 n.skipped.add("destination " + destinationId + " could not be opened: " + d.failure());

@@ -27,7 +27,12 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import io.ocore.backups.platform.storage.RetryPolicy;
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +65,8 @@ import org.junit.jupiter.api.Test;
 class BlobGarbageCollectorTest {
 
     static final Duration T = Duration.ofSeconds(30);
+    /** The AWS SDK's attempts for one S3 request with its default retry (1 + 3 retries). */
+    static final int SDK_ATTEMPTS_PER_REQUEST = 4;
 
     @Inject
     Pool pool;
@@ -303,15 +310,37 @@ class BlobGarbageCollectorTest {
         Store ok = new Store();
         ok.pack(List.of(ok.chunk(5000)));
         ok.forget(ok.backup(ok.chunks.keySet()));
-        // the first one's destination now answers nothing (opened lazily: it fails at the first request)
-        DestinationStub.register(broken.org, broken.dest, "S3", "s3", Map.of("bucket", "gone", "region", "us-east-1",
-                "accessKeyId", "k", "secretAccessKey", "s", "endpoint", "http://127.0.0.1:9"));
+        // the first one's destination now answers nothing (opened lazily: it fails at the first request):
+        // a server that closes every connection it accepts, counting them
+        AtomicInteger connections = new AtomicInteger();
+        BlobGarbageCollector.Report sweep;
+        try (ServerSocket dead = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                while (!dead.isClosed()) {
+                    try (Socket c = dead.accept()) {
+                        connections.incrementAndGet();
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            DestinationStub.register(broken.org, broken.dest, "S3", "s3", Map.of("bucket", "gone",
+                    "region", "us-east-1", "accessKeyId", "k", "secretAccessKey", "s",
+                    "endpoint", "http://127.0.0.1:" + dead.getLocalPort()));
 
-        Instant t0 = Instant.now();
-        gc.run(t0);
-        BlobGarbageCollector.Report sweep = gc.run(afterGrace(t0));
+            Instant t0 = Instant.now();
+            gc.run(t0);
+            sweep = gc.run(afterGrace(t0));
+        }
 
         assertThat(sweep.skipped()).anyMatch(x -> x.contains(broken.dest.toString()));
+        // skipped at its first failed request (the next run is the retry), not retried with backoff
+        // as a backup's storage calls are: a dead destination costs each run one request, i.e. the
+        // S3 SDK's own attempts for it (1 + 3 retries by default), never that times the storage
+        // layer's RetryPolicy.defaults() attempts (16 connections before)
+        assertThat(connections.get()).as("connections to the dead destination in one sweep")
+                .isPositive().isLessThanOrEqualTo(SDK_ATTEMPTS_PER_REQUEST)
+                .isLessThan(SDK_ATTEMPTS_PER_REQUEST * RetryPolicy.defaults().maxAttempts());
         assertThat(ok.packs()).isEmpty();
         ok.assertConsistent();
         assertThat(broken.objects()).isNotEmpty(); // nothing lost: retried by a later run

@@ -3,6 +3,7 @@ package io.ocore.backups.platform.destinations;
 import io.ocore.backups.platform.storage.BackupStorage;
 import io.ocore.backups.platform.storage.DestinationType;
 import io.ocore.backups.platform.storage.InvalidConfigException;
+import io.ocore.backups.platform.storage.RetryPolicy;
 import io.ocore.backups.platform.storage.StorageException;
 import io.ocore.backups.platform.storage.StorageFactory;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,6 +34,15 @@ public class Destinations {
     }
 
     public Opened open(UUID orgId, UUID destinationId) {
+        return open(orgId, destinationId, null);
+    }
+
+    /**
+     * As {@link #open(UUID, UUID)}, the storage's operations retried by {@code retry} instead of the
+     * factory's policy (null: the factory's): for callers that are themselves retried later and
+     * must not spend seconds of backoff on a destination that cannot be reached.
+     */
+    public Opened open(UUID orgId, UUID destinationId, RetryPolicy retry) {
         DestinationClient.Destination d;
         try {
             d = client.get(orgId, destinationId);
@@ -44,8 +54,10 @@ public class Destinations {
             return new Opened(destinationId, destinationId.toString(), null, UNREACHABLE, e.getMessage());
         }
         try {
-            return new Opened(destinationId, d.name(), factory.open(DestinationType.of(d.destinationType()), d.config()),
-                    null, null);
+            DestinationType type = DestinationType.of(d.destinationType());
+            BackupStorage storage = retry == null ? factory.open(type, d.config())
+                    : factory.open(type, d.config(), retry);
+            return new Opened(destinationId, d.name(), storage, null, null);
         } catch (InvalidConfigException e) {
             return new Opened(destinationId, d.name(), null, "PERMANENT", "its configuration is not usable: "
                     + e.getMessage());

@@ -62,6 +62,11 @@ public final class StorageFactory {
         return open(type, toMap(config), options);
     }
 
+    /** As {@link #open(DestinationType, JsonNode)}, its operations retried by {@code retry} instead. */
+    public BackupStorage open(DestinationType type, JsonNode config, RetryPolicy retry) {
+        return open(type, toMap(config), options.toBuilder().retryPolicy(retry).build());
+    }
+
     /** As {@link #open(DestinationType, Map)} with per-destination options (e.g. a credential listener). */
     public static BackupStorage open(DestinationType type, Map<String, Object> config, StorageOptions options) {
         BackupStorage driver = DRIVERS.get(type).open(type, config, options);
