@@ -174,6 +174,9 @@ class FilestoreCaptureTest {
         assertThat(captures.toFile().list()).as("the files of the backup are not captured again").hasSize(1);
         // its blobs are on the destination, the assembler reads the file back from them
         assertReadable(storage, keys, org, env, e, content);
+        // the attachment is deleted again (Odoo unlinks it): from now on only the PITR window needs
+        // its blobs, and the capture, which keeps walking the filestore, finds nothing to capture
+        Files.delete(fs.resolve(path));
 
         // what the retention preview is told (backup-service's internal blob retention): the backup's
         // blobs (five small files) and the capture's three, nothing to free
