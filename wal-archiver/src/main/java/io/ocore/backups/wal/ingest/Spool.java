@@ -36,8 +36,7 @@ public class Spool {
     }
 
     /** Copies {@code in} to {@code out}, at most {@code limit} bytes (more: {@link TooLarge}); answers the count. */
-    public static long copy(InputStream in, OutputStream out, long limit, java.security.MessageDigest digest)
-            throws IOException {
+    public static long copy(InputStream in, OutputStream out, long limit) throws IOException {
         byte[] buf = new byte[64 * 1024];
         long total = 0;
         for (int n; (n = in.read(buf)) >= 0; ) {
@@ -46,9 +45,6 @@ public class Spool {
                 throw new TooLarge(limit);
             }
             out.write(buf, 0, n);
-            if (digest != null) {
-                digest.update(buf, 0, n);
-            }
         }
         return total;
     }

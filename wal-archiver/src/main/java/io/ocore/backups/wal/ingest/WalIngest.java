@@ -104,10 +104,6 @@ public class WalIngest {
         }
     }
 
-    public Archived put(UUID envId, String fileName, InputStream body) {
-        return put(envId, fileName, Encoding.IDENTITY, body);
-    }
-
     /**
      * Spools the body as it came, reads the file it holds once (decompressing a zstd body) for its
      * SHA-256, size and checks, then stores it: an identity body compressed here, a zstd body as
@@ -133,7 +129,7 @@ public class WalIngest {
         try (slot) {
             file = spool.create();
             try (OutputStream out = Files.newOutputStream(file)) {
-                Spool.copy(body, out, settings.maxFileBytes(), null);
+                Spool.copy(body, out, settings.maxFileBytes());
             } catch (Spool.TooLarge e) {
                 throw tooLarge(envId, fileName);
             }
