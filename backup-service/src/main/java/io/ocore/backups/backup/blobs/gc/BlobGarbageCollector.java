@@ -89,6 +89,18 @@ public class BlobGarbageCollector {
                 where c.environment_id = $1)
             """;
 
+    /**
+     * The SQL condition under which a filestore capture {@code c} (joined to its environment's
+     * {@code schedule_destinations s}) is still kept: captured within the schedule's WAL retention
+     * (7 days when unknown) before {@code cutoffParam} (now less the grace). The collector expires
+     * the others; the retention preview (BlobRetention) counts the kept ones.
+     */
+    static String captureKept(String cutoffParam) {
+        // a leading space: a text block's last line loses its trailing whitespace
+        return " c.captured_at >= " + cutoffParam
+                + "::timestamptz - make_interval(days => coalesce(s.wal_retention_days, 7))";
+    }
+
     private final Pool pool;
     private final Destinations destinations;
     private final BlobStoreCatalogue catalogue;
@@ -217,12 +229,10 @@ public class BlobGarbageCollector {
      */
     private void expireCaptures(Instant now, Opener opener, Counts n) {
         OffsetDateTime at = OffsetDateTime.ofInstant(now.minus(grace), ZoneOffset.UTC);
-        for (Row r : query("""
-                select c.id, c.org_id, c.environment_id, c.name, c.destination_ids
-                from filestore_capture c
-                left join schedule_destinations s on s.environment_id = c.environment_id
-                where c.captured_at < $1::timestamptz - make_interval(days => coalesce(s.wal_retention_days, 7))
-                order by c.captured_at""", Tuple.of(at))) {
+        for (Row r : query("select c.id, c.org_id, c.environment_id, c.name, c.destination_ids"
+                + " from filestore_capture c"
+                + " left join schedule_destinations s on s.environment_id = c.environment_id"
+                + " where not (" + captureKept("$1") + ") order by c.captured_at", Tuple.of(at))) {
             UUID org = r.getUUID("org_id");
             UUID env = r.getUUID("environment_id");
             String name = r.getString("name");

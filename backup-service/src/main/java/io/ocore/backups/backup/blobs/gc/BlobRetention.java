@@ -50,7 +50,8 @@ public class BlobRetention {
                 from filestore_capture c
                 left join schedule_destinations s on s.environment_id = c.environment_id
                 where c.environment_id = $1
-                and c.captured_at >= $2::timestamptz - make_interval(days => coalesce(s.wal_retention_days, 7))),
+                and """ + BlobGarbageCollector.captureKept("$2") + """
+            ),
             cap as (
                 select distinct encode(substring(c.blob_ids from g * 32 + 1 for 32), 'hex') as blob_id
                 from kept_capture c,
