@@ -79,7 +79,7 @@ accessible() {
 }
 
 dashboard_checks() {
-    local env_name url new_backup range from_ms to_ms value restore_id
+    local env_name url new_backup range from_ms to_ms max_ms to_after_ms value restore_id
     env_name="$(api GET "/api/environments/$ENV" | jq -r '.name')"
 
     # --- the link bin/stack dashboard-url prints: the token in the address, then gone from it
@@ -270,11 +270,21 @@ dashboard_checks() {
             now_ms() { wd_js 'return Number(document.getElementById("pitr-thumb").getAttribute("aria-valuenow"))'; }
             wd_type "#pitr-thumb" "$WD_KEY_HOME"
             expect "Home goes to the base's consistent point (pitr-range from)" "$(( $(now_ms) / 1000 ))" "$(( from_ms / 1000 ))"
+            # WAL keeps being archived, so the page's range may end later than the one read above:
+            # the slider's end is checked against pitr-range read before and after the page loaded
+            # (to the second: db_ms drops the milliseconds).
+            max_ms="$(wd_js 'return Number(document.getElementById("pitr-thumb").getAttribute("aria-valuemax"))')"
+            to_after_ms="$(db_ms "$(api GET "/api/backups/$new_backup/pitr-range" | jq -r '.to')")"
+            if [[ "$max_ms" =~ ^[0-9]+$ ]] && (( max_ms / 1000 >= to_ms / 1000 && max_ms / 1000 <= to_after_ms / 1000 )); then
+                pass "the slider ends at pitr-range's to ($max_ms, read $to_ms before and $to_after_ms after)"
+            else
+                fail "the slider ends at pitr-range's to: aria-valuemax '$max_ms', read $to_ms before and $to_after_ms after"
+            fi
             wd_type "#pitr-thumb" "$WD_KEY_END"
-            expect "End goes to the last covered commit (pitr-range to)" "$(( $(now_ms) / 1000 ))" "$(( to_ms / 1000 ))"
+            expect "End goes to the last covered commit (pitr-range to)" "$(now_ms)" "$max_ms"
             wd_type "#pitr-thumb" "$WD_KEY_LEFT"
-            if (( to_ms - from_ms >= 1000 )); then
-                expect "← moves one second back" "$(( $(now_ms) / 1000 ))" "$(( to_ms / 1000 - 1 ))"
+            if (( max_ms - from_ms >= 1000 )); then
+                expect "← moves one second back" "$(( $(now_ms) / 1000 ))" "$(( max_ms / 1000 - 1 ))"
             fi
             wd_clear "#pitr-input"
             wd_type "#pitr-input" "$(jq -rn --argjson t "$(( from_ms / 1000 - 3600 ))" '$t | todateiso8601')$WD_KEY_ENTER"
