@@ -2,6 +2,10 @@
 # Shared by the benchmarks: a token for the benchmark's organisation and a small client of the
 # gateway. The caller defines ROOT, ORG, GATEWAY and log, die.
 
+# The stack a benchmark starts records no span (as deployed by default: OCORE_OTEL_SAMPLE_RATIO 0),
+# unlike the local stack's default of every span (docs/operations.md "Traces and logs").
+export OCORE_OTEL_SAMPLE_RATIO="${OCORE_OTEL_SAMPLE_RATIO:-0}"
+
 # bench_login: sets TOKEN (bin/stack token, every permission of the seed, 2 h).
 bench_login() {
     TOKEN="$(timeout 60 "$ROOT/bin/stack" token --permissions view:environments,manage:environments,manage:org_settings \

@@ -3,6 +3,9 @@
 # environment documented in docs/development.md, JSON logs to .state/logs/<name>.log and a
 # PID file in .state/run.
 
+# shellcheck source=bin/lib/traces.sh
+source "$ROOT_DIR/bin/lib/traces.sh"
+
 # Services in start order; the gateway comes last (it only forwards).
 SERVICES=(destination backup scheduler restore alert wal-archiver)
 GATEWAY=gateway
@@ -103,6 +106,7 @@ build_needed() {
         fi
     done
     [[ -f "$ROOT_DIR/cli/pom.xml" && ! -f "$CLI_JAR" ]] && return 0
+    [[ -f "$ROOT_DIR/tools/trace-collector/pom.xml" && ! -f "$ROOT_DIR/tools/trace-collector/target/trace-collector.jar" ]] && return 0
     compgen -G "$FIXTURE_JAR_GLOB" >/dev/null || return 0
     return 1
 }
@@ -155,6 +159,8 @@ services_common_env() {
     export OCORE_DESTINATIONS_ALLOW_PRIVATE_ENDPOINTS=true
     export OCORE_ALERTS_WEBHOOKS_ALLOW_PRIVATE_TARGETS=true
     export OCORE_STATE_DIR="$STATE_DIR"
+    # every trace recorded, to the local trace collector (bin/lib/traces.sh)
+    traces_env
     # glibc malloc arenas of every JVM (deploy/k8s/base/jvm-options.env, docs/operations.md)
     MALLOC_ARENA_MAX="$(jvm_options_value MALLOC_ARENA_MAX)" || die "no MALLOC_ARENA_MAX= line in $JVM_OPTIONS_FILE"
     export MALLOC_ARENA_MAX
