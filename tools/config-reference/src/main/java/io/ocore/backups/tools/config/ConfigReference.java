@@ -51,8 +51,15 @@ public final class ConfigReference {
     /** One setting: its property, type, default and description (either may be empty). */
     public record Setting(String property, String type, String defaultValue, String description) {
 
+        /**
+         * The environment variable (MicroProfile Config: upper case, every other character
+         * {@code _}); a map key {@code <name>} shows as {@code <NAME>} and a list index
+         * {@code [<n>]} as {@code _<N>_}, e.g. {@code OCORE_GATEWAY_ROUTES_<N>__PATTERN}.
+         */
         public String envVar() {
-            return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(java.util.Locale.ROOT);
+            String marked = property.replace("[<n>]", "\u0001N\u0002").replace("<name>", "\u0003NAME\u0004");
+            return marked.replaceAll("[^A-Za-z0-9\u0001-\u0004]", "_").toUpperCase(java.util.Locale.ROOT)
+                    .replace("\u0001N\u0002", "_<N>_").replace("\u0003NAME\u0004", "<NAME>");
         }
 
         Setting merge(Setting other) {
@@ -305,7 +312,8 @@ public final class ConfigReference {
 
     /** Javadoc or comment text on one line: {@code x} → `x`, {@link X} → X, HTML stripped. */
     static String clean(String text) {
-        String s = text.replaceAll("\\{@(?:code|literal)\\s+([^}]*)}", "`$1`")
+        // {@code {name}}: one level of braces inside
+        String s = text.replaceAll("\\{@(?:code|literal)\\s+((?:[^{}]|\\{[^{}]*})*)}", "`$1`")
                 .replaceAll("\\{@(?:link|linkplain)\\s+([^}\\s]*)(?:\\s+([^}]*))?}", "$1")
                 .replaceAll("<[^>]+>", "")
                 .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
@@ -318,16 +326,23 @@ public final class ConfigReference {
     static Map<String, Setting> properties(List<String> lines) {
         Map<String, Setting> out = new TreeMap<>();
         List<String> comment = new ArrayList<>();
+        boolean afterKey = false;
         for (String raw : lines) {
             String line = raw.strip();
             if (line.startsWith("#") || line.startsWith("!")) {
+                if (afterKey) {
+                    comment.clear(); // a new comment block: it describes the keys that follow it
+                    afterKey = false;
+                }
                 comment.add(line.substring(1).strip());
                 continue;
             }
             if (line.isEmpty()) {
                 comment.clear();
+                afterKey = false;
                 continue;
             }
+            afterKey = true;
             int eq = line.indexOf('=');
             String key = (eq < 0 ? line : line.substring(0, eq)).strip();
             String value = eq < 0 ? "" : line.substring(eq + 1).strip();
@@ -335,13 +350,12 @@ public final class ConfigReference {
             if (prod) {
                 key = key.substring("%prod.".length());
             }
-            if (key.startsWith("ocore.") && (prod || !key.startsWith("%"))) {
-                String doc = clean(String.join(" ", comment));
+            // list elements (routes[3].pattern) are values of a List mapping documented as [<n>]
+            if (key.startsWith("ocore.") && !key.contains("[") && (prod || !key.startsWith("%"))) {
+                // plain text, not Javadoc: no HTML to strip (<NAME> stays); a section rule "---" is not text
+                String doc = String.join(" ", comment).replaceAll("^-+\\s*", "").replaceAll("\\s+", " ").trim();
                 Setting s = new Setting(key, "", value, doc);
                 out.merge(key, s, (old, neu) -> prod ? neu.merge(old) : old.merge(neu));
-            }
-            if (!raw.endsWith("\\")) {
-                comment.clear();
             }
         }
         return out;

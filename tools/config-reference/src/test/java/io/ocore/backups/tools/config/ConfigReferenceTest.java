@@ -108,7 +108,7 @@ class ConfigReferenceTest {
         assertEquals("10m", out.get("ocore.demo.lease").defaultValue());
         assertEquals("The lease.", out.get("ocore.demo.lease").description());
         assertEquals("20", out.get("ocore.demo.batch-size").defaultValue());
-        assertEquals("OCORE_DEMO_PER_DESTINATION__NAME__MAX",
+        assertEquals("OCORE_DEMO_PER_DESTINATION_<NAME>_MAX",
                 out.get("ocore.demo.per-destination.<name>.max").envVar());
 
         var props = ConfigReference.properties(List.of(
