@@ -73,6 +73,9 @@ public class WalRetention {
         return t;
     });
 
+    /**
+     * @param enabled when false the retention run deletes no WAL (the tests turn it off)
+     */
     public WalRetention(Pool pool, Destinations destinations,
             @ConfigProperty(name = "ocore.wal.retention.enabled", defaultValue = "true") boolean enabled) {
         this.pool = pool;

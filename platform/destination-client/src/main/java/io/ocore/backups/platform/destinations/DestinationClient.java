@@ -51,6 +51,9 @@ public class DestinationClient {
     private final String baseUrl;
     private final ServiceTokens serviceTokens;
 
+    /**
+     * @param baseUrl the base URL of destination-service, whose internal endpoint this client reads destinations and their credentials from
+     */
     public DestinationClient(ObjectMapper mapper, @ConfigProperty(name = "ocore.services.destination.url") String baseUrl,
             ServiceTokens serviceTokens) {
         this.mapper = mapper;

@@ -35,6 +35,9 @@ public class EnvironmentOwner {
     private final ServiceTokens serviceTokens;
     private final ObjectMapper mapper;
 
+    /**
+     * @param baseUrl the base URL of backup-service, which owns the environment catalogue and is asked about an environment not yet heard of by event
+     */
     public EnvironmentOwner(@ConfigProperty(name = "ocore.services.backup.url") String baseUrl,
             ServiceTokens serviceTokens, ObjectMapper mapper) {
         this.baseUrl = InternalCall.base(baseUrl);

@@ -22,6 +22,10 @@ public class DeadLetterRetrier {
     private final Duration lease;
     private final int batchSize;
 
+    /**
+     * @param lease how long a replica holds the dead letters it claimed for a retry before another replica may claim them
+     * @param batchSize how many due dead letters one retry pass claims
+     */
     public DeadLetterRetrier(DeadLetterStore store, EventHandling handling,
             @ConfigProperty(name = "ocore.dead-letters.lease", defaultValue = "10m") Duration lease,
             @ConfigProperty(name = "ocore.dead-letters.batch-size", defaultValue = "20") int batchSize) {

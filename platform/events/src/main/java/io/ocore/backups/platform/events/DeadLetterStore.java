@@ -44,6 +44,10 @@ public class DeadLetterStore {
     private final String service;
     private final DeadLetterBackoff backoff;
 
+    /**
+     * @param initial the wait before the first retry of a dead letter; it doubles with each failed retry
+     * @param max the cap of the dead-letter retry backoff
+     */
     public DeadLetterStore(Pool pool, Outbox outbox, ObjectMapper mapper,
             @ConfigProperty(name = "quarkus.application.name") String service,
             @ConfigProperty(name = "ocore.dead-letters.initial-backoff", defaultValue = "1m") Duration initial,

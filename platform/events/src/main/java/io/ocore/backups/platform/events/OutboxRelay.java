@@ -78,6 +78,11 @@ public class OutboxRelay {
     private record Sent(String type, String payload) {
     }
 
+    /**
+     * @param batchSize how many outbox rows one relay pass sends before it looks again; a full batch starts the next pass at once
+     * @param startPaused when true the relay starts paused and sends nothing until resumed
+     * @param listen when true the relay LISTENs for new outbox rows on its PostgreSQL connection and sends them at once, rather than only on its poll
+     */
     public OutboxRelay(Pool pool, @Channel(CHANNEL) MutinyEmitter<String> emitter,
             @ConfigProperty(name = "quarkus.application.name") String source,
             @ConfigProperty(name = "ocore.outbox.batch-size", defaultValue = "200") int batchSize,

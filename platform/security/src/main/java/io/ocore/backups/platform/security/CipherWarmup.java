@@ -37,6 +37,9 @@ public class CipherWarmup {
 
     private final boolean enabled;
 
+    /**
+     * @param enabled when true, encrypts and decrypts a small stream on a background thread at start so the first backup or restore does not run the cipher interpreted
+     */
     public CipherWarmup(@ConfigProperty(name = "ocore.cipher.warm-up", defaultValue = "false") boolean enabled) {
         this.enabled = enabled;
     }
