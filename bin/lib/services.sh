@@ -97,7 +97,8 @@ svc_mgmt_url() { printf 'http://127.0.0.1:%s' "$(svc_mgmt_port "$1")"; }
 CLI_JAR="$ROOT_DIR/cli/target/ocore.jar"
 FIXTURE_JAR_GLOB="$ROOT_DIR/platform/odoo-fixture/target/platform-odoo-fixture-*.jar"
 
-# build_needed: true when a module's runnable (service quarkus-run.jar, cli jar, fixture jar) is missing.
+# build_needed: true when a module's runnable (service quarkus-run.jar, cli jar, trace collector jar,
+# fixture jar) is missing.
 build_needed() {
     local s
     for s in "${SERVICES[@]}" "$GATEWAY"; do
@@ -106,7 +107,7 @@ build_needed() {
         fi
     done
     [[ -f "$ROOT_DIR/cli/pom.xml" && ! -f "$CLI_JAR" ]] && return 0
-    [[ -f "$ROOT_DIR/tools/trace-collector/pom.xml" && ! -f "$ROOT_DIR/tools/trace-collector/target/trace-collector.jar" ]] && return 0
+    [[ -f "$ROOT_DIR/tools/trace-collector/pom.xml" && ! -f "$TRACE_COLLECTOR_JAR" ]] && return 0
     compgen -G "$FIXTURE_JAR_GLOB" >/dev/null || return 0
     return 1
 }
