@@ -101,7 +101,6 @@ log "size ${SIZE_MB} MB, runs $RUNS, nproc $NPROC, load average at start $LOAD_S
 mkdir -p "$WORK"/{bare,s3,logs}
 chmod 755 "$WORK"
 S3PROXY_PID=""
-SAMPLER_PID=""
 STACK_STARTED=0
 BACKUP_IDS=()
 RESULT_LINE=""
@@ -110,7 +109,6 @@ RESULT_LINE=""
 cleanup() {
     local rc=$?
     set +e
-    [[ -n "$SAMPLER_PID" ]] && kill "$SAMPLER_PID" 2>/dev/null
     if [[ -n "${TOKEN:-}" ]]; then
         for id in "${BACKUP_IDS[@]}"; do
             curl -s -o /dev/null --max-time 60 -X DELETE -H "Authorization: Bearer $TOKEN" "$GATEWAY/api/backups/$id"
@@ -196,13 +194,33 @@ export OCORE_DESTINATIONS_ALLOW_PRIVATE_ENDPOINTS=true
 # shellcheck source=bench/lib/api.sh
 source "$ROOT/bench/lib/api.sh"
 bench_environment_policy
+# s3proxy speaks https, as AWS S3 and most providers do: over plain http the AWS SDK signs every
+# chunk of every part with SHA-256 and s3proxy checks each signature, work no https deployment
+# pays (bench/backup/RESULTS.md, 2026-12-03 evening). Its certificate is made for this run and
+# trusted by the stack this run starts; a stack that was already running does not trust it, so
+# the run then falls back to http, flagged in the row.
+S3_SCHEME=http
+TLS_DIR="$WORK/tls"
+TLS_PASS="bench-$RANDOM$RANDOM"
 if [[ -f "$STATE/run/backup.pid" ]] && kill -0 "$(<"$STATE/run/backup.pid")" 2>/dev/null \
     && [[ "$(curl -s -o /dev/null -w '%{http_code}' "$GATEWAY/health" || true)" == 200 ]]; then
-    log "using the running local stack (its backup-service must allow $STATE/backups, loopback S3, and environments on 127.0.0.1:$PG_PORT under $WORK)"
+    log "using the running local stack (its backup-service must allow $STATE/backups, loopback S3, and environments on 127.0.0.1:$PG_PORT under $WORK); s3proxy over http: this stack does not trust this run's certificate"
 else
-    log "bin/stack up --no-build"
+    mkdir -p "$TLS_DIR"
+    KEYTOOL="$JAVA_HOME/bin/keytool"
+    "$KEYTOOL" -genkeypair -alias s3proxy -keyalg EC -groupname secp256r1 -dname CN=127.0.0.1 \
+        -ext SAN=ip:127.0.0.1 -validity 2 -keystore "$TLS_DIR/s3proxy.p12" -storetype PKCS12 \
+        -storepass "$TLS_PASS" -keypass "$TLS_PASS" >"$WORK/logs/keytool.log" 2>&1 \
+        && "$KEYTOOL" -exportcert -alias s3proxy -keystore "$TLS_DIR/s3proxy.p12" -storepass "$TLS_PASS" \
+            -rfc -file "$TLS_DIR/s3proxy.pem" >>"$WORK/logs/keytool.log" 2>&1 \
+        && "$KEYTOOL" -importcert -noprompt -alias s3proxy -file "$TLS_DIR/s3proxy.pem" \
+            -keystore "$TLS_DIR/trust.p12" -storetype PKCS12 -storepass "$TLS_PASS" >>"$WORK/logs/keytool.log" 2>&1 \
+        || die "keytool could not make s3proxy's certificate (log $WORK/logs/keytool.log)"
+    S3_SCHEME=https
+    log "bin/stack up --no-build (its JVMs trust this run's s3proxy certificate)"
     STACK_STARTED=1
-    timeout 600 "$ROOT/bin/stack" up --no-build >"$WORK/logs/stack-up.log" 2>&1 \
+    JAVA_TOOL_OPTIONS="-Djavax.net.ssl.trustStore=$TLS_DIR/trust.p12 -Djavax.net.ssl.trustStoreType=PKCS12 -Djavax.net.ssl.trustStorePassword=$TLS_PASS" \
+        timeout 600 "$ROOT/bin/stack" up --no-build >"$WORK/logs/stack-up.log" 2>&1 \
         || log "bin/stack up reported problems (log $WORK/logs/stack-up.log); going on"
 fi
 if (( FRESH )) && (( ! STACK_STARTED )); then
@@ -220,7 +238,7 @@ for s in gateway backup destination; do
 done
 BACKUP_PID="$(<"$STATE/run/backup.pid")"
 
-log "starting s3proxy on 127.0.0.1:$S3_PORT (filesystem-nio2 in $WORK/s3)"
+log "starting s3proxy on $S3_SCHEME://127.0.0.1:$S3_PORT (filesystem-nio2 in $WORK/s3)"
 S3LIB="$STATE/bench/s3proxy-lib"
 if [[ ! -f "$S3LIB/s3proxy-2.6.0.jar" ]]; then
     mkdir -p "$S3LIB"
@@ -229,8 +247,13 @@ if [[ ! -f "$S3LIB/s3proxy-2.6.0.jar" ]]; then
         || die "cannot resolve s3proxy (log $WORK/logs/s3proxy-build.log)"
 fi
 mkdir -p "$WORK/s3/$S3_BUCKET"
-cat > "$WORK/s3proxy.conf" <<CONF
-s3proxy.endpoint=http://127.0.0.1:$S3_PORT
+if [[ "$S3_SCHEME" == https ]]; then
+    printf 's3proxy.secure-endpoint=https://127.0.0.1:%s\ns3proxy.keystore-path=%s\ns3proxy.keystore-password=%s\n' \
+        "$S3_PORT" "$TLS_DIR/s3proxy.p12" "$TLS_PASS" >"$WORK/s3proxy.conf"
+else
+    printf 's3proxy.endpoint=http://127.0.0.1:%s\n' "$S3_PORT" >"$WORK/s3proxy.conf"
+fi
+cat >> "$WORK/s3proxy.conf" <<CONF
 s3proxy.authorization=aws-v2-or-v4
 s3proxy.identity=$S3_ID
 s3proxy.credential=$S3_SECRET
@@ -264,7 +287,7 @@ new_destinations() {
     mkdir -p "$dir"
     LOCAL_ID="$(api POST /api/backup-destinations "{\"name\":\"bench local $1\",\"destinationType\":\"local\",\"config\":{\"path\":\"$dir\"}}" | jget "['id']")" \
         || die "local destination registration failed"
-    S3_DEST_ID="$(api POST /api/backup-destinations "{\"name\":\"bench s3proxy $1\",\"destinationType\":\"s3_compatible\",\"config\":{\"bucket\":\"$S3_BUCKET\",\"region\":\"us-east-1\",\"endpoint\":\"http://127.0.0.1:$S3_PORT\",\"accessKeyId\":\"$S3_ID\",\"secretAccessKey\":\"$S3_SECRET\",\"pathPrefix\":\"ocore-run$1\"}}" | jget "['id']")" \
+    S3_DEST_ID="$(api POST /api/backup-destinations "{\"name\":\"bench s3proxy $1\",\"destinationType\":\"s3_compatible\",\"config\":{\"bucket\":\"$S3_BUCKET\",\"region\":\"us-east-1\",\"endpoint\":\"$S3_SCHEME://127.0.0.1:$S3_PORT\",\"accessKeyId\":\"$S3_ID\",\"secretAccessKey\":\"$S3_SECRET\",\"pathPrefix\":\"ocore-run$1\"}}" | jget "['id']")" \
         || die "s3_compatible destination registration failed"
     case "$DESTS" in
         both) DEST_JSON="\"$LOCAL_ID\",\"$S3_DEST_ID\""; DEST_DIRS=("$dir" "$WORK/s3/$S3_BUCKET/ocore-run$1") ;;
@@ -308,17 +331,9 @@ fi
 rss_kb() { awk -v f="$1" '$1 == f":" {print $2}' "/proc/$BACKUP_PID/status" 2>/dev/null || echo 0; }
 HWM_BEFORE_KB="$(rss_kb VmHWM)"
 RSS_IDLE_KB="$(rss_kb VmRSS)"
-# VmHWM is the peak since the JVM started (startup included); the sampler's max VmRSS is the
-# peak during the backups only.
-(
-    peak=0
-    while kill -0 "$BACKUP_PID" 2>/dev/null; do
-        r="$(awk '$1 == "VmRSS:" {print $2}' "/proc/$BACKUP_PID/status" 2>/dev/null || echo 0)"
-        (( r > peak )) && { peak=$r; echo "$peak" > "$WORK/rss-peak"; }
-        sleep 0.2
-    done
-) &
-SAMPLER_PID=$!
+# VmHWM is the peak since the JVM started (startup included); the highest VmRSS that
+# bench/lib/watch.py sees while it follows the backups is the peak during the backups only.
+RSS_PEAK_KB=0
 
 # The peak resident set of every oCore service (VmHWM, bin/lib/memory.sh), read after each
 # backup and at the end: VmHWM only grows, so a living service's last reading is its peak; a
@@ -340,27 +355,23 @@ record_service_peaks
 
 # ocore_backup LABEL: one full backup to $DESTS, polled to the end; sets BID WALL SVC PHASES B
 ocore_backup() {
-    local body deadline st ph t0
+    local body st t0
     t0="$(now)"
     body="$(api POST "/api/environments/$ENV_ID/backups" "{\"backupType\":\"full\",\"destinationIds\":[$DEST_JSON]}")" \
         || die "backup request failed"
     BID="$(printf '%s' "$body" | jget "['id']")"
     BACKUP_IDS+=("$BID")
-    deadline=$(( $(date +%s) + STEP_TIMEOUT ))
-    LAST_PHASE=""
-    PHASES=""
-    while :; do
-        B="$(api GET "/api/backups/$BID")" || die "GET /api/backups/$BID failed"
-        st="$(printf '%s' "$B" | jget "['status']")"
-        ph="$(printf '%s' "$B" | jget ".get('progress') and d['progress'].get('phase')")"
-        if [[ "$ph" != "$LAST_PHASE" && "$ph" != None && "$ph" != False ]]; then
-            PHASES+="${ph}@$(elapsed "$t0" "$(now)")s "
-            LAST_PHASE="$ph"
-        fi
-        [[ "$st" == completed || "$st" == failed ]] && break
-        (( $(date +%s) < deadline )) || die "backup $BID still $st after ${STEP_TIMEOUT}s"
-        sleep 0.25
-    done
+    # one process follows the backup (no curl and python per poll: that took a quarter of the
+    # machine from the backup being timed) and samples backup-service's resident set meanwhile
+    W="$(TOKEN="$TOKEN" python3 "$ROOT/bench/lib/watch.py" --url "$GATEWAY/api/backups/$BID" --t0 "$t0" --phase progress.phase \
+        --deadline-s "$STEP_TIMEOUT" --pid "$BACKUP_PID" --body-out "$WORK/backup-last.json")" \
+        || die "following backup $BID failed"
+    B="$(<"$WORK/backup-last.json")"
+    st="$(printf '%s' "$W" | jget "['status']")"
+    PHASES="$(printf '%s' "$W" | jget "['phases']") "
+    local peak
+    peak="$(printf '%s' "$W" | jget "['rss_peak_kib']")"
+    (( peak > RSS_PEAK_KB )) && RSS_PEAK_KB=$peak
     [[ "$st" == completed ]] || die "backup $BID ($1) failed: $(printf '%s' "$B" | jget "['error']") $(printf '%s' "$B" | jget "['failedDestinations']")"
     [[ "$(printf '%s' "$B" | jget "['failedDestinations']")" == "[]" ]] \
         || die "backup $BID ($1) completed without every destination: $(printf '%s' "$B" | jget "['failedDestinations']")"
@@ -415,8 +426,6 @@ for run in $(seq $(( 1 - WARMUP )) "$RUNS"); do
     log "phases (first seen, since the request): ${PHASES}completed@${WALL}s"
     log "backup $BID completed: ${WALL}s wall (request to completed; startedAt->completedAt ${SVC}s), $((STORED_BYTES / 1048576)) MiB per copy"
 done
-kill "$SAMPLER_PID" 2>/dev/null; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
-RSS_PEAK_KB="$(cat "$WORK/rss-peak" 2>/dev/null || echo 0)"
 HWM_AFTER_KB="$(rss_kb VmHWM)"
 OCORE_BEST="$(printf '%s\n' "${OCORE_TIMES[@]}" | sort -g | head -n1)"
 RATIO="$(python3 -c "print(f'{$OCORE_BEST / $BARE_S:.2f}')")"
@@ -526,6 +535,8 @@ fi
 BUSY=""
 DEST_NOTE=""
 [[ "$DESTS" == both ]] || DEST_NOTE="; **one destination only: $DESTS**"
+DEST_NOTE+="; s3proxy over $S3_SCHEME"
+[[ "$S3_SCHEME" == https ]] || DEST_NOTE+=" **(a running stack: per-chunk SigV4 signing on both sides)**"
 python3 -c "import sys; sys.exit(0 if float('$LOAD_START') > 2 else 1)" && BUSY=" **busy machine (load ${LOAD_START} > 2)**"
 if [[ ! -f "$RESULTS" ]]; then
     cat > "$RESULTS" <<'HEAD'
@@ -533,7 +544,7 @@ if [[ ! -f "$RESULTS" ]]; then
 
 Rows appended by `bench/backup/run.sh` (see README.md). Times in seconds, sizes in MiB.
 `oCore` = one full backup (database, filestore, config) to two destinations at once (local +
-s3_compatible on loopback s3proxy), from the POST to `completed` as a client sees it (best of
+s3_compatible on loopback s3proxy, https since 2026-12-03 evening), from the POST to the backup's `completedAt` (best of
 `runs`; the service's own `startedAt -> completedAt` in brackets). `bare` = `pg_dump -Fc -Z0 |
 zstd -3` then `tar -cf - filestore | zstd -3`, one destination, no encryption, sequential sum
 (`hyperfine` mean of the same two pipelines in brackets). `ratio` = oCore / bare (target <= 1.10).

@@ -65,7 +65,6 @@ PROJECT="$(cat /proc/sys/kernel/random/uuid)"
 GATEWAY="http://127.0.0.1:8080"
 # tables whose row counts must be equal in the source and every restored copy
 CHECK_TABLES=(res_partner res_users product_product sale_order account_move account_move_line mail_message ir_attachment)
-HZ="$(getconf CLK_TCK)"
 
 # shellcheck source=bench/lib/common.sh
 source "$ROOT/bench/lib/common.sh"
@@ -305,72 +304,55 @@ bare_restore() {
 }
 
 # ---------------------------------------------------------------- 5. restores: oCore and bare
-# CPU of restore-service's JVM (utime+stime) and of its waited children (cutime+cstime: pg_restore)
-jvm_cpu() { awk '{ sub(/^.*\) /, ""); printf "%d %d", $12 + $13, $14 + $15 }' "/proc/$RESTORE_PID/stat"; }
 
-# ocore_restore LABEL: one restore into a new environment; sets RTO SVC PICKUP STEPS_LINE STEP_CPU CPU_JVM CPU_CHILD
+# ocore_restore LABEL: one restore into a new environment; sets RTO SVC PICKUP STEPS_LINE STEP_CPU_LINE CPU_JVM CPU_CHILD
 ocore_restore() {
-    local label="$1" body rid r st step last="" j0 c0 j c pj pc t0 t1 deadline name
+    local label="$1" body rid r w st t0 t1 name
     name="restore $label"
     "${PSQL[@]}" -d postgres -c "CHECKPOINT" >/dev/null
     timeout 120 sync || true
-    declare -gA STEP_CPU=()
-    read -r j0 c0 <<<"$(jvm_cpu)"
-    pj=$j0; pc=$c0
     t0="$(now)"
     body="$(api POST "/api/backups/$BACKUP_ID/restore" "{\"targetType\":\"new\",\"newEnvironmentName\":\"$name\",\"neutralize\":$NEUTRALIZE}")" \
         || die "restore request failed"
     POST_S="$(elapsed "$t0" "$(now)")"
     rid="$(printf '%s' "$body" | sfield restoreId)"
     [[ -n "$rid" ]] || die "no restoreId in: $body"
-    deadline=$(( $(date +%s) + STEP_TIMEOUT ))
-    PHASES=""
-    while :; do
-        r="$(api GET "/api/restores/$rid")" || die "GET /api/restores/$rid failed"
-        read -r j c <<<"$(jvm_cpu)"
-        st="$(printf '%s' "$r" | sfield status)"
-        step="$(printf '%s' "$r" | sfield step)"
-        [[ -n "$step" ]] || step=pending
-        # CPU since the previous poll, charged to the step seen now (approximate at the borders)
-        STEP_CPU[$step]=$(( ${STEP_CPU[$step]:-0} + (j - pj) + (c - pc) ))
-        pj=$j; pc=$c
-        if [[ "$step" != "$last" ]]; then
-            PHASES+="${step}@$(elapsed "$t0" "$(now)")s "
-            last="$step"
-        fi
-        [[ "$st" == completed || "$st" == failed ]] && break
-        (( $(date +%s) < deadline )) || die "restore $rid still $st after ${STEP_TIMEOUT}s"
-        sleep "$POLL"
-    done
+    # one process follows the restore and counts restore-service's CPU (no curl, sed and awk per
+    # poll: that took a share of the machine from the restore being timed)
+    w="$(TOKEN="$TOKEN" python3 "$ROOT/bench/lib/watch.py" --url "$GATEWAY/api/restores/$rid" --t0 "$t0" --phase progress.step \
+        --interval "$POLL" --deadline-s "$STEP_TIMEOUT" --pid "$RESTORE_PID" --body-out "$WORK/logs/restore-$label.json")" \
+        || die "following restore $rid failed"
+    r="$(<"$WORK/logs/restore-$label.json")"
+    st="$(printf '%s' "$w" | jget "['status']")"
+    PHASES="$(printf '%s' "$w" | jget "['phases']") "
     t1="$(now)"
     api GET "/api/restores/$rid/logs" >"$WORK/logs/restore-$label-steps.json" || die "GET /api/restores/$rid/logs failed"
     [[ "$st" == completed ]] || die "restore $rid failed: $(printf '%s' "$r" | jget "['error']"); steps: $(cat "$WORK/logs/restore-$label-steps.json")"
-    CPU_JVM="$(python3 -c "print(f'{($j - $j0) / $HZ:.2f}')")"
-    CPU_CHILD="$(python3 -c "print(f'{($c - $c0) / $HZ:.2f}')")"
-    RTO="$(elapsed "$t0" "$t1")"
-    printf '%s' "$r" >"$WORK/logs/restore-$label.json"
-    # client clock and service timestamps are the same host's clock: the RTO splits into
-    # request -> created (the POST), created -> started (pick-up), the service's run, completed -> seen
-    read -r SVC PICKUP TO_CREATED SEEN_AFTER <<<"$(python3 -c "
+    printf '%s' "$w" >"$WORK/logs/restore-$label-watch.json"
+    # client clock and service timestamps are the same host's clock: the RTO (request to the
+    # restore's completedAt, as the backup benchmark times a backup) splits into request -> created
+    # (the POST), created -> started (pick-up) and the service's run; completed -> seen is the poll's
+    read -r RTO SVC PICKUP TO_CREATED SEEN_AFTER CPU_JVM CPU_CHILD <<<"$(python3 -c "
 import json
 from datetime import datetime
 d=json.load(open('$WORK/logs/restore-$label.json'))
+w=json.load(open('$WORK/logs/restore-$label-watch.json'))
 p=lambda s: datetime.fromisoformat(s.replace('Z','+00:00')).timestamp()
 c, s, e = p(d['createdAt']), p(d['startedAt']), p(d['completedAt'])
-print(f'{e - s:.2f} {s - c:.2f} {c - $t0:.2f} {$t1 - e:.2f}')")"
+j, k = w['cpu_ticks']
+print(f'{e - $t0:.2f} {e - s:.2f} {s - c:.2f} {c - $t0:.2f} {$t1 - e:.2f} {j / w[\"hz\"]:.2f} {k / w[\"hz\"]:.2f}')")"
     STEPS_LINE="$(python3 -c "
 import json
 short={'resolve':'resolve','restore_database':'database','restore_filestore':'filestore','restore_config':'config',
        'neutralize':'neutralize','swap':'swap','register_environment':'register','pre_restore_snapshot':'snapshot'}
 steps=json.load(open('$WORK/logs/restore-$label-steps.json'))
 print(', '.join(f\"{short.get(s['step'], s['step'])} {(s['durationMs'] or 0)/1000:.2f}\" + ('' if s['status']=='completed' else ' ('+s['status']+')') for s in steps))")"
-    local cpu_line="" k
-    for k in "${!STEP_CPU[@]}"; do
-        cpu_line+="$k $(python3 -c "print(f'{${STEP_CPU[$k]} / $HZ:.2f}')") "
-    done
-    STEP_CPU_LINE="$cpu_line"
+    STEP_CPU_LINE="$(python3 -c "
+import json
+w=json.load(open('$WORK/logs/restore-$label-watch.json'))
+print(' '.join(f'{k} {v / w[\"hz\"]:.2f}' for k, v in w['cpu_ticks_by_phase'].items()))")"
     log "phases (first seen, since the request): ${PHASES}completed@${RTO}s"
-    log "restore $rid ($label) completed: RTO ${RTO}s (request to completed seen) = request->created ${TO_CREATED}s (POST answered in ${POST_S}s) + pick-up ${PICKUP}s + service ${SVC}s + completed->seen ${SEEN_AFTER}s"
+    log "restore $rid ($label) completed: RTO ${RTO}s (request to completedAt) = request->created ${TO_CREATED}s (POST answered in ${POST_S}s) + pick-up ${PICKUP}s + service ${SVC}s (then seen ${SEEN_AFTER}s later)"
     log "  steps (s): $STEPS_LINE"
     log "  CPU s: restore-service JVM $CPU_JVM, its children (pg_restore) $CPU_CHILD; by step seen while polling: $STEP_CPU_LINE"
     # the new environment, as registered: its database, filestore and config are checked
@@ -455,13 +437,14 @@ if [[ ! -f "$RESULTS" ]]; then
 
 Rows appended by `bench/restore/run.sh` (see README.md). Times in seconds, sizes in MiB.
 `oCore RTO` = one restore of a full backup (database, filestore, config; `local` destination)
-into a **new** environment, from the POST to `completed` as a client sees it (best of `runs`;
-polling every 0.25 s); `service` = the restore's own `startedAt -> completedAt`. `bare` = createdb
+into a **new** environment, from the POST to the restore's `completedAt` (best of `runs`; until
+2026-12-03 17:58, to the poll, every 0.25 s, that saw it); `service` = the restore's own `startedAt -> completedAt`. `bare` = createdb
 + `zstd -d | pg_restore` (one job, oCore's flags) then `zstd -d | tar -x`, from local unencrypted
 files, sequential sum, best of `runs`. `ratio` = oCore RTO / bare (service / bare in brackets).
 `steps` = the best run's RTO split: `request` (POST sent -> the restore's `createdAt`), `pick-up`
 (`createdAt -> startedAt`), each step of the service's operation log (`GET
-/api/restores/{id}/logs`, `durationMs`), then `seen` (`completedAt` -> the poll that saw it).
+/api/restores/{id}/logs`, `durationMs`), then `seen` (`completedAt` -> the poll that saw it; not
+part of the RTO since 2026-12-03 17:58).
 `CPU` = restore-service JVM + its pg_restore child (oCore) against the bare pipelines (database +
 filestore), in CPU seconds. Every restored copy is checked (row counts of 8 tables, filestore
 file count, bytes and path/size list equal the source's; since the RESULT line, also the row
