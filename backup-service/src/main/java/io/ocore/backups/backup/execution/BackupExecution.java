@@ -483,7 +483,9 @@ public class BackupExecution {
         List<UUID> ids = b.destinations();
         List<FutureTask<Destinations.Opened>> opening = new ArrayList<>();
         for (UUID id : ids) {
-            FutureTask<Destinations.Opened> f = new FutureTask<>(() -> destinations.open(b.orgId, id));
+            // in the run's trace: destination-service's side of the lookup is the run's child
+            FutureTask<Destinations.Opened> f = new FutureTask<>(
+                    io.opentelemetry.context.Context.current().wrap(() -> destinations.open(b.orgId, id)));
             opening.add(f);
             Thread.ofVirtual().name("backup-open-" + id).start(f);
         }

@@ -3,6 +3,14 @@ package io.ocore.backups.platform.security.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,5 +109,24 @@ class ServiceTokensTest {
         assertThatThrownBy(() -> ServiceSigningKey.of(Optional.of("not base64!"))).isInstanceOf(IllegalStateException.class)
                 .hasMessageNotContaining("not base64!");
         assertThat(ServiceSigningKey.of(Optional.of(" "))).isEmpty();
+    }
+
+    @Test
+    void anInternalCallCarriesTheCurrentTraceContextSoTheCalleeJoinsTheTrace() {
+        ServiceTokens tokens = new ServiceTokens(key, "backup-service", Duration.ofMinutes(15), clock);
+        SpanContext run = SpanContext.create("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7",
+                TraceFlags.getSampled(), TraceState.getDefault());
+
+        HttpRequest inSpan;
+        try (Scope ignored = Context.root().with(Span.wrap(run)).makeCurrent()) {
+            inSpan = tokens.authorize(HttpRequest.newBuilder(URI.create("http://destination/internal/x"))).build();
+        }
+        HttpRequest outside = tokens.authorize(HttpRequest.newBuilder(URI.create("http://destination/internal/x"))).build();
+
+        assertThat(inSpan.headers().allValues("traceparent"))
+                .containsExactly("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        assertThat(inSpan.headers().firstValue("Authorization")).contains(tokens.authorization());
+        assertThat(outside.headers().map()).doesNotContainKey("traceparent");
+        assertThat(outside.headers().firstValue("Authorization")).contains(tokens.authorization());
     }
 }
