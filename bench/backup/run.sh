@@ -544,7 +544,7 @@ if [[ ! -f "$RESULTS" ]]; then
 
 Rows appended by `bench/backup/run.sh` (see README.md). Times in seconds, sizes in MiB.
 `oCore` = one full backup (database, filestore, config) to two destinations at once (local +
-s3_compatible on loopback s3proxy, https since 2026-12-03 evening), from the POST to the backup's `completedAt` (best of
+s3_compatible on loopback s3proxy; https since 2026-12-03 19:00, the notes say which), from the POST to the backup's `completedAt` (best of
 `runs`; the service's own `startedAt -> completedAt` in brackets). `bare` = `pg_dump -Fc -Z0 |
 zstd -3` then `tar -cf - filestore | zstd -3`, one destination, no encryption, sequential sum
 (`hyperfine` mean of the same two pipelines in brackets). `ratio` = oCore / bare (target <= 1.10).

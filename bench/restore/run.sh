@@ -437,14 +437,14 @@ if [[ ! -f "$RESULTS" ]]; then
 
 Rows appended by `bench/restore/run.sh` (see README.md). Times in seconds, sizes in MiB.
 `oCore RTO` = one restore of a full backup (database, filestore, config; `local` destination)
-into a **new** environment, from the POST to the restore's `completedAt` (best of `runs`; until
-2026-12-03 17:58, to the poll, every 0.25 s, that saw it); `service` = the restore's own `startedAt -> completedAt`. `bare` = createdb
+into a **new** environment, from the POST to the restore's `completedAt` (best of `runs`; until the
+2026-12-03 18:58 row, to the poll, every 0.25 s, that saw it); `service` = the restore's own `startedAt -> completedAt`. `bare` = createdb
 + `zstd -d | pg_restore` (one job, oCore's flags) then `zstd -d | tar -x`, from local unencrypted
 files, sequential sum, best of `runs`. `ratio` = oCore RTO / bare (service / bare in brackets).
 `steps` = the best run's RTO split: `request` (POST sent -> the restore's `createdAt`), `pick-up`
 (`createdAt -> startedAt`), each step of the service's operation log (`GET
 /api/restores/{id}/logs`, `durationMs`), then `seen` (`completedAt` -> the poll that saw it; not
-part of the RTO since 2026-12-03 17:58).
+part of the RTO since the 2026-12-03 18:58 row).
 `CPU` = restore-service JVM + its pg_restore child (oCore) against the bare pipelines (database +
 filestore), in CPU seconds. Every restored copy is checked (row counts of 8 tables, filestore
 file count, bytes and path/size list equal the source's; since the RESULT line, also the row
